@@ -1,0 +1,53 @@
+package backend
+
+import (
+	"fmt"
+	"strings"
+)
+
+// CommandError is a command that ran and exited non-zero.
+type CommandError struct {
+	Host   string
+	Cmd    string
+	Exit   int
+	Stdout string
+	Stderr string
+}
+
+// stdoutTail bounds how much stdout an error repeats; stderr is shown whole.
+const stdoutTail = 20
+
+func (e *CommandError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: command failed with exit status %d: %s", e.Host, e.Exit, e.Cmd)
+	if s := strings.TrimRight(e.Stderr, "\n"); s != "" {
+		b.WriteString("\nstderr:\n" + indent(s))
+	}
+	if s := strings.TrimRight(e.Stdout, "\n"); s != "" {
+		lines := strings.Split(s, "\n")
+		if len(lines) > stdoutTail {
+			lines = lines[len(lines)-stdoutTail:]
+			b.WriteString(fmt.Sprintf("\nstdout (last %d lines):\n", stdoutTail))
+		} else {
+			b.WriteString("\nstdout:\n")
+		}
+		b.WriteString(indent(strings.Join(lines, "\n")))
+	}
+	return b.String()
+}
+
+func indent(s string) string {
+	return "    " + strings.ReplaceAll(s, "\n", "\n    ")
+}
+
+// HostError is a failure on a host that is not a command's exit status:
+// a refused connection, a failed upload.
+type HostError struct {
+	Host string
+	Op   string
+	Err  error
+}
+
+func (e *HostError) Error() string { return fmt.Sprintf("%s: %s: %v", e.Host, e.Op, e.Err) }
+
+func (e *HostError) Unwrap() error { return e.Err }

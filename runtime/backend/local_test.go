@@ -1,0 +1,114 @@
+package backend
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/luacap/luacap/runtime/host"
+	"github.com/luacap/luacap/runtime/output"
+)
+
+func localSession(t *testing.T) (*Session, *strings.Builder) {
+	t.Helper()
+	var b strings.Builder
+	out := output.New(&b, output.Options{Level: output.Normal, Now: time.Now})
+	h, err := host.Parse("local1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Session{Host: h, Backend: Local{}, Out: out}, &b
+}
+
+func TestSessionRunResults(t *testing.T) {
+	ctx := context.Background()
+	s, transcript := localSession(t)
+	got, err := s.Capture(ctx, "printf '  hello\\n'")
+	if err != nil || got != "hello" {
+		t.Errorf("Capture = %q, %v", got, err)
+	}
+	ok, err := s.Test(ctx, "exit 3")
+	if ok || err != nil {
+		t.Errorf("Test(exit 3) = %v, %v; want false, nil", ok, err)
+	}
+	_, err = s.Run(ctx, "echo out; echo bad >&2; exit 4", false)
+	var ce *CommandError
+	if !errors.As(err, &ce) {
+		t.Fatalf("Run error = %v, want a CommandError", err)
+	}
+	want := "local1: command failed with exit status 4: echo out; echo bad >&2; exit 4\nstderr:\n    bad\nstdout:\n    out"
+	if err.Error() != want {
+		t.Errorf("error =\n%s\nwant\n%s", err, want)
+	}
+	if !strings.Contains(transcript.String(), "  local1 ! bad\n") {
+		t.Errorf("stderr line not printed with its host:\n%s", transcript)
+	}
+}
+
+func TestLocalCancelStopsThePipeline(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	s, _ := localSession(t)
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := s.Run(ctx, "sleep 30 | cat", false)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("cancel took %v: the pipeline was not killed", d)
+	}
+}
+
+func TestLocalTransfersKeepMode(t *testing.T) {
+	ctx := context.Background()
+	s, _ := localSession(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "script.sh")
+	if err := os.WriteFile(src, []byte("#!/bin/sh\necho hi\n"), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	dst, back := filepath.Join(dir, "uploaded.sh"), filepath.Join(dir, "back.sh")
+	if err := s.Upload(ctx, src, dst); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Download(ctx, dst, back); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{dst, back} {
+		info, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Mode().Perm() != 0o750 {
+			t.Errorf("%s mode = %v, want 0750", p, info.Mode().Perm())
+		}
+	}
+	err := s.Upload(ctx, filepath.Join(dir, "missing"), dst)
+	if err == nil || !strings.HasPrefix(err.Error(), "local1: uploading ") {
+		t.Errorf("missing source error = %v, want one naming the host", err)
+	}
+}
+
+func TestPrinterRunsNothing(t *testing.T) {
+	ctx := context.Background()
+	s, transcript := localSession(t)
+	s.Backend = Printer{}
+	marker := filepath.Join(t.TempDir(), "touched")
+	if ok, err := s.Test(ctx, "touch "+marker); !ok || err != nil {
+		t.Errorf("dry-run Test = %v, %v; want true", ok, err)
+	}
+	if got, _ := s.Capture(ctx, "hostname"); got != "" {
+		t.Errorf("dry-run Capture = %q, want empty", got)
+	}
+	if _, err := os.Stat(marker); !os.IsNotExist(err) {
+		t.Error("the printer ran the command")
+	}
+	want := "  local1 $ touch " + marker + "\n  local1 $ hostname\n"
+	if transcript.String() != want {
+		t.Errorf("dry-run transcript =\n%q\nwant\n%q", transcript.String(), want)
+	}
+}

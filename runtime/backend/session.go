@@ -1,0 +1,116 @@
+package backend
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/luacap/luacap/runtime/host"
+	"github.com/luacap/luacap/runtime/output"
+)
+
+// Session is one host's backend as the engine uses it: every command and
+// transfer passes here, is printed with the host, timed, and turned into
+// an error that names the host.
+type Session struct {
+	Host    *host.Host
+	Backend Backend
+	Out     *output.Output
+}
+
+// Run runs cmd and returns its result; a non-zero exit is a *CommandError.
+func (s *Session) Run(ctx context.Context, cmd string, pty bool) (Result, error) {
+	name := s.Host.Name
+	s.Out.CommandStart(name, cmd)
+	stdout, stderr := s.Out.Writer(name, false), s.Out.Writer(name, true)
+	res, err := s.Backend.Run(ctx, cmd, RunOptions{Stdout: stdout, Stderr: stderr, PTY: pty})
+	stdout.Close()
+	stderr.Close()
+	if err != nil {
+		s.Out.HostFailed(name)
+		return res, &HostError{Host: name, Op: "running " + cmd, Err: err}
+	}
+	if !res.Simulated {
+		s.Out.CommandEnd(name, res.Duration, res.Exit)
+	}
+	if res.Exit != 0 {
+		s.Out.HostFailed(name)
+		return res, &CommandError{Host: name, Cmd: cmd, Exit: res.Exit, Stdout: res.Stdout, Stderr: res.Stderr}
+	}
+	return res, nil
+}
+
+// Test runs cmd and reports whether it exited zero. Only a failure to run
+// it at all is an error.
+func (s *Session) Test(ctx context.Context, cmd string) (bool, error) {
+	_, err := s.Run(ctx, cmd, false)
+	if _, failed := err.(*CommandError); failed {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Capture runs cmd and returns its stdout with surrounding space removed.
+func (s *Session) Capture(ctx context.Context, cmd string) (string, error) {
+	res, err := s.Run(ctx, cmd, false)
+	return strings.TrimSpace(res.Stdout), err
+}
+
+// Put writes content to path on the host.
+func (s *Session) Put(ctx context.Context, content []byte, path string, mode fs.FileMode) error {
+	s.Out.Note(output.Normal, s.Host.Name, fmt.Sprintf("put %d bytes -> %s", len(content), path))
+	return s.wrap("uploading to "+path, s.Backend.Upload(ctx, bytes.NewReader(content), path, mode))
+}
+
+// Upload sends the local file to path on the host, keeping its mode.
+func (s *Session) Upload(ctx context.Context, local, path string) error {
+	s.Out.Note(output.Normal, s.Host.Name, fmt.Sprintf("upload %s -> %s", local, path))
+	f, err := os.Open(local)
+	if err != nil {
+		return s.wrap("uploading "+local, err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return s.wrap("uploading "+local, err)
+	}
+	return s.wrap("uploading "+local+" to "+path, s.Backend.Upload(ctx, f, path, info.Mode()))
+}
+
+// Download copies path on the host to the local file, keeping its mode.
+func (s *Session) Download(ctx context.Context, path, local string) error {
+	s.Out.Note(output.Normal, s.Host.Name, fmt.Sprintf("download %s -> %s", path, local))
+	if _, dry := s.Backend.(Printer); dry {
+		return nil
+	}
+	tmp := local + ".luacap-download"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return s.wrap("downloading "+path, err)
+	}
+	mode, err := s.Backend.Download(ctx, path, f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, mode)
+	}
+	if err == nil {
+		err = os.Rename(tmp, local)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return s.wrap("downloading "+path+" to "+local, err)
+}
+
+func (s *Session) wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	s.Out.HostFailed(s.Host.Name)
+	return &HostError{Host: s.Host.Name, Op: op, Err: err}
+}

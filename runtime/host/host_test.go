@@ -1,0 +1,121 @@
+package host
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		in             string
+		user, hostname string
+		port           int
+		err            string
+	}{
+		{in: "web1.example.com", hostname: "web1.example.com"},
+		{in: "deploy@web1", user: "deploy", hostname: "web1"},
+		{in: "deploy@web1:2222", user: "deploy", hostname: "web1", port: 2222},
+		{in: "[::1]:22", hostname: "::1", port: 22},
+		{in: "web1:http", err: `server "web1:http": port "http" is not a number from 1 to 65535`},
+		{in: "deploy@", err: `server "deploy@" has no hostname`},
+	}
+	for _, tt := range tests {
+		h, err := Parse(tt.in)
+		if tt.err != "" {
+			if err == nil || err.Error() != tt.err {
+				t.Errorf("Parse(%q) error = %v, want %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", tt.in, err)
+		}
+		if h.User != tt.user || h.Hostname != tt.hostname || h.Port != tt.port {
+			t.Errorf("Parse(%q) = %q %q %d", tt.in, h.User, h.Hostname, h.Port)
+		}
+	}
+}
+
+func names(hosts []*Host) []string {
+	var out []string
+	for _, h := range hosts {
+		out = append(out, h.Name)
+	}
+	return out
+}
+
+func testSet(t *testing.T) *Set {
+	t.Helper()
+	s := NewSet()
+	for _, d := range []struct {
+		name  string
+		roles []string
+		props map[string]any
+	}{
+		{"web1", []string{"web", "app"}, nil},
+		{"web2", []string{"web"}, map[string]any{"no_release": true}},
+		{"db1", []string{"db"}, nil},
+		{"db2", []string{"db"}, map[string]any{"primary": true}},
+	} {
+		h, err := s.Server(d.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.AddRoles(d.roles...)
+		for k, v := range d.props {
+			h.Props[k] = v
+		}
+	}
+	return s
+}
+
+func TestSetRolesAndPrimary(t *testing.T) {
+	s := testSet(t)
+	if got := names(s.InRoles("web", "db")); !reflect.DeepEqual(got, []string{"web1", "web2", "db1", "db2"}) {
+		t.Errorf("InRoles = %v", got)
+	}
+	if p, _ := s.Primary("db"); p.Name != "db2" {
+		t.Errorf("Primary(db) = %s, want the host marked primary", p.Name)
+	}
+	if p, _ := s.Primary("web"); p.Name != "web1" {
+		t.Errorf("Primary(web) = %s, want the first web host", p.Name)
+	}
+	if _, err := s.Primary("cache"); err == nil || err.Error() != `no host has role "cache"` {
+		t.Errorf("Primary(cache) error = %v", err)
+	}
+	h, _ := s.Server("web1")
+	h.AddRoles("web", "cron")
+	if !reflect.DeepEqual(h.Roles, []string{"web", "app", "cron"}) {
+		t.Errorf("merged roles = %v", h.Roles)
+	}
+	if got := s.Roles(); !reflect.DeepEqual(got, []string{"web", "app", "cron", "db"}) {
+		t.Errorf("Roles = %v", got)
+	}
+}
+
+func TestFilterAndMatches(t *testing.T) {
+	s := testSet(t)
+	tests := []struct {
+		f    Filter
+		want []string
+	}{
+		{Filter{}, []string{"web1", "web2", "db1", "db2"}},
+		{Filter{Roles: []string{"db"}}, []string{"db1", "db2"}},
+		{Filter{Hosts: []string{"web*"}}, []string{"web1", "web2"}},
+		{Filter{Hosts: []string{"web*"}, Roles: []string{"app"}}, []string{"web1"}},
+		{Filter{Hosts: []string{"nope"}}, nil},
+	}
+	for _, tt := range tests {
+		if got := names(tt.f.Apply(s.All())); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%+v.Apply = %v, want %v", tt.f, got, tt.want)
+		}
+	}
+	web2, _ := s.Get("web2")
+	if web2.Matches(map[string]any{"no_release": false}) || !web2.Matches(map[string]any{"no_release": true}) {
+		t.Error("Matches(no_release) wrong for web2")
+	}
+	web1, _ := s.Get("web1")
+	if !web1.Matches(map[string]any{"no_release": false}) {
+		t.Error("a missing property should match false")
+	}
+}

@@ -1,0 +1,81 @@
+package output
+
+import (
+	"strings"
+	"time"
+)
+
+// TaskStart prints a task's name as a heading.
+func (o *Output) TaskStart(name string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.printf(Normal, "%s\n", o.paint("1;34", "* "+name))
+}
+
+// TaskEnd records a task's wall time for the summary.
+func (o *Output) TaskEnd(name string, d time.Duration, failed bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.status[name] {
+		return
+	}
+	o.status[name] = true
+	o.tasks = append(o.tasks, taskStat{name: name, dur: d, err: failed})
+}
+
+// CommandStart prints the command a host is about to run.
+func (o *Output) CommandStart(host, cmd string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.host(host)
+	o.printf(Normal, "%s%s %s\n", o.prefix(host), o.paint("33", "$"), cmd)
+}
+
+// Line prints one line a command wrote. stderr lines are marked.
+func (o *Output) Line(host string, stderr bool, text string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	mark := "|"
+	if stderr {
+		mark = o.paint("31", "!")
+	}
+	o.printf(Normal, "%s%s %s\n", o.prefix(host), mark, text)
+}
+
+// CommandEnd prints how a command ended and adds its time to the host's.
+func (o *Output) CommandEnd(host string, d time.Duration, exit int) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	st := o.host(host)
+	st.busy += d
+	if exit == 0 {
+		o.printf(Normal, "%s%s %s\n", o.prefix(host), o.paint("32", "ok"), seconds(d))
+		return
+	}
+	o.printf(Normal, "%s%s exit %d %s\n", o.prefix(host), o.paint("31", "FAILED"), exit, seconds(d))
+}
+
+// HostFailed marks a host failed in the summary.
+func (o *Output) HostFailed(host string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.host(host).failed = true
+}
+
+// Note prints a message at the given level, prefixed with host if any.
+func (o *Output) Note(level Level, host, msg string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, line := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
+		if host != "" {
+			o.printf(level, "%s%s\n", o.prefix(host), line)
+		} else {
+			o.printf(level, "%s\n", line)
+		}
+	}
+}
+
+// Warn prints a warning at every level.
+func (o *Output) Warn(msg string) {
+	o.Note(Quiet, "", o.paint("33", "warning: ")+msg)
+}
