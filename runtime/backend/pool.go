@@ -45,7 +45,6 @@ func (p *Pool) Session(h *host.Host) (*Session, error) {
 		b, err := p.dial(h)
 		if err != nil {
 			e.err = &HostError{Host: h.Name, Op: "connecting", Err: err}
-			p.out.HostFailed(h.Name)
 			return
 		}
 		e.session = &Session{Host: h, Backend: b, Out: p.out}

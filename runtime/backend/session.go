@@ -23,6 +23,34 @@ type Session struct {
 
 // Run runs cmd and returns its result; a non-zero exit is a *CommandError.
 func (s *Session) Run(ctx context.Context, cmd string, pty bool) (Result, error) {
+	res, err := s.run(ctx, cmd, pty)
+	if err != nil {
+		return res, err
+	}
+	if !res.Simulated {
+		s.Out.CommandEnd(s.Host.Name, res.Duration, res.Exit)
+	}
+	if res.Exit != 0 {
+		return res, &CommandError{Host: s.Host.Name, Cmd: cmd, Exit: res.Exit, Stdout: res.Stdout, Stderr: res.Stderr}
+	}
+	return res, nil
+}
+
+// Test runs cmd and reports whether it exited zero: a non-zero exit is an
+// answer, printed as "no", not a failure. Only a failure to run it is.
+func (s *Session) Test(ctx context.Context, cmd string) (bool, error) {
+	res, err := s.run(ctx, cmd, false)
+	if err != nil {
+		return false, err
+	}
+	if !res.Simulated {
+		s.Out.TestEnd(s.Host.Name, res.Duration, res.Exit == 0)
+	}
+	return res.Exit == 0, nil
+}
+
+// run prints cmd, streams its output with the host's prefix, and runs it.
+func (s *Session) run(ctx context.Context, cmd string, pty bool) (Result, error) {
 	name := s.Host.Name
 	s.Out.CommandStart(name, cmd)
 	stdout, stderr := s.Out.Writer(name, false), s.Out.Writer(name, true)
@@ -30,27 +58,9 @@ func (s *Session) Run(ctx context.Context, cmd string, pty bool) (Result, error)
 	stdout.Close()
 	stderr.Close()
 	if err != nil {
-		s.Out.HostFailed(name)
 		return res, &HostError{Host: name, Op: "running " + cmd, Err: err}
 	}
-	if !res.Simulated {
-		s.Out.CommandEnd(name, res.Duration, res.Exit)
-	}
-	if res.Exit != 0 {
-		s.Out.HostFailed(name)
-		return res, &CommandError{Host: name, Cmd: cmd, Exit: res.Exit, Stdout: res.Stdout, Stderr: res.Stderr}
-	}
 	return res, nil
-}
-
-// Test runs cmd and reports whether it exited zero. Only a failure to run
-// it at all is an error.
-func (s *Session) Test(ctx context.Context, cmd string) (bool, error) {
-	_, err := s.Run(ctx, cmd, false)
-	if _, failed := err.(*CommandError); failed {
-		return false, nil
-	}
-	return err == nil, err
 }
 
 // Capture runs cmd and returns its stdout with surrounding space removed.
@@ -111,6 +121,5 @@ func (s *Session) wrap(op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	s.Out.HostFailed(s.Host.Name)
 	return &HostError{Host: s.Host.Name, Op: op, Err: err}
 }

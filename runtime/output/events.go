@@ -55,6 +55,18 @@ func (o *Output) CommandEnd(host string, d time.Duration, exit int) {
 	o.printf(Normal, "%s%s exit %d %s\n", o.prefix(host), o.paint("31", "FAILED"), exit, seconds(d))
 }
 
+// TestEnd prints a test()'s answer: yes or no, neither a failure.
+func (o *Output) TestEnd(host string, d time.Duration, passed bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.host(host).busy += d
+	answer := "no"
+	if passed {
+		answer = "yes"
+	}
+	o.printf(Normal, "%s%s %s\n", o.prefix(host), o.paint("36", answer), seconds(d))
+}
+
 // HostFailed marks a host failed in the summary.
 func (o *Output) HostFailed(host string) {
 	o.mu.Lock()

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/luacap/luacap/runtime/engine"
+	"github.com/luacap/luacap/runtime/tasks"
+)
+
+// Exit codes.
+const (
+	exitOK          = 0
+	exitTaskFailed  = 1
+	exitUsage       = 2
+	exitInterrupted = 130
+)
+
+// usageError is a command line that cannot be run as given.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// exitCode is the one place errors become exit codes; it prints the error.
+func exitCode(w io.Writer, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintf(w, "luacap: %v\n", err)
+	var (
+		load    *engine.LoadError
+		usage   *engine.UsageError
+		unknown *tasks.UnknownError
+		intr    *engine.Interrupted
+		task    *engine.TaskError
+		cli     usageError
+	)
+	switch {
+	case errors.As(err, &intr):
+		return exitInterrupted
+	case errors.As(err, &load), errors.As(err, &usage), errors.As(err, &unknown), errors.As(err, &cli):
+		return exitUsage
+	case errors.As(err, &task):
+		return exitTaskFailed
+	}
+	return exitTaskFailed
+}

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"slices"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/luacap/luacap/runtime/engine"
+	"github.com/luacap/luacap/runtime/host"
+	"github.com/luacap/luacap/runtime/output"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+type stdio struct {
+	in       *os.File
+	out, err io.Writer
+}
+
+// hooks lets tests fix what a real run takes from the world.
+type hooks struct {
+	now     func() time.Time // the clock; it also names the release
+	signals <-chan os.Signal // nil: SIGINT and SIGTERM
+	dir     string           // where to look for the Deployfile; "": cwd
+}
+
+// run is luacap without os.Exit: it returns the exit code.
+func run(args []string, io stdio, env map[string]string) int {
+	return runWith(args, io, env, hooks{})
+}
+
+func runWith(args []string, io stdio, env map[string]string, h hooks) int {
+	c, fs, err := parseFlags(args, getenv(env))
+	if err != nil {
+		return exitCode(io.err, err)
+	}
+	switch {
+	case c.help:
+		fmt.Fprint(io.out, usage(fs))
+		return exitOK
+	case c.version:
+		fmt.Fprintln(io.out, "luacap", version)
+		return exitOK
+	}
+	return exitCode(io.err, execute(c, io, h))
+}
+
+func execute(c *config, io stdio, h hooks) error {
+	overrides, err := c.overrides()
+	if err != nil {
+		return err
+	}
+	now := h.now
+	if now == nil {
+		now = time.Now
+	}
+	out := output.New(io.out, output.Options{Level: level(c), Color: isTerminal(io.out), Now: now})
+	ctx, abort, stop := signalContexts(h.signals, out)
+	defer stop()
+	e, err := engine.New(engine.Options{
+		Out: out, DryRun: c.dryRun, Filter: host.Filter{Hosts: c.hosts, Roles: c.roles},
+		MaxHosts: c.maxHosts, Overrides: overrides, Now: now(), Prompt: prompter(io), AbortCtx: abort,
+	})
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	taskNames, err := load(e, c, h.dir)
+	if err != nil {
+		return err
+	}
+	return dispatch(ctx, e, c, io, taskNames)
+}
+
+// load reads the Deployfile and the stage, returning the tasks to run.
+func load(e *engine.Engine, c *config, dir string) ([]string, error) {
+	file := c.file
+	if file == "" {
+		if dir == "" {
+			dir, _ = os.Getwd()
+		}
+		found, err := findDeployfile(dir)
+		if err != nil {
+			return nil, err
+		}
+		file = found
+	}
+	if err := e.LoadFile(file); err != nil {
+		return nil, err
+	}
+	args := c.args
+	if len(args) > 0 && slices.Contains(e.Stages(), args[0]) {
+		if err := e.UseStage(args[0]); err != nil {
+			return nil, err
+		}
+		args = args[1:]
+	}
+	return args, nil
+}
+
+func dispatch(ctx context.Context, e *engine.Engine, c *config, io stdio, names []string) error {
+	switch {
+	case c.tasksList:
+		fmt.Fprint(io.out, e.TaskList(c.all))
+		return nil
+	case c.explain != "":
+		tree, err := e.Explain(c.explain)
+		fmt.Fprint(io.out, tree)
+		return err
+	case len(names) == 0:
+		return usageError{"no task given; luacap -T lists the tasks" + stagesHint(e)}
+	}
+	err := e.Run(ctx, names)
+	e.Out().Summary()
+	return err
+}
+
+func stagesHint(e *engine.Engine) string {
+	if stages := e.Stages(); len(stages) > 0 {
+		return fmt.Sprintf(", and the stages are %v", stages)
+	}
+	return ""
+}
+
+func level(c *config) output.Level {
+	switch {
+	case c.quiet:
+		return output.Quiet
+	case c.verbose:
+		return output.Verbose
+	}
+	return output.Normal
+}
+
+// signalContexts returns the run's context, cancelled by the first SIGINT
+// or SIGTERM, and the abort context, cancelled by the second: the first
+// stops the commands and lets transactions undo; the second cuts the undo.
+func signalContexts(sigs <-chan os.Signal, out *output.Output) (run, abort context.Context, stop func()) {
+	run, cancelRun := context.WithCancel(context.Background())
+	abort, cancelAbort := context.WithCancel(context.Background())
+	if sigs == nil {
+		ch := make(chan os.Signal, 2)
+		signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
+		defer func() { prev := stop; stop = func() { signal.Stop(ch); prev() } }()
+		sigs = ch
+	}
+	done := make(chan struct{})
+	go func() {
+		for n := 0; ; n++ {
+			select {
+			case <-done:
+				return
+			case <-sigs:
+				if n == 0 {
+					out.Warn("interrupted: stopping the commands in flight and undoing this run's changes (press Ctrl-C again to stop the undo)")
+					cancelRun()
+				} else {
+					cancelAbort()
+				}
+			}
+		}
+	}()
+	return run, abort, func() { close(done); cancelRun(); cancelAbort() }
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// prompter reads ask() answers from the terminal, or is nil without one.
+func prompter(io stdio) func(string, bool) (string, error) {
+	if io.in == nil || !term.IsTerminal(int(io.in.Fd())) {
+		return nil
+	}
+	return func(prompt string, echo bool) (string, error) {
+		fmt.Fprint(io.err, prompt+" ")
+		if !echo {
+			b, err := term.ReadPassword(int(io.in.Fd()))
+			fmt.Fprintln(io.err)
+			return string(b), err
+		}
+		var line string
+		_, err := fmt.Fscanln(io.in, &line)
+		return line, err
+	}
+}

@@ -1,0 +1,98 @@
+package engine
+
+import (
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luacap/luacap/runtime/host"
+	"github.com/luacap/luacap/runtime/runner"
+	"github.com/luacap/luacap/runtime/sched"
+)
+
+// raw.on(hosts, [opts,] fn) -> ok | false, message. Each host runs fn as
+// a fiber; see sched.Run for the failure rules.
+func (e *Engine) rawOn(L *lua.LState) int {
+	if e.sched.FiberOf(L) != nil {
+		return fail(L, "%v", sched.ErrNested)
+	}
+	hosts, err := e.hostsArg(L.Get(1))
+	if err != nil {
+		return fail(L, "on(): %v", err)
+	}
+	optsTable, fn := (*lua.LTable)(nil), L.Get(2)
+	if t, ok := fn.(*lua.LTable); ok {
+		optsTable, fn = t, L.Get(3)
+	}
+	block, ok := fn.(*lua.LFunction)
+	if !ok {
+		return fail(L, "on() needs a function(host) to run on each host")
+	}
+	policy, err := policyOpts(L, optsTable)
+	if err != nil {
+		return fail(L, "%v", err)
+	}
+	if err := e.runFibers(L, e.usable(hosts), block, policy); err != nil {
+		return fail(L, "%v", err)
+	}
+	return push(L, lua.LTrue)
+}
+
+func policyOpts(L *lua.LState, t *lua.LTable) (runner.Policy, error) {
+	p := runner.Policy{Mode: runner.Parallel}
+	opts, err := options(L, t, "on()", "in", "limit", "wait")
+	if err != nil {
+		return p, err
+	}
+	if v, ok := opts["in"]; ok {
+		p.Mode = runner.Mode(lua.LVAsString(v))
+	}
+	if v, ok := opts["limit"].(lua.LNumber); ok {
+		p.Limit = int(v)
+	}
+	if v, ok := opts["wait"].(lua.LNumber); ok {
+		p.Wait = time.Duration(float64(v) * float64(time.Second))
+	}
+	return p, p.Validate()
+}
+
+// runFibers runs block on hosts and joins their errors. In a task marked
+// on_error="continue", failed hosts are dropped for the rest of the run
+// instead of failing the step.
+func (e *Engine) runFibers(L *lua.LState, hosts []*host.Host, block *lua.LFunction, p runner.Policy) error {
+	tables := make([]lua.LValue, len(hosts))
+	for i, h := range hosts {
+		tables[i] = e.hostTable(L, h)
+	}
+	keepGoing := e.keepGoing()
+	results := e.sched.Run(L, hosts, tables, block, sched.Options{
+		Policy: p, MaxInFlight: e.opts.MaxHosts, KeepGoing: keepGoing,
+		NewData: func(*host.Host) any { return e.contextOf(L).clone() },
+	})
+	var errs []error
+	var stopped []string
+	for _, r := range results {
+		switch {
+		case r.Err != nil:
+			e.out.HostFailed(r.Host.Name)
+			errs = append(errs, r.Err)
+		case r.Stopped:
+			stopped = append(stopped, r.Host.Name)
+		}
+	}
+	if keepGoing {
+		e.drop(results)
+		return nil
+	}
+	return joinHostErrors(len(hosts), errs, stopped)
+}
+
+// drop removes failed hosts from the rest of the run and says so.
+func (e *Engine) drop(results []sched.HostResult) {
+	for _, r := range results {
+		if r.Err != nil {
+			e.dropped[r.Host.Name] = true
+			e.out.Warn(r.Err.Error() + "\n(host dropped for the rest of the run: on_error=\"continue\")")
+		}
+	}
+}

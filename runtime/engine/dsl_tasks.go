@@ -1,0 +1,168 @@
+package engine
+
+import (
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luacap/luacap/runtime/tasks"
+)
+
+var taskOptions = []string{"roles", "hosts", "only", "except", "once", "transaction", "on_error"}
+
+// namespace(name, fn): tasks defined in fn are named "name:task".
+func (e *Engine) luaNamespace(L *lua.LState) int {
+	name, fn := L.CheckString(1), L.CheckFunction(2)
+	e.namespace = append(e.namespace, name)
+	defer func() { e.namespace = e.namespace[:len(e.namespace)-1] }()
+	L.Push(fn)
+	L.Call(0, 0)
+	return 0
+}
+
+// desc(text) describes the next task.
+func (e *Engine) luaDesc(L *lua.LState) int {
+	e.desc = L.CheckString(1)
+	return 0
+}
+
+// task(name, [opts,] fn_or_steps) defines a task, or replaces the body of
+// one that exists while keeping its hooks.
+func (e *Engine) luaTask(L *lua.LState) int {
+	name := strings.Join(append(append([]string{}, e.namespace...), L.CheckString(1)), ":")
+	t := &tasks.Task{Name: name, Desc: e.desc, Where: where(L)}
+	e.desc = ""
+	bodyAt := 2
+	if L.GetTop() >= 3 {
+		if err := taskOpts(L, L.CheckTable(2), name, &t.Opts); err != nil {
+			L.RaiseError("%v", err)
+		}
+		bodyAt = 3
+	}
+	switch b := L.Get(bodyAt).(type) {
+	case *lua.LFunction:
+		t.Body = b
+	case *lua.LTable:
+		steps, err := stringList(b, "task "+name+" steps")
+		if err != nil {
+			L.RaiseError("%v", err)
+		}
+		t.Steps = steps
+	case *lua.LNilType:
+	default:
+		L.RaiseError("task %q: the body must be a function or a list of task names, not a %s", name, b.Type())
+	}
+	e.tasks.Define(t)
+	return 0
+}
+
+func taskOpts(L *lua.LState, t *lua.LTable, name string, o *tasks.Options) error {
+	opts, err := options(L, t, "task "+name, taskOptions...)
+	if err != nil {
+		return err
+	}
+	if o.Roles, err = stringList(optOr(opts, "roles"), "roles"); err != nil {
+		return err
+	}
+	if o.Hosts, err = stringList(optOr(opts, "hosts"), "hosts"); err != nil {
+		return err
+	}
+	if o.Only, err = propTable(optOr(opts, "only"), "only"); err != nil {
+		return err
+	}
+	if o.Except, err = propTable(optOr(opts, "except"), "except"); err != nil {
+		return err
+	}
+	o.Once = lua.LVAsBool(optOr(opts, "once"))
+	o.Transaction = lua.LVAsBool(optOr(opts, "transaction"))
+	if v := optOr(opts, "on_error"); v != lua.LNil {
+		if v.String() != "continue" && v.String() != "fail" {
+			return errorf(`task %s: on_error must be "fail" or "continue", not %q`, name, v.String())
+		}
+		o.OnError = v.String()
+	}
+	return nil
+}
+
+func optOr(opts map[string]lua.LValue, key string) lua.LValue {
+	if v, ok := opts[key]; ok {
+		return v
+	}
+	return lua.LNil
+}
+
+// before(task, task_or_fn, ...) and after(task, task_or_fn, ...).
+func (e *Engine) luaBefore(L *lua.LState) int { return e.hook(L, e.tasks.Before) }
+func (e *Engine) luaAfter(L *lua.LState) int  { return e.hook(L, e.tasks.After) }
+
+func (e *Engine) hook(L *lua.LState, add func(string, tasks.Hook)) int {
+	target := L.CheckString(1)
+	if L.GetTop() < 2 {
+		L.RaiseError("a hook on %q needs a task name or a function to run", target)
+	}
+	for i := 2; i <= L.GetTop(); i++ {
+		h := tasks.Hook{Where: where(L)}
+		switch v := L.Get(i).(type) {
+		case lua.LString:
+			h.Task = string(v)
+		case *lua.LFunction:
+			h.Fn = v
+		default:
+			L.RaiseError("a hook on %q must be a task name or a function, not a %s", target, v.Type())
+		}
+		add(target, h)
+	}
+	return 0
+}
+
+// clear(name) drops a task's body and hooks, like Rake's clear.
+func (e *Engine) luaClear(L *lua.LState) int {
+	name := L.CheckString(1)
+	if _, ok := e.tasks.Lookup(name); !ok {
+		L.RaiseError("%v", e.tasks.Unknown(name))
+	}
+	e.tasks.Clear(name)
+	return 0
+}
+
+// alias(name, also) makes also a second name of task name.
+func (e *Engine) luaAlias(L *lua.LState) int {
+	if err := e.tasks.Alias(L.CheckString(1), L.CheckString(2)); err != nil {
+		L.RaiseError("%v", err)
+	}
+	return 0
+}
+
+// invoke(name, ...) runs a task with its hooks, once per run.
+func (e *Engine) luaInvoke(L *lua.LState) int {
+	name := L.CheckString(1)
+	if e.sched.FiberOf(L) != nil {
+		L.RaiseError("invoke(%q) cannot run inside on(); call it at task level", name)
+	}
+	if _, ok := e.tasks.Lookup(name); !ok {
+		L.RaiseError("%v", e.tasks.Unknown(name))
+	}
+	var args []lua.LValue
+	for i := 2; i <= L.GetTop(); i++ {
+		args = append(args, L.Get(i))
+	}
+	if err := e.invoke(L, name, args); err != nil {
+		L.Error(lua.LString(err.Error()), 0)
+	}
+	return 0
+}
+
+// stage(name, fn) declares a stage; fn runs when the stage is chosen.
+func (e *Engine) luaStage(L *lua.LState) int {
+	name, fn := L.CheckString(1), L.CheckFunction(2)
+	if _, ok := e.stages[name]; !ok {
+		e.stageOrder = append(e.stageOrder, name)
+	}
+	e.stages[name] = fn
+	return 0
+}
+
+// where is the file:line of the Lua code calling the current Go function.
+func where(L *lua.LState) string {
+	return strings.TrimSuffix(L.Where(1), ":")
+}

@@ -1,0 +1,120 @@
+// Package engine runs Deployfiles: it owns the Lua state, defines the DSL,
+// invokes tasks with their hooks, and undoes transactions that fail.
+// Everything here runs on the goroutine that owns the Lua state; I/O goes
+// through the scheduler.
+package engine
+
+import (
+	"context"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luacap/luacap/runtime/backend"
+	"github.com/luacap/luacap/runtime/host"
+	"github.com/luacap/luacap/runtime/output"
+	"github.com/luacap/luacap/runtime/sched"
+	"github.com/luacap/luacap/runtime/tasks"
+	"github.com/luacap/luacap/runtime/vars"
+	"github.com/luacap/luacap/stdlib"
+)
+
+// Options configure an Engine.
+type Options struct {
+	Out       *output.Output
+	DryRun    bool
+	Filter    host.Filter       // --hosts, --roles
+	MaxHosts  int               // hosts in flight at once; 0: no bound
+	Overrides map[string]string // -s name=value
+	Now       time.Time         // the run's start: names the release
+	// Prompt reads a line from the terminal for ask(); nil when there is
+	// no terminal.
+	Prompt func(prompt string, echo bool) (string, error)
+	// Dial opens ssh hosts; nil leaves ssh hosts unreachable with a clear error.
+	Dial backend.Dialer
+	// AbortCtx is cancelled when the user insists (a second Ctrl-C); it
+	// bounds the undo of a transaction after an interrupt.
+	AbortCtx context.Context
+}
+
+// Engine is one run of luacap.
+type Engine struct {
+	opts      Options
+	L         *lua.LState
+	out       *output.Output
+	vars      *vars.Store
+	hosts     *host.Set
+	tasks     *tasks.Registry
+	sched     *sched.Scheduler
+	pool      *backend.Pool
+	localHost *host.Host // run_locally's target
+
+	ctx        context.Context
+	stages     map[string]*lua.LFunction
+	stageOrder []string
+	file       string // the Deployfile, as given
+
+	desc      string   // desc() waiting for the next task()
+	namespace []string // namespace() blocks we are inside
+	running   []*taskRun
+	ran       map[string]bool
+	txs       []*txFrame
+	mainCtx   *cmdContext // within/with/as at task level
+	dropped   map[string]bool
+	failed    string // the innermost task that failed
+}
+
+// New returns an Engine with the DSL and prelude loaded.
+func New(opts Options) (*Engine, error) {
+	if opts.Out == nil {
+		return nil, errorf("engine: Options.Out is required")
+	}
+	if opts.AbortCtx == nil {
+		opts.AbortCtx = context.Background()
+	}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	e := &Engine{
+		opts: opts, out: opts.Out, ctx: context.Background(),
+		L:     lua.NewState(lua.Options{IncludeGoStackTrace: false}),
+		vars:  vars.NewStore(opts.Overrides),
+		hosts: host.NewSet(), tasks: tasks.NewRegistry(),
+		stages: map[string]*lua.LFunction{}, ran: map[string]bool{},
+		mainCtx: &cmdContext{}, dropped: map[string]bool{},
+	}
+	e.sched = sched.New(func() context.Context { return e.ctx })
+	e.pool = backend.NewPool(e.dial, e.out)
+	e.localHost = &host.Host{Name: "local", Hostname: "localhost", Transport: "local", Props: map[string]any{}}
+	stdlib.Preload(e.L)
+	if err := e.loadPrelude(); err != nil {
+		e.L.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// Close closes every connection and the Lua state.
+func (e *Engine) Close() error {
+	err := e.pool.Close()
+	e.L.Close()
+	return err
+}
+
+// Hosts returns the declared hosts, after the Deployfile and stage load.
+func (e *Engine) Hosts() *host.Set { return e.hosts }
+
+// Tasks returns the task registry.
+func (e *Engine) Tasks() *tasks.Registry { return e.tasks }
+
+func (e *Engine) dial(h *host.Host) (backend.Backend, error) {
+	switch {
+	case e.opts.DryRun:
+		return backend.Printer{}, nil
+	case h.Transport == "local":
+		return backend.Local{}, nil
+	case e.opts.Dial == nil:
+		return nil, errorf("no ssh transport is configured in this build; declare the server with transport=\"local\" to deploy on this machine")
+	}
+	return e.opts.Dial(h)
+}

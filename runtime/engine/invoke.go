@@ -1,0 +1,138 @@
+package engine
+
+import (
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luacap/luacap/runtime/host"
+	"github.com/luacap/luacap/runtime/output"
+	"github.com/luacap/luacap/runtime/sched"
+	"github.com/luacap/luacap/runtime/tasks"
+)
+
+// taskRun is a task being run: the hosts its commands target.
+type taskRun struct {
+	task  *tasks.Task
+	hosts []*host.Host
+}
+
+// invoke runs a task: its before hooks, its body or steps (inside a
+// transaction when the task asks), its after hooks. A task runs at most
+// once per run, as in Rake, so shared steps are not repeated.
+func (e *Engine) invoke(L *lua.LState, name string, args []lua.LValue) error {
+	t, ok := e.tasks.Lookup(name)
+	if !ok {
+		return e.tasks.Unknown(name)
+	}
+	if e.ran[t.Name] {
+		e.out.Note(output.Verbose, "", "skip "+t.Name+" (already run)")
+		return nil
+	}
+	e.ran[t.Name] = true
+	before, after := e.tasks.Hooks(t.Name)
+	if err := e.runHooks(L, t, before); err != nil {
+		return err
+	}
+	start := e.out.Now()
+	e.out.TaskStart(t.Name)
+	err := e.runTask(L, t, args)
+	e.out.TaskEnd(t.Name, e.out.Now().Sub(start), err != nil)
+	if err != nil {
+		if e.failed == "" {
+			e.failed = t.Name
+		}
+		return err
+	}
+	return e.runHooks(L, t, after)
+}
+
+func (e *Engine) runTask(L *lua.LState, t *tasks.Task, args []lua.LValue) error {
+	body := func() error {
+		for _, step := range t.Steps {
+			if err := e.invoke(L, step, nil); err != nil {
+				return err
+			}
+		}
+		if fn, ok := t.Body.(*lua.LFunction); ok {
+			return e.withTask(t, func() error { return call(L, fn, args...) })
+		}
+		return nil
+	}
+	if t.Opts.Transaction {
+		return e.transaction(L, body)
+	}
+	return body()
+}
+
+// runHooks runs hook tasks with invoke and hook functions with the hosts
+// of the task they hook.
+func (e *Engine) runHooks(L *lua.LState, t *tasks.Task, hooks []tasks.Hook) error {
+	for _, h := range hooks {
+		var err error
+		if h.Task != "" {
+			err = e.invoke(L, h.Task, nil)
+		} else {
+			err = e.withTask(t, func() error { return call(L, h.Fn.(*lua.LFunction)) })
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// withTask makes t the current task while fn runs, so that run() and
+// on_rollback() target its hosts.
+func (e *Engine) withTask(t *tasks.Task, fn func() error) error {
+	e.running = append(e.running, &taskRun{task: t, hosts: e.selectHosts(t)})
+	defer func() { e.running = e.running[:len(e.running)-1] }()
+	return fn()
+}
+
+// selectHosts applies a task's roles, hosts, only, except and once to
+// the declared hosts, then the command-line filter. A task that names no
+// roles or hosts runs on every host, as in Capistrano 2.
+func (e *Engine) selectHosts(t *tasks.Task) []*host.Host {
+	o := t.Opts
+	hosts := e.hosts.All()
+	if len(o.Roles) > 0 {
+		hosts = e.hosts.InRoles(o.Roles...)
+	}
+	if len(o.Hosts) > 0 {
+		hosts = host.Filter{Hosts: o.Hosts}.Apply(hosts)
+	}
+	var out []*host.Host
+	for _, h := range e.usable(hosts) {
+		if (o.Only == nil || h.Matches(o.Only)) && (o.Except == nil || !h.Matches(o.Except)) {
+			out = append(out, h)
+		}
+	}
+	if o.Once && len(out) > 1 {
+		out = out[:1]
+	}
+	return out
+}
+
+// currentHosts are the hosts commands at task level go to.
+func (e *Engine) currentHosts() []*host.Host {
+	if n := len(e.running); n > 0 {
+		return e.running[n-1].hosts
+	}
+	return e.usable(e.hosts.All())
+}
+
+// keepGoing reports whether the current task drops failed hosts rather
+// than failing (on_error="continue").
+func (e *Engine) keepGoing() bool {
+	n := len(e.running)
+	return n > 0 && e.running[n-1].task.Opts.OnError == "continue"
+}
+
+// call calls a Lua function in protected mode and returns its error as a
+// Go error holding only the Lua message.
+func call(L *lua.LState, fn *lua.LFunction, args ...lua.LValue) error {
+	err := L.CallByParam(lua.P{Fn: fn, NRet: 0, Protect: true}, args...)
+	if err != nil {
+		return sched.LuaError(err)
+	}
+	return nil
+}

@@ -1,0 +1,120 @@
+package engine
+
+import (
+	_ "embed"
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+//go:embed prelude.lua
+var prelude string
+
+// raws are the Go functions the prelude turns into DSL globals.
+func (e *Engine) raws() map[string]lua.LGFunction {
+	return map[string]lua.LGFunction{
+		"set": e.luaSet, "var_get": e.rawVarGet, "var_begin": e.rawVarBegin,
+		"var_cache": e.rawVarCache, "var_abandon": e.rawVarAbandon, "prompt": e.rawPrompt,
+		"server": e.luaServer, "role": e.luaRole, "roles": e.luaRoles, "primary": e.luaPrimary,
+		"stage": e.luaStage, "namespace": e.luaNamespace, "desc": e.luaDesc, "task": e.luaTask,
+		"before": e.luaBefore, "after": e.luaAfter, "invoke": e.luaInvoke,
+		"clear": e.luaClear, "alias": e.luaAlias,
+		"transaction": e.luaTransaction, "on_rollback": e.luaOnRollback,
+		"on": e.rawOn, "execute": e.rawExecute, "sudo": e.rawSudo, "test": e.rawTest,
+		"capture": e.rawCapture, "put": e.rawPut, "upload": e.rawUpload, "download": e.rawDownload,
+		"run_locally": e.rawRunLocally, "on_local": e.rawOnLocal,
+		"ctx_push": e.rawCtxPush, "ctx_pop": e.rawCtxPop,
+	}
+}
+
+func (e *Engine) loadPrelude() error {
+	raw := e.L.SetFuncs(e.L.NewTable(), e.raws())
+	raw.RawSetString("release_name", lua.LString(e.opts.Now.UTC().Format("20060102150405")))
+	fn, err := e.L.Load(strings.NewReader(prelude), "luacap/prelude.lua")
+	if err != nil {
+		return err
+	}
+	return call(e.L, fn, raw)
+}
+
+// LoadFile runs a Deployfile or recipe.
+func (e *Engine) LoadFile(path string) error {
+	if e.file == "" {
+		e.file = path
+	}
+	fn, err := e.L.LoadFile(path)
+	if err != nil {
+		return &LoadError{Err: loadMessage(path, err)}
+	}
+	if err := call(e.L, fn); err != nil {
+		return &LoadError{Err: err}
+	}
+	return nil
+}
+
+// LoadString runs Lua source under the given chunk name (embedded recipes).
+func (e *Engine) LoadString(name, src string) error {
+	fn, err := e.L.Load(strings.NewReader(src), name)
+	if err != nil {
+		return &LoadError{Err: loadMessage(name, err)}
+	}
+	if err := call(e.L, fn); err != nil {
+		return &LoadError{Err: err}
+	}
+	return nil
+}
+
+// loadMessage shortens gopher-lua's parse errors, which repeat the file
+// name, to "file:line: message".
+func loadMessage(path string, err error) error {
+	msg := err.Error()
+	if i := strings.Index(msg, "\nstack traceback"); i >= 0 {
+		msg = msg[:i]
+	}
+	if errors.Is(err, os.ErrNotExist) {
+		return errorf("%s: no such file", path)
+	}
+	msg = strings.TrimPrefix(msg, path+" ")
+	msg = strings.TrimPrefix(msg, "<string> ")
+	if strings.HasPrefix(msg, "line:") { // "line:12(column:3) near 'x': syntax error"
+		return errorf("%s:%s", path, strings.TrimPrefix(msg, "line:"))
+	}
+	return errors.New(msg)
+}
+
+// Stages returns the stage names: stage() blocks, then deploy/*.lua files
+// beside the Deployfile, sorted, without repeats.
+func (e *Engine) Stages() []string {
+	names := append([]string(nil), e.stageOrder...)
+	files, _ := filepath.Glob(filepath.Join(e.stageDir(), "*.lua"))
+	sort.Strings(files)
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".lua")
+		if _, ok := e.stages[name]; !ok {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+func (e *Engine) stageDir() string { return filepath.Join(filepath.Dir(e.file), "deploy") }
+
+// UseStage sets "stage", runs the stage() block, then deploy/<stage>.lua,
+// so a stage file may override what the block set.
+func (e *Engine) UseStage(name string) error {
+	e.vars.Set("stage", lua.LString(name))
+	if fn, ok := e.stages[name]; ok {
+		if err := call(e.L, fn); err != nil {
+			return &LoadError{Err: err}
+		}
+	}
+	path := filepath.Join(e.stageDir(), name+".lua")
+	if _, err := os.Stat(path); err == nil {
+		return e.LoadFile(path)
+	}
+	return nil
+}

@@ -1,0 +1,149 @@
+-- The luacap prelude: the one place every DSL global is set. Go functions
+-- arrive in `raw` (never globals themselves). Verbs that run commands are
+-- wrapped here so that a failure is raised at the line of the user's call
+-- and so that, inside on(), they can yield to the scheduler.
+local raw = ...
+local shell = require("luacap.shell")
+local co_create, co_resume, co_yield, co_status = coroutine.create, coroutine.resume, coroutine.yield, coroutine.status
+local unpack, select, error, type, tostring = unpack, select, error, type, tostring
+
+-- pcall and xpcall that commands may yield through. gopher-lua's own
+-- pcall breaks when a coroutine yields inside it, so run f in a coroutine
+-- and pass its yields on to the scheduler.
+local function pass(co, ok, ...)
+  if not ok then return false, ... end
+  if co_status(co) == "dead" then return true, ... end
+  return pass(co, co_resume(co, co_yield(...)))
+end
+function pcall(f, ...)
+  if type(f) ~= "function" then return false, "attempt to call a " .. type(f) .. " value" end
+  local co = co_create(f)
+  return pass(co, co_resume(co, ...))
+end
+function xpcall(f, handler)
+  local r = { pcall(f) }
+  if not r[1] then return false, handler(r[2]) end
+  return unpack(r)
+end
+
+-- checked turns a raw function's (ok, results...) into results, raising
+-- the message at the caller's line when ok is false. (gopher-lua counts
+-- error levels one higher than PUC Lua: 3 is the wrapper's caller.) A
+-- level of 0 adds no position, for messages that carry their own.
+local CALLER = 3
+local function checked(f, level)
+  level = level or CALLER
+  return function(...)
+    local r = { f(...) }
+    if not r[1] then error(r[2], level) end
+    return unpack(r, 2, table.maxn(r))
+  end
+end
+
+-- Variables ------------------------------------------------------------
+set = raw.set
+
+function fetch(name, ...)
+  local found, value, lazy = raw.var_get(name)
+  if not found then
+    if select("#", ...) > 0 then return (...) end
+    error(string.format("variable %q is not set; set it with set(%q, ...) or pass -s %s=VALUE", name, name, name), CALLER)
+  end
+  if not lazy then return value end
+  local ok, msg = raw.var_begin(name)
+  if not ok then error(msg, CALLER) end
+  local done, result = pcall(value)
+  if not done then
+    raw.var_abandon(name)
+    error(result, 0)
+  end
+  raw.var_cache(name, result)
+  return result
+end
+
+function append(name, ...)
+  local list = fetch(name, {})
+  if type(list) ~= "table" then error(string.format("append(%q): the variable is a %s, not a list", name, type(list)), CALLER) end
+  local copy = {}
+  for _, v in ipairs(list) do copy[#copy + 1] = v end
+  for _, v in ipairs({ ... }) do copy[#copy + 1] = v end
+  set(name, copy)
+end
+
+function remove(name, ...)
+  local list = fetch(name, {})
+  if type(list) ~= "table" then error(string.format("remove(%q): the variable is a %s, not a list", name, type(list)), CALLER) end
+  local drop = {}
+  for _, v in ipairs({ ... }) do drop[v] = true end
+  local kept = {}
+  for _, v in ipairs(list) do if not drop[v] then kept[#kept + 1] = v end end
+  set(name, kept)
+end
+
+function ask(name, prompt, opts)
+  opts = opts or {}
+  for k in pairs(opts) do
+    if k ~= "echo" and k ~= "default" then error(string.format("ask(%q): %q is not an option; the options are echo, default", name, k), CALLER) end
+  end
+  set(name, function()
+    local answer = checked(raw.prompt)(name, prompt, opts.echo ~= false)
+    if answer == "" and opts.default ~= nil then return opts.default end
+    return answer
+  end)
+end
+
+-- Paths ------------------------------------------------------------------
+set("release_name", raw.release_name)
+set("keep_releases", 5)
+set("deploy_to", function() return "/var/www/" .. fetch("application") end)
+
+function deploy_to() return fetch("deploy_to") end
+function releases_path() return deploy_to() .. "/releases" end
+function shared_path() return deploy_to() .. "/shared" end
+function current_path() return deploy_to() .. "/current" end
+function release_path() return releases_path() .. "/" .. fetch("release_name") end
+
+-- previous_release is the newest release older than the one this run
+-- makes, on this host inside on(), on the first host at task level.
+function previous_release()
+  local listing = capture("ls -1 " .. shell.quote(releases_path()) .. " 2>/dev/null || true")
+  local this, best = tostring(fetch("release_name")), nil
+  for name in listing:gmatch("[^\n]+") do
+    if name < this and (best == nil or name > best) then best = name end
+  end
+  return best and (releases_path() .. "/" .. best) or nil
+end
+
+-- Hosts, stages and tasks ---------------------------------------------------
+server, role, roles, primary = raw.server, raw.role, raw.roles, raw.primary
+stage, namespace, desc, task = raw.stage, raw.namespace, raw.desc, raw.task
+before, after, invoke, clear, alias = raw.before, raw.after, raw.invoke, raw.clear, raw.alias
+transaction, on_rollback = raw.transaction, raw.on_rollback
+
+-- Commands -----------------------------------------------------------------
+on = checked(raw.on, 0) -- each host's error names its own line
+execute = checked(raw.execute)
+run = execute
+sudo = checked(raw.sudo)
+test = checked(raw.test)
+capture = checked(raw.capture)
+put = checked(raw.put)
+upload = checked(raw.upload)
+download = checked(raw.download)
+
+function run_locally(what, ...)
+  if type(what) == "function" then return checked(raw.on_local)(what) end
+  return checked(raw.run_locally)(what, ...)
+end
+
+-- within, with and as scope the commands run inside fn.
+local function scoped(kind, value, fn)
+  local depth = checked(raw.ctx_push)(kind, value)
+  local r = { pcall(fn) }
+  raw.ctx_pop(depth)
+  if not r[1] then error(r[2], 0) end
+  return unpack(r, 2, table.maxn(r))
+end
+function within(dir, fn) return scoped("dir", dir, fn) end
+function with(env, fn) return scoped("env", env, fn) end
+function as(user, fn) return scoped("user", user, fn) end

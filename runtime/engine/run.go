@@ -1,0 +1,103 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/luacap/luacap/runtime/output"
+)
+
+// Check verifies what can be verified before anything runs: every hook
+// and step names a known task, and every task asked for exists.
+func (e *Engine) Check(names []string) error {
+	if err := e.tasks.Check(); err != nil {
+		return &LoadError{Err: err}
+	}
+	for _, n := range names {
+		if _, ok := e.tasks.Lookup(n); !ok {
+			return &UsageError{Err: e.tasks.Unknown(n)}
+		}
+	}
+	return nil
+}
+
+// Run invokes the named tasks in order under ctx. Cancelling ctx stops the
+// commands in flight; transactions then undo what they did.
+func (e *Engine) Run(ctx context.Context, names []string) error {
+	if err := e.Check(names); err != nil {
+		return err
+	}
+	e.ctx = ctx
+	e.L.SetContext(ctx)
+	defer e.L.RemoveContext()
+	hostNames := make([]string, 0)
+	for _, h := range e.usable(e.hosts.All()) {
+		hostNames = append(hostNames, h.Name)
+	}
+	e.out.Hosts(hostNames...)
+	for _, name := range names {
+		if err := e.invoke(e.L, name, nil); err != nil {
+			return e.runError(ctx, name, err)
+		}
+	}
+	if ctx.Err() != nil {
+		return &Interrupted{Task: names[len(names)-1]}
+	}
+	if len(e.dropped) > 0 {
+		return &TaskError{Task: strings.Join(names, " "), Err: fmt.Errorf("hosts dropped after failures: %s", strings.Join(e.droppedNames(), ", "))}
+	}
+	return nil
+}
+
+func (e *Engine) runError(ctx context.Context, name string, err error) error {
+	failed := e.failed
+	if failed == "" {
+		failed = name
+	}
+	if ctx.Err() != nil {
+		return &Interrupted{Task: failed}
+	}
+	return &TaskError{Task: failed, Err: err}
+}
+
+func (e *Engine) droppedNames() []string {
+	var out []string
+	for n := range e.dropped {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Explain returns the tree --explain prints for a task.
+func (e *Engine) Explain(name string) (string, error) {
+	if err := e.Check([]string{name}); err != nil {
+		return "", err
+	}
+	return e.tasks.Explain(name)
+}
+
+// TaskList returns the lines luacap -T prints: described tasks with their
+// descriptions, or with all, every task.
+func (e *Engine) TaskList(all bool) string {
+	names := e.tasks.Names()
+	width := 0
+	for _, n := range names {
+		width = max(width, len(n))
+	}
+	var b strings.Builder
+	for _, n := range names {
+		t, _ := e.tasks.Lookup(n)
+		if t.Desc == "" && !all {
+			continue
+		}
+		desc := strings.SplitN(t.Desc, "\n", 2)[0]
+		fmt.Fprintf(&b, "luacap %-*s  # %s\n", width, n, desc)
+	}
+	return b.String()
+}
+
+// Out is the run's output.
+func (e *Engine) Out() *output.Output { return e.out }

@@ -1,0 +1,139 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luacap/luacap/runtime/backend"
+	"github.com/luacap/luacap/runtime/host"
+	"github.com/luacap/luacap/runtime/output"
+	"github.com/luacap/luacap/runtime/tasks"
+)
+
+// undoTimeout bounds the undo of a transaction, which runs even after an
+// interrupt; a second Ctrl-C (Options.AbortCtx) cuts it short.
+const undoTimeout = 10 * time.Minute
+
+// undo is one on_rollback() registration.
+type undo struct {
+	hosts   []*host.Host
+	cmd     string         // a built command, or
+	fn      *lua.LFunction // a function: fn(host) per host, or fn() at task level
+	perHost bool
+	where   string
+}
+
+type txFrame struct{ undos []undo }
+
+// transaction(fn): if fn fails, the undos registered inside it run in
+// reverse order and the error is raised again.
+func (e *Engine) luaTransaction(L *lua.LState) int {
+	fn := L.CheckFunction(1)
+	if e.sched.FiberOf(L) != nil {
+		L.RaiseError("transaction() cannot run inside on(); call it at task level")
+	}
+	if err := e.transaction(L, func() error { return call(L, fn) }); err != nil {
+		L.Error(lua.LString(err.Error()), 0)
+	}
+	return 0
+}
+
+func (e *Engine) transaction(L *lua.LState, body func() error) error {
+	frame := &txFrame{}
+	e.txs = append(e.txs, frame)
+	err := body()
+	e.txs = e.txs[:len(e.txs)-1]
+	if err == nil {
+		if n := len(e.txs); n > 0 { // an outer transaction may still fail
+			e.txs[n-1].undos = append(e.txs[n-1].undos, frame.undos...)
+		}
+		return nil
+	}
+	e.rollback(L, frame)
+	return err
+}
+
+// on_rollback(cmd_or_fn) registers an undo for the hosts the current step
+// runs on: this host inside on(), the task's hosts at task level. Outside
+// a transaction there is nothing to undo into, and it does nothing.
+func (e *Engine) luaOnRollback(L *lua.LState) int {
+	n := len(e.txs)
+	if n == 0 {
+		e.out.Note(output.Verbose, "", where(L)+": on_rollback() outside a transaction is ignored")
+		return 0
+	}
+	u := undo{where: where(L)}
+	if f := e.sched.FiberOf(L); f != nil {
+		u.hosts, u.perHost = []*host.Host{f.Host}, true
+	} else {
+		u.hosts = e.currentHosts()
+	}
+	switch v := L.CheckAny(1).(type) {
+	case lua.LString:
+		u.cmd = e.buildCommand(L, string(v))
+	case *lua.LFunction:
+		u.fn = v
+	default:
+		L.RaiseError("on_rollback() needs a command string or a function, not a %s", v.Type())
+	}
+	e.txs[n-1].undos = append(e.txs[n-1].undos, u)
+	return 0
+}
+
+// rollback runs a failed transaction's undos in reverse. An undo that
+// fails is reported and the others still run.
+func (e *Engine) rollback(L *lua.LState, frame *txFrame) {
+	if len(frame.undos) == 0 {
+		return
+	}
+	e.out.Warn(fmt.Sprintf("rolling back %d step(s)", len(frame.undos)))
+	restore := e.undoContext(L)
+	defer restore()
+	for i := len(frame.undos) - 1; i >= 0; i-- {
+		if err := e.runUndo(L, frame.undos[i]); err != nil {
+			e.out.Warn(fmt.Sprintf("undo registered at %s failed: %v", frame.undos[i].where, err))
+		}
+	}
+}
+
+// undoContext swaps in a context that the interrupt which may have failed
+// the transaction does not cancel, so undos can still run.
+func (e *Engine) undoContext(L *lua.LState) (restore func()) {
+	saved := e.ctx
+	ctx, cancel := context.WithTimeout(e.opts.AbortCtx, undoTimeout)
+	e.ctx = ctx
+	e.L.SetContext(ctx)
+	if L != e.L {
+		L.SetContext(ctx)
+	}
+	return func() {
+		cancel()
+		e.ctx = saved
+		e.L.SetContext(saved)
+		if L != e.L {
+			L.SetContext(saved)
+		}
+	}
+}
+
+func (e *Engine) runUndo(L *lua.LState, u undo) error {
+	switch {
+	case u.cmd != "":
+		_, err := e.fanout(u.hosts, func(ctx context.Context, s *backend.Session) error {
+			_, err := s.Run(ctx, u.cmd, false)
+			return err
+		})(e.ctx)
+		return err
+	case u.perHost:
+		return e.runFibers(L, u.hosts, u.fn, policyParallel)
+	}
+	e.running = append(e.running, &taskRun{task: e.undoTask(), hosts: u.hosts})
+	defer func() { e.running = e.running[:len(e.running)-1] }()
+	return call(L, u.fn)
+}
+
+// undoTask stands for the task while a task-level undo function runs.
+func (e *Engine) undoTask() *tasks.Task { return &tasks.Task{Name: "rollback"} }

@@ -1,0 +1,99 @@
+// Package vars is the store behind set() and fetch(). Values are Lua
+// values, touched only on the goroutine that owns the Lua state. A value
+// given as a function is lazy: the prelude calls it on first fetch and
+// caches the result, in Lua, so that the function may run commands.
+package vars
+
+import (
+	"strconv"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+type entry struct {
+	value lua.LValue
+	lazy  bool
+}
+
+// Store holds variables and the -s overrides that win over them.
+type Store struct {
+	values    map[string]entry
+	overrides map[string]lua.LValue
+	computing map[string]any // lazy values being computed, by fiber (nil: task level)
+}
+
+// NewStore returns a Store whose overrides come from the command line.
+func NewStore(overrides map[string]string) *Store {
+	s := &Store{values: map[string]entry{}, overrides: map[string]lua.LValue{}, computing: map[string]any{}}
+	for k, v := range overrides {
+		s.overrides[k] = Parse(v)
+	}
+	return s
+}
+
+// Parse reads a -s value: true, false and whole numbers become booleans
+// and numbers; everything else, "0755" and "1e3" included, stays a string.
+func Parse(v string) lua.LValue {
+	switch v {
+	case "true":
+		return lua.LTrue
+	case "false":
+		return lua.LFalse
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil && strconv.FormatInt(n, 10) == v {
+		return lua.LNumber(n)
+	}
+	return lua.LString(v)
+}
+
+// Set stores value; a function is kept as a lazy value. An override for
+// name makes Set a no-op: the command line wins over the file.
+func (s *Store) Set(name string, value lua.LValue) {
+	if _, ok := s.overrides[name]; ok {
+		return
+	}
+	_, lazy := value.(*lua.LFunction)
+	s.values[name] = entry{value: value, lazy: lazy}
+}
+
+// Get returns the value of name, whether it is set, and whether it is a
+// lazy function still to be called.
+func (s *Store) Get(name string) (value lua.LValue, found, lazy bool) {
+	if v, ok := s.overrides[name]; ok {
+		return v, true, false
+	}
+	e, ok := s.values[name]
+	if !ok {
+		return lua.LNil, false, false
+	}
+	return e.value, true, e.lazy
+}
+
+// Cache replaces a lazy value with its result.
+func (s *Store) Cache(name string, value lua.LValue) {
+	delete(s.computing, name)
+	s.values[name] = entry{value: value}
+}
+
+// Computing marks name as being computed by owner (a fiber, or nil at
+// task level). It returns false when a computation of name is already
+// under way: a cycle when the owner is the same, two hosts racing when not.
+func (s *Store) Computing(name string, owner any) (ok bool, sameOwner bool) {
+	if o, busy := s.computing[name]; busy {
+		return false, o == owner
+	}
+	s.computing[name] = owner
+	return true, false
+}
+
+// Abandon forgets a computation that raised, so a later fetch tries again.
+func (s *Store) Abandon(name string) { delete(s.computing, name) }
+
+// Names returns every variable name set so far.
+func (s *Store) Names() []string {
+	out := make([]string, 0, len(s.values))
+	for k := range s.values {
+		out = append(out, k)
+	}
+	return out
+}
