@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -14,11 +16,11 @@ import (
 // a fiber; see sched.Run for the failure rules.
 func (e *Engine) rawOn(L *lua.LState) int {
 	if e.sched.FiberOf(L) != nil {
-		return fail(L, "%v", sched.ErrNested)
+		return failAt(L, "%v", sched.ErrNested)
 	}
 	hosts, err := e.hostsArg(L.Get(1))
 	if err != nil {
-		return fail(L, "on(): %v", err)
+		return failAt(L, "on(): %v", err)
 	}
 	optsTable, fn := (*lua.LTable)(nil), L.Get(2)
 	if t, ok := fn.(*lua.LTable); ok {
@@ -26,11 +28,11 @@ func (e *Engine) rawOn(L *lua.LState) int {
 	}
 	block, ok := fn.(*lua.LFunction)
 	if !ok {
-		return fail(L, "on() needs a function(host) to run on each host")
+		return failAt(L, "on() needs a function(host) to run on each host")
 	}
 	policy, err := policyOpts(L, optsTable)
 	if err != nil {
-		return fail(L, "%v", err)
+		return failAt(L, "%v", err)
 	}
 	if err := e.runFibers(L, e.usable(hosts), block, policy); err != nil {
 		return fail(L, "%v", err)
@@ -75,7 +77,7 @@ func (e *Engine) runFibers(L *lua.LState, hosts []*host.Host, block *lua.LFuncti
 		switch {
 		case r.Err != nil:
 			e.out.HostFailed(r.Host.Name)
-			errs = append(errs, r.Err)
+			errs = append(errs, namingHost(r.Host.Name, r.Err))
 		case r.Stopped:
 			stopped = append(stopped, r.Host.Name)
 		}
@@ -95,4 +97,13 @@ func (e *Engine) drop(results []sched.HostResult) {
 			e.out.Warn(r.Err.Error() + "\n(host dropped for the rest of the run: on_error=\"continue\")")
 		}
 	}
+}
+
+// namingHost makes sure a host's error names it: command errors do, an
+// error() in the user's block does not.
+func namingHost(name string, err error) error {
+	if strings.Contains(err.Error(), name+": ") {
+		return err
+	}
+	return fmt.Errorf("%s: %w", name, err)
 }

@@ -59,6 +59,12 @@ func (e *Engine) rawPrompt(L *lua.LState) int {
 	return push(L, lua.LTrue, lua.LString(answer))
 }
 
+// failAt is fail for a verb whose wrapper adds no position (on): the
+// message starts with the line of the user's call.
+func failAt(L *lua.LState, format string, args ...any) int {
+	return fail(L, "%s "+format, append([]any{L.Where(2)}, args...)...)
+}
+
 // push returns values to Lua.
 func push(L *lua.LState, values ...lua.LValue) int {
 	for _, v := range values {

