@@ -14,6 +14,7 @@ const (
 	exitOK          = 0
 	exitTaskFailed  = 1
 	exitUsage       = 2
+	exitInternal    = 70 // EX_SOFTWARE
 	exitInterrupted = 130
 )
 

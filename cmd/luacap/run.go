@@ -29,7 +29,6 @@ type stdio struct {
 type hooks struct {
 	now     func() time.Time // the clock; it also names the release
 	signals <-chan os.Signal // nil: SIGINT and SIGTERM
-	dir     string           // where to look for the Deployfile; "": cwd
 }
 
 // run is luacap without os.Exit: it returns the exit code.
@@ -37,7 +36,13 @@ func run(args []string, io stdio, env map[string]string) int {
 	return runWith(args, io, env, hooks{})
 }
 
-func runWith(args []string, io stdio, env map[string]string, h hooks) int {
+func runWith(args []string, io stdio, env map[string]string, h hooks) (code int) {
+	defer func() {
+		if r := recover(); r != nil { // a bug in luacap, never the user's input
+			fmt.Fprintf(io.err, "luacap: internal error: %v\nThis is a bug in luacap; please report it with the command you ran.\n", r)
+			code = exitInternal
+		}
+	}()
 	c, fs, err := parseFlags(args, getenv(env))
 	if err != nil {
 		return exitCode(io.err, err)
@@ -73,7 +78,7 @@ func execute(c *config, io stdio, h hooks) error {
 		return err
 	}
 	defer e.Close()
-	taskNames, err := load(e, c, h.dir)
+	taskNames, err := load(e, c)
 	if err != nil {
 		return err
 	}
@@ -81,11 +86,12 @@ func execute(c *config, io stdio, h hooks) error {
 }
 
 // load reads the Deployfile and the stage, returning the tasks to run.
-func load(e *engine.Engine, c *config, dir string) ([]string, error) {
+func load(e *engine.Engine, c *config) ([]string, error) {
 	file := c.file
 	if file == "" {
-		if dir == "" {
-			dir, _ = os.Getwd()
+		dir, err := os.Getwd()
+		if err != nil {
+			return nil, err
 		}
 		found, err := findDeployfile(dir)
 		if err != nil {
@@ -144,14 +150,14 @@ func level(c *config) output.Level {
 // or SIGTERM, and the abort context, cancelled by the second: the first
 // stops the commands and lets transactions undo; the second cuts the undo.
 func signalContexts(sigs <-chan os.Signal, out *output.Output) (run, abort context.Context, stop func()) {
-	run, cancelRun := context.WithCancel(context.Background())
-	abort, cancelAbort := context.WithCancel(context.Background())
+	unsubscribe := func() {}
 	if sigs == nil {
 		ch := make(chan os.Signal, 2)
 		signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
-		defer func() { prev := stop; stop = func() { signal.Stop(ch); prev() } }()
-		sigs = ch
+		sigs, unsubscribe = ch, func() { signal.Stop(ch) }
 	}
+	run, cancelRun := context.WithCancel(context.Background())
+	abort, cancelAbort := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		for n := 0; ; n++ {
@@ -159,16 +165,16 @@ func signalContexts(sigs <-chan os.Signal, out *output.Output) (run, abort conte
 			case <-done:
 				return
 			case <-sigs:
-				if n == 0 {
-					out.Warn("interrupted: stopping the commands in flight and undoing this run's changes (press Ctrl-C again to stop the undo)")
-					cancelRun()
-				} else {
+				if n > 0 {
 					cancelAbort()
+					continue
 				}
+				out.Warn("interrupted: stopping the commands in flight and undoing this run's changes (press Ctrl-C again to stop the undo)")
+				cancelRun()
 			}
 		}
 	}()
-	return run, abort, func() { close(done); cancelRun(); cancelAbort() }
+	return run, abort, func() { unsubscribe(); close(done); cancelRun(); cancelAbort() }
 }
 
 func isTerminal(w io.Writer) bool {

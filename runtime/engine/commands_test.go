@@ -112,3 +112,18 @@ func TestFailedCommandErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestPreviousRelease(t *testing.T) {
+	r := load(t, `
+server("h1", { transport = "local", roles = { "app" } })
+set("deploy_to", fetch("dir"))
+task("x", function()
+  on(roles("app"), function()
+    table.insert(trace, "none yet: " .. tostring(previous_release()))
+    execute("mkdir", "-p", releases_path() .. "/20250101000000", releases_path() .. "/20251231235959", release_path())
+    table.insert(trace, previous_release())
+  end)
+end)`)
+	r.mustRun(t, "x")
+	wantTrace(t, r, "none yet: nil", r.dir+"/releases/20251231235959")
+}

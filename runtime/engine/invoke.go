@@ -29,7 +29,7 @@ func (e *Engine) invoke(L *lua.LState, name string, args []lua.LValue) error {
 	}
 	e.ran[t.Name] = true
 	before, after := e.tasks.Hooks(t.Name)
-	if err := e.runHooks(L, t, before); err != nil {
+	if err := e.runHooks(L, t, "before", before); err != nil {
 		return err
 	}
 	start := e.out.Now()
@@ -42,7 +42,7 @@ func (e *Engine) invoke(L *lua.LState, name string, args []lua.LValue) error {
 		}
 		return err
 	}
-	return e.runHooks(L, t, after)
+	return e.runHooks(L, t, "after", after)
 }
 
 func (e *Engine) runTask(L *lua.LState, t *tasks.Task, args []lua.LValue) error {
@@ -65,12 +65,13 @@ func (e *Engine) runTask(L *lua.LState, t *tasks.Task, args []lua.LValue) error 
 
 // runHooks runs hook tasks with invoke and hook functions with the hosts
 // of the task they hook.
-func (e *Engine) runHooks(L *lua.LState, t *tasks.Task, hooks []tasks.Hook) error {
+func (e *Engine) runHooks(L *lua.LState, t *tasks.Task, when string, hooks []tasks.Hook) error {
 	for _, h := range hooks {
 		var err error
 		if h.Task != "" {
 			err = e.invoke(L, h.Task, nil)
 		} else {
+			e.out.TaskStart(when + " " + t.Name + ": " + h.Label())
 			err = e.withTask(t, func() error { return call(L, h.Fn.(*lua.LFunction)) })
 		}
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -46,6 +47,9 @@ func (e *Engine) LoadFile(path string) error {
 	if e.file == "" {
 		e.file = path
 	}
+	if _, err := os.Stat(path); err != nil {
+		return &LoadError{Err: errorf("%s: no such file", path)}
+	}
 	fn, err := e.L.LoadFile(path)
 	if err != nil {
 		return &LoadError{Err: loadMessage(path, err)}
@@ -68,20 +72,14 @@ func (e *Engine) LoadString(name, src string) error {
 	return nil
 }
 
-// loadMessage shortens gopher-lua's parse errors, which repeat the file
-// name, to "file:line: message".
+// parseError matches gopher-lua's "FILE line:3(column:5) near 'x':   msg".
+var parseError = regexp.MustCompile(`line:(\d+)\(column:(\d+)\) near '(.*)':\s+(.*)`)
+
+// loadMessage rewrites gopher-lua's parse errors as "file:line: message".
 func loadMessage(path string, err error) error {
-	msg := err.Error()
-	if i := strings.Index(msg, "\nstack traceback"); i >= 0 {
-		msg = msg[:i]
-	}
-	if errors.Is(err, os.ErrNotExist) {
-		return errorf("%s: no such file", path)
-	}
-	msg = strings.TrimPrefix(msg, path+" ")
-	msg = strings.TrimPrefix(msg, "<string> ")
-	if strings.HasPrefix(msg, "line:") { // "line:12(column:3) near 'x': syntax error"
-		return errorf("%s:%s", path, strings.TrimPrefix(msg, "line:"))
+	msg := strings.TrimSpace(err.Error())
+	if m := parseError.FindStringSubmatch(msg); m != nil {
+		return errorf("%s:%s: %s near '%s' (column %s)", path, m[1], m[4], m[3], m[2])
 	}
 	return errors.New(msg)
 }
