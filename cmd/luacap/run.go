@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/luacap/luacap/runtime/backend/netssh"
 	"github.com/luacap/luacap/runtime/engine"
 	"github.com/luacap/luacap/runtime/host"
 	"github.com/luacap/luacap/runtime/output"
@@ -73,6 +74,7 @@ func execute(c *config, io stdio, h hooks) error {
 	e, err := engine.New(engine.Options{
 		Out: out, DryRun: c.dryRun, Filter: host.Filter{Hosts: c.hosts, Roles: c.roles},
 		MaxHosts: c.maxHosts, Overrides: overrides, Now: now(), Prompt: prompter(io), AbortCtx: abort,
+		SSH: netssh.Transport{Dialer: &netssh.Dialer{Prompt: secretPrompter(io), Warn: out.Warn}},
 	})
 	if err != nil {
 		return err
@@ -180,6 +182,15 @@ func signalContexts(sigs <-chan os.Signal, out *output.Output) (run, abort conte
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// secretPrompter reads key passphrases from the terminal, or is nil.
+func secretPrompter(io stdio) netssh.Prompt {
+	ask := prompter(io)
+	if ask == nil {
+		return nil
+	}
+	return func(prompt string) (string, error) { return ask(prompt, false) }
 }
 
 // prompter reads ask() answers from the terminal, or is nil without one.

@@ -62,7 +62,7 @@ func (Local) Upload(ctx context.Context, src io.Reader, path string, mode fs.Fil
 	if err != nil {
 		return err
 	}
-	_, err = io.Copy(f, ctxReader{ctx, src})
+	_, err = io.Copy(f, ContextReader(ctx, src))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -89,14 +89,17 @@ func (Local) Download(ctx context.Context, path string, dst io.Writer) (fs.FileM
 	if err != nil {
 		return 0, err
 	}
-	_, err = io.Copy(dst, ctxReader{ctx, f})
+	_, err = io.Copy(dst, ContextReader(ctx, f))
 	return info.Mode().Perm(), err
 }
 
 // Close does nothing: there is no connection.
 func (Local) Close() error { return nil }
 
-// ctxReader stops a copy when ctx is cancelled.
+// ContextReader returns r that fails once ctx is cancelled, so a long
+// transfer stops on Ctrl-C.
+func ContextReader(ctx context.Context, r io.Reader) io.Reader { return ctxReader{ctx, r} }
+
 type ctxReader struct {
 	ctx context.Context
 	r   io.Reader

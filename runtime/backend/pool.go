@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"context"
 	"sync"
 
 	"github.com/luacap/luacap/runtime/host"
@@ -9,7 +10,7 @@ import (
 
 // Dialer opens the backend for a host. It may block (an SSH handshake),
 // so the pool calls it off the Lua goroutine.
-type Dialer func(h *host.Host) (Backend, error)
+type Dialer func(ctx context.Context, h *host.Host) (Backend, error)
 
 // Pool keeps one Session per host for the whole run, dialled on first use.
 type Pool struct {
@@ -33,7 +34,7 @@ func NewPool(dial Dialer, out *output.Output) *Pool {
 
 // Session returns the host's session, dialling it the first time. Callers
 // for the same host wait for one dial rather than racing their own.
-func (p *Pool) Session(h *host.Host) (*Session, error) {
+func (p *Pool) Session(ctx context.Context, h *host.Host) (*Session, error) {
 	p.mu.Lock()
 	e, ok := p.entries[h.Name]
 	if !ok {
@@ -42,7 +43,7 @@ func (p *Pool) Session(h *host.Host) (*Session, error) {
 	}
 	p.mu.Unlock()
 	e.once.Do(func() {
-		b, err := p.dial(h)
+		b, err := p.dial(ctx, h)
 		if err != nil {
 			e.err = &HostError{Host: h.Name, Op: "connecting", Err: err}
 			return

@@ -30,11 +30,18 @@ type Options struct {
 	// Prompt reads a line from the terminal for ask(); nil when there is
 	// no terminal.
 	Prompt func(prompt string, echo bool) (string, error)
-	// Dial opens ssh hosts; nil leaves ssh hosts unreachable with a clear error.
-	Dial backend.Dialer
+	// SSH opens ssh hosts; nil leaves them unreachable with a clear error.
+	SSH Transport
 	// AbortCtx is cancelled when the user insists (a second Ctrl-C); it
 	// bounds the undo of a transaction after an interrupt.
 	AbortCtx context.Context
+}
+
+// Transport opens ssh hosts. The engine hands it each host's ssh_options,
+// the Deployfile's merged under the host's, as plain Go values.
+type Transport interface {
+	Validate(opts map[string]any) error
+	Dial(ctx context.Context, h *host.Host, opts map[string]any) (backend.Backend, error)
 }
 
 // Engine is one run of luacap.
@@ -61,7 +68,8 @@ type Engine struct {
 	txs       []*txFrame
 	mainCtx   *cmdContext // within/with/as at task level
 	dropped   map[string]bool
-	failed    string // the innermost task that failed
+	failed    string         // the innermost task that failed
+	sshOpts   map[string]any // the Deployfile's ssh_options, read at Run
 }
 
 // New returns an Engine with the DSL and prelude loaded.
@@ -107,14 +115,29 @@ func (e *Engine) Hosts() *host.Set { return e.hosts }
 // Tasks returns the task registry.
 func (e *Engine) Tasks() *tasks.Registry { return e.tasks }
 
-func (e *Engine) dial(h *host.Host) (backend.Backend, error) {
+// dial runs off the Lua goroutine: it reads only Go values.
+func (e *Engine) dial(ctx context.Context, h *host.Host) (backend.Backend, error) {
 	switch {
 	case e.opts.DryRun:
 		return backend.Printer{}, nil
 	case h.Transport == "local":
 		return backend.Local{}, nil
-	case e.opts.Dial == nil:
-		return nil, errorf("no ssh transport is configured in this build; declare the server with transport=\"local\" to deploy on this machine")
+	case e.opts.SSH == nil:
+		return nil, errorf("no ssh transport is configured; declare the server with transport=\"local\" to deploy on this machine")
 	}
-	return e.opts.Dial(h)
+	return e.opts.SSH.Dial(ctx, h, hostSSHOptions(e.sshOpts, h))
+}
+
+// hostSSHOptions merges a server's ssh_options property over the Deployfile's.
+func hostSSHOptions(global map[string]any, h *host.Host) map[string]any {
+	out := map[string]any{}
+	for k, v := range global {
+		out[k] = v
+	}
+	if own, ok := h.Props["ssh_options"].(map[string]any); ok {
+		for k, v := range own {
+			out[k] = v
+		}
+	}
+	return out
 }

@@ -56,7 +56,7 @@ func (e *Engine) fanout(hosts []*host.Host, op hostOp) sched.Work {
 
 // onHost runs op on h's session, dialling it first if need be.
 func (e *Engine) onHost(ctx context.Context, h *host.Host, op hostOp) error {
-	s, err := e.pool.Session(h)
+	s, err := e.pool.Session(ctx, h)
 	if err != nil {
 		return err
 	}

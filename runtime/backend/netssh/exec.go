@@ -1,0 +1,88 @@
+package netssh
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/luacap/luacap/runtime/backend"
+)
+
+// Run runs cmd in a new session on the shared connection.
+func (c *Conn) Run(ctx context.Context, cmd string, opts backend.RunOptions) (backend.Result, error) {
+	if c.s.CommandTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.s.CommandTimeout)
+		defer cancel()
+	}
+	sess, client, err := c.session(ctx)
+	if err != nil {
+		return backend.Result{}, err
+	}
+	defer sess.Close()
+	if c.s.ForwardAgent {
+		if err := c.forwardAgent(client, sess); err != nil {
+			return backend.Result{}, err
+		}
+	}
+	if opts.PTY {
+		if err := sess.RequestPty("xterm", 40, 120, ssh.TerminalModes{ssh.ECHO: 0}); err != nil {
+			return backend.Result{}, fmt.Errorf("asking for a terminal: %v", err)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	sess.Stdout, sess.Stderr = tee(&stdout, opts.Stdout), tee(&stderr, opts.Stderr)
+	start := time.Now()
+	if err := sess.Start(cmd); err != nil {
+		return backend.Result{}, fmt.Errorf("starting the command: %v", err)
+	}
+	err = wait(ctx, sess)
+	res := backend.Result{Stdout: stdout.String(), Stderr: stderr.String(), Duration: time.Since(start)}
+	return exitStatus(ctx, res, err, c.s.CommandTimeout)
+}
+
+// wait waits for the command, or on cancel asks the server to stop it
+// and closes the session.
+func wait(ctx context.Context, sess *ssh.Session) error {
+	done := make(chan error, 1)
+	go func() { done <- sess.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		sess.Signal(ssh.SIGTERM)
+		sess.Close()
+		return ctx.Err()
+	}
+}
+
+func exitStatus(ctx context.Context, res backend.Result, err error, timeout time.Duration) (backend.Result, error) {
+	var exit *ssh.ExitError
+	var missing *ssh.ExitMissingError
+	switch {
+	case err == nil:
+		return res, nil
+	case errors.Is(ctx.Err(), context.DeadlineExceeded) && timeout > 0:
+		return res, fmt.Errorf("the command ran longer than command_timeout (%v) and was stopped", timeout)
+	case ctx.Err() != nil:
+		return res, ctx.Err()
+	case errors.As(err, &exit):
+		res.Exit = exit.ExitStatus()
+		return res, nil
+	case errors.As(err, &missing), errors.Is(err, io.EOF):
+		return res, errors.New("the connection was lost while the command ran; its outcome is unknown")
+	}
+	return res, err
+}
+
+func tee(buf *bytes.Buffer, w io.Writer) io.Writer {
+	if w == nil {
+		return buf
+	}
+	return io.MultiWriter(buf, w)
+}

@@ -1,0 +1,68 @@
+package harness
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// Build compiles luacap into dir and returns the binary's path.
+func Build(dir string) (string, error) {
+	bin := filepath.Join(dir, "luacap")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/luacap/luacap/cmd/luacap")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", &buildError{err: err, out: string(out)}
+	}
+	return bin, nil
+}
+
+type buildError struct {
+	err error
+	out string
+}
+
+func (e *buildError) Error() string { return "go build: " + e.err.Error() + "\n" + e.out }
+
+// Result is how a luacap run ended.
+type Result struct {
+	Code           int
+	Stdout, Stderr string
+	MaxRSSKiB      int64 // the process's peak resident memory
+}
+
+// Output is stdout and stderr together, for failure messages.
+func (r Result) Output() string { return r.Stdout + r.Stderr }
+
+// Run runs luacap in dir with a clean environment: HOME is home, and
+// extra adds variables such as SSH_AUTH_SOCK.
+func Run(t testing.TB, bin, dir, home string, extra []string, args ...string) Result {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	cmd.Env = append([]string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "USER=root"}, extra...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if err != nil && cmd.ProcessState == nil {
+		t.Fatalf("running luacap: %v", err)
+	}
+	res := Result{Code: cmd.ProcessState.ExitCode(), Stdout: stdout.String(), Stderr: stderr.String()}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		res.MaxRSSKiB = ru.Maxrss
+	}
+	return res
+}
+
+// WriteDeployfile writes src as Deployfile.lua in a new directory.
+func WriteDeployfile(t testing.TB, src string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "Deployfile.lua"), []byte(strings.TrimLeft(src, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}

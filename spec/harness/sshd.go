@@ -1,0 +1,207 @@
+package harness
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/template"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// Host is one sshd, in a mount namespace of its own where Root is
+// mounted on /var/www.
+type Host struct {
+	Name    string
+	Addr    string // the address sshd listens on
+	Port    int
+	Root    string // what this host sees as /var/www
+	HostKey ssh.PublicKey
+
+	dir   string
+	log   string
+	netns string
+	cmd   *exec.Cmd
+	mntNS string // /proc/PID/ns/mnt of its sshd, to find its processes
+}
+
+// DeployRoot is the directory every host sees with its own files.
+const DeployRoot = "/var/www"
+
+var sshdConfig = template.Must(template.New("sshd").Parse(`Port {{.Port}}
+ListenAddress {{.Addr}}
+HostKey {{.Dir}}/host_key
+PidFile {{.Dir}}/sshd.pid
+AuthorizedKeysFile {{.AuthorizedKeys}}
+StrictModes no
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+AllowAgentForwarding yes
+AllowTcpForwarding yes
+PermitUserEnvironment no
+PrintMotd no
+LogLevel VERBOSE
+ClientAliveInterval {{.AliveInterval}}
+ClientAliveCountMax {{.AliveCountMax}}
+MaxStartups 200
+Subsystem sftp internal-sftp
+`))
+
+type sshdParams struct {
+	Port                         int
+	Addr, Dir, AuthorizedKeys    string
+	AliveInterval, AliveCountMax int
+}
+
+// start writes the host's config and keys and starts its sshd.
+func (h *Host) start(authorizedKeys string, opts Options) error {
+	if err := os.MkdirAll(h.Root, 0o755); err != nil {
+		return err
+	}
+	key, err := newKey(filepath.Join(h.dir, "host_key"), "")
+	if err != nil {
+		return err
+	}
+	h.HostKey = key
+	var cfg bytes.Buffer
+	err = sshdConfig.Execute(&cfg, sshdParams{Port: h.Port, Addr: h.Addr, Dir: h.dir, AuthorizedKeys: authorizedKeys,
+		AliveInterval: opts.ClientAliveInterval, AliveCountMax: max(opts.ClientAliveCountMax, 1)})
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(h.dir, "sshd_config"), cfg.Bytes(), 0o600); err != nil {
+		return err
+	}
+	return h.launch()
+}
+
+func (h *Host) launch() error {
+	// Each host gets its own /var/www and its own root home, so that a
+	// server is clean: the machine's own ~/.bashrc does not run in it.
+	home := filepath.Join(h.dir, "root")
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		return err
+	}
+	script := fmt.Sprintf("mount --bind %s %s && mount --bind %s /root && exec /usr/sbin/sshd -D -f %s/sshd_config -E %s",
+		h.Root, DeployRoot, home, h.dir, h.log)
+	args := []string{"unshare", "--mount", "--propagation", "private", "sh", "-c", script}
+	if h.netns != "" {
+		args = append([]string{"ip", "netns", "exec", h.netns}, args...)
+	}
+	h.cmd = exec.Command(args[0], args[1:]...)
+	h.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	var stderr bytes.Buffer
+	h.cmd.Stderr = &stderr
+	if err := h.cmd.Start(); err != nil {
+		return err
+	}
+	if err := h.waitReady(); err != nil {
+		h.Stop()
+		log, _ := os.ReadFile(h.log)
+		return fmt.Errorf("sshd %s on port %d did not start: %v\n%s%s", h.Name, h.Port, err, stderr.String(), log)
+	}
+	ns, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/mnt", h.cmd.Process.Pid))
+	if err != nil {
+		return err
+	}
+	h.mntNS = ns
+	return nil
+}
+
+// waitReady waits for the sshd banner, or for sshd to exit.
+func (h *Host) waitReady() error {
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		if ok := h.banner(); ok {
+			return nil
+		}
+		if h.cmd.ProcessState != nil {
+			return fmt.Errorf("sshd exited")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return fmt.Errorf("no banner within 15s")
+}
+
+func (h *Host) banner() bool {
+	if h.netns != "" { // not reachable from here; trust the log
+		b, _ := os.ReadFile(h.log)
+		return bytes.Contains(b, []byte("Server listening"))
+	}
+	conn, err := net.DialTimeout("tcp", net.JoinHostPort(h.Addr, strconv.Itoa(h.Port)), time.Second)
+	if err != nil {
+		return false
+	}
+	defer conn.Close()
+	conn.SetReadDeadline(time.Now().Add(time.Second))
+	line, _ := bufio.NewReader(conn).ReadString('\n')
+	return strings.HasPrefix(line, "SSH-")
+}
+
+// Stop kills every process in the host's namespace: its sshd and every
+// session and command it started; nothing else.
+func (h *Host) Stop() {
+	for _, pid := range h.processes() {
+		syscall.Kill(pid, syscall.SIGKILL)
+	}
+	if h.cmd != nil && h.cmd.Process != nil {
+		syscall.Kill(-h.cmd.Process.Pid, syscall.SIGKILL)
+		h.cmd.Wait()
+	}
+}
+
+// KillSessions kills the host's connection handlers and their commands,
+// leaving the listening sshd: what a dropped connection looks like.
+func (h *Host) KillSessions() {
+	for _, pid := range h.processes() {
+		if pid != h.cmd.Process.Pid {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+}
+
+// processes lists the pids whose mount namespace is the host's.
+func (h *Host) processes() []int {
+	if h.mntNS == "" {
+		return nil
+	}
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if ns, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/mnt", pid)); err == nil && ns == h.mntNS {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// Connections counts the TCP connections sshd accepted so far.
+func (h *Host) Connections() int {
+	b, _ := os.ReadFile(h.log)
+	return bytes.Count(b, []byte("Connection from "))
+}
+
+// Path is where the file the host sees at /var/www/rel lives here.
+func (h *Host) Path(rel string) string {
+	return filepath.Join(h.Root, strings.TrimPrefix(rel, DeployRoot))
+}
+
+// Log returns what sshd logged, for failure messages.
+func (h *Host) Log() string {
+	b, _ := os.ReadFile(h.log)
+	return string(b)
+}
