@@ -60,7 +60,7 @@ func newCluster(dir string) (*Cluster, error) {
 	}
 	c := &Cluster{Dir: dir, ClientKey: filepath.Join(dir, "id_ed25519"), KnownHosts: filepath.Join(dir, "known_hosts"),
 		SSHConfig: filepath.Join(dir, "ssh_config"), authKeys: filepath.Join(dir, "authorized_keys")}
-	pub, err := newKey(c.ClientKey, "")
+	pub, err := NewKey(c.ClientKey, "")
 	if err != nil {
 		return nil, err
 	}
@@ -92,12 +92,21 @@ func (c *Cluster) AddHost(name, addr string, port int, netns string, opts Option
 }
 
 // WriteClientFiles writes known_hosts and ssh_config for every host.
-func (c *Cluster) WriteClientFiles() error {
+func (c *Cluster) WriteClientFiles() error { return c.writeClientFiles(true) }
+
+// WriteAgentOnlyConfig rewrites ssh_config with no IdentityFile, so that
+// only an ssh-agent can log in.
+func (c *Cluster) WriteAgentOnlyConfig() error { return c.writeClientFiles(false) }
+
+func (c *Cluster) writeClientFiles(withKey bool) error {
 	var kh, cfg strings.Builder
 	for _, h := range c.Hosts {
 		kh.WriteString(knownhosts.Line([]string{knownhosts.Normalize(net.JoinHostPort(h.Addr, fmt.Sprint(h.Port)))}, h.HostKey) + "\n")
-		fmt.Fprintf(&cfg, "Host %s\n  HostName %s\n  Port %d\n  User root\n  IdentityFile %s\n  IdentitiesOnly yes\n  UserKnownHostsFile %s\n\n",
-			h.Name, h.Addr, h.Port, c.ClientKey, c.KnownHosts)
+		fmt.Fprintf(&cfg, "Host %s\n  HostName %s\n  Port %d\n  User root\n  UserKnownHostsFile %s\n", h.Name, h.Addr, h.Port, c.KnownHosts)
+		if withKey {
+			fmt.Fprintf(&cfg, "  IdentityFile %s\n  IdentitiesOnly yes\n", c.ClientKey)
+		}
+		cfg.WriteString("\n")
 	}
 	if err := os.WriteFile(c.KnownHosts, []byte(kh.String()), 0o600); err != nil {
 		return err

@@ -9,9 +9,9 @@ import (
 	"golang.org/x/crypto/ssh"
 )
 
-// newKey writes a fresh ed25519 private key to path in OpenSSH format
+// NewKey writes a fresh ed25519 private key to path in OpenSSH format
 // (encrypted when passphrase is not empty) and returns its public key.
-func newKey(path, passphrase string) (ssh.PublicKey, error) {
+func NewKey(path, passphrase string) (ssh.PublicKey, error) {
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return nil, err

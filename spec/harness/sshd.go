@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"text/template"
 	"time"
@@ -26,11 +27,13 @@ type Host struct {
 	Root    string // what this host sees as /var/www
 	HostKey ssh.PublicKey
 
-	dir   string
-	log   string
-	netns string
-	cmd   *exec.Cmd
-	mntNS string // /proc/PID/ns/mnt of its sshd, to find its processes
+	dir    string
+	log    string
+	netns  string
+	cmd    *exec.Cmd
+	mntNS  string // /proc/PID/ns/mnt of its sshd, to find its processes
+	probes int    // connections the readiness check made
+	stop   sync.Once
 }
 
 // DeployRoot is the directory every host sees with its own files.
@@ -68,7 +71,7 @@ func (h *Host) start(authorizedKeys string, opts Options) error {
 	if err := os.MkdirAll(h.Root, 0o755); err != nil {
 		return err
 	}
-	key, err := newKey(filepath.Join(h.dir, "host_key"), "")
+	key, err := NewKey(filepath.Join(h.dir, "host_key"), "")
 	if err != nil {
 		return err
 	}
@@ -115,6 +118,10 @@ func (h *Host) launch() error {
 		return err
 	}
 	h.mntNS = ns
+	for i := 0; i < 100 && h.netns == "" && h.logged() == 0; i++ {
+		time.Sleep(10 * time.Millisecond) // sshd logs the probe's connection a moment after
+	}
+	h.probes = h.logged()
 	return nil
 }
 
@@ -150,14 +157,17 @@ func (h *Host) banner() bool {
 
 // Stop kills every process in the host's namespace: its sshd and every
 // session and command it started; nothing else.
+// It may be called more than once, from a test and from its cleanup.
 func (h *Host) Stop() {
-	for _, pid := range h.processes() {
-		syscall.Kill(pid, syscall.SIGKILL)
-	}
-	if h.cmd != nil && h.cmd.Process != nil {
-		syscall.Kill(-h.cmd.Process.Pid, syscall.SIGKILL)
-		h.cmd.Wait()
-	}
+	h.stop.Do(func() {
+		for _, pid := range h.processes() {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+		if h.cmd != nil && h.cmd.Process != nil {
+			syscall.Kill(-h.cmd.Process.Pid, syscall.SIGKILL)
+			h.cmd.Wait()
+		}
+	})
 }
 
 // KillSessions kills the host's connection handlers and their commands,
@@ -189,8 +199,11 @@ func (h *Host) processes() []int {
 	return pids
 }
 
-// Connections counts the TCP connections sshd accepted so far.
-func (h *Host) Connections() int {
+// Connections counts the TCP connections sshd accepted since it was
+// ready, leaving out the harness's own readiness check.
+func (h *Host) Connections() int { return h.logged() - h.probes }
+
+func (h *Host) logged() int {
 	b, _ := os.ReadFile(h.log)
 	return bytes.Count(b, []byte("Connection from "))
 }

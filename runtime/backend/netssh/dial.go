@@ -123,8 +123,11 @@ func explainHandshake(s Settings, err error) error {
 	}
 	var unknown *UnknownHostKeyError
 	var changed *ChangedHostKeyError
-	if errors.As(err, &unknown) || errors.As(err, &changed) {
-		return err
+	if errors.As(err, &unknown) {
+		return unknown
+	}
+	if errors.As(err, &changed) {
+		return changed
 	}
 	return fmt.Errorf("ssh handshake with %s: %v", s.Addr(), strings.TrimPrefix(msg, "ssh: handshake failed: "))
 }

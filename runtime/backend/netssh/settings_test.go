@@ -1,0 +1,101 @@
+package netssh
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+)
+
+func writeConfig(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv("HOME", dir)
+	extra := filepath.Join(dir, "extra.conf")
+	if err := os.WriteFile(extra, []byte("Host web1\n  ServerAliveInterval 7\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := "Include " + extra + "\n" + `
+Host web1
+  HostName 10.0.0.5
+  User deploy
+  Port 2222
+  IdentityFile ~/.ssh/deploy_key
+  IdentitiesOnly yes
+  ProxyJump bastion@gate:2200,inner
+  StrictHostKeyChecking accept-new
+  UserKnownHostsFile ~/kh
+
+Host *
+  ForwardAgent yes
+`
+	path := filepath.Join(dir, "config")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestResolveFromSSHConfig(t *testing.T) {
+	path := writeConfig(t)
+	home := os.Getenv("HOME")
+	s, err := Resolve("web1", "web1", "", 0, map[string]any{"config": path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Settings{
+		Name: "web1", Hostname: "10.0.0.5", Port: 2222, User: "deploy",
+		IdentityFiles: []string{home + "/.ssh/deploy_key"}, IdentitiesOnly: true,
+		ProxyJump: []string{"bastion@gate:2200", "inner"}, KnownHosts: []string{home + "/kh", "/etc/ssh/ssh_known_hosts"},
+		StrictHostKey: "accept-new", ConnectTimeout: defaultConnectTimeout, KeepAlive: 7 * time.Second,
+		KeepAliveMax: defaultKeepAliveMax, ForwardAgent: true,
+	}
+	s.configFile, s.opts = nil, nil
+	if !reflect.DeepEqual(s, want) {
+		t.Errorf("Resolve =\n%+v\nwant\n%+v", s, want)
+	}
+}
+
+func TestDeployfileWinsOverSSHConfig(t *testing.T) {
+	path := writeConfig(t)
+	s, err := Resolve("web1", "web1", "root", 22, map[string]any{
+		"config": path, "keys": []any{"/k"}, "forward_agent": false, "proxy_jump": "none",
+		"strict_host_key_checking": "no", "timeout": float64(3), "command_timeout": float64(60),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.User != "root" || s.Port != 22 || s.ForwardAgent || s.ProxyJump != nil || s.StrictHostKey != "no" ||
+		!reflect.DeepEqual(s.IdentityFiles, []string{"/k"}) || s.ConnectTimeout != 3*time.Second || s.CommandTimeout != time.Minute {
+		t.Errorf("Deployfile values did not win: %+v", s)
+	}
+	hops, err := (Settings{ProxyJump: []string{"ops@gate:2200"}, opts: map[string]any{"keys": []any{"/k"}}}).hops()
+	if err != nil || len(hops) != 1 || hops[0].User != "ops" || hops[0].Port != 2200 || hops[0].Hostname != "gate" ||
+		!reflect.DeepEqual(hops[0].IdentityFiles, []string{"/k"}) {
+		t.Errorf("hops = %+v, %v", hops, err)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		opts map[string]any
+		want string
+	}{
+		{map[string]any{"forward_agent": true}, ""},
+		{map[string]any{"forward_agnet": true}, `ssh_options: "forward_agnet" is not an option; the options are config, user, port, keys, identities_only, forward_agent, proxy_jump, known_hosts, strict_host_key_checking, timeout, keepalive_interval, keepalive_count_max, command_timeout`},
+		{map[string]any{"strict_host_key_checking": "ask"}, `ssh_options: strict_host_key_checking must be "yes", "accept-new" or "no", not "ask"`},
+	}
+	for _, tt := range tests {
+		got := ""
+		if err := Validate(tt.opts); err != nil {
+			got = err.Error()
+		}
+		if got != tt.want {
+			t.Errorf("Validate(%v) = %q, want %q", tt.opts, got, tt.want)
+		}
+	}
+	if _, err := Resolve("x", "x", "", 0, map[string]any{"config": "/nope/config"}); err == nil {
+		t.Error("a named ssh_config that does not exist gave no error")
+	}
+}
