@@ -11,7 +11,8 @@ import (
 // config is what the command line asks for.
 type config struct {
 	tasksList, all, dryRun, verbose, quiet, version, help bool
-	explain, file                                         string
+	explain, show, file                                   string
+	lockWait                                              int
 	hosts, roles, sets                                    []string
 	maxHosts                                              int
 	args                                                  []string
@@ -24,6 +25,8 @@ func parseFlags(args []string, env func(string) string) (*config, *pflag.FlagSet
 	fs.BoolVarP(&c.tasksList, "tasks", "T", false, "list the described tasks")
 	fs.BoolVarP(&c.all, "all", "A", false, "with -T, list every task")
 	fs.StringVar(&c.explain, "explain", "", "print the tree of tasks and hooks `TASK` runs")
+	fs.StringVar(&c.show, "show", "", "print the Lua source of `TASK` and the file it comes from")
+	fs.IntVar(&c.lockWait, "lock-wait", 0, "wait up to `SECONDS` for another deploy's lock")
 	fs.BoolVarP(&c.dryRun, "dry-run", "n", false, "print every command for every host; run nothing")
 	fs.StringSliceVar(&c.hosts, "hosts", nil, "only these hosts (comma list, globs); also $HOSTS")
 	fs.StringSliceVar(&c.roles, "roles", nil, "only hosts of these roles (comma list); also $ROLES")
@@ -60,6 +63,9 @@ func (c *config) overrides() (map[string]string, error) {
 			return nil, usageError{fmt.Sprintf("-s %q: write it as -s name=value", s)}
 		}
 		out[name] = value
+	}
+	if c.lockWait > 0 {
+		out["lock_wait"] = fmt.Sprint(c.lockWait)
 	}
 	return out, nil
 }

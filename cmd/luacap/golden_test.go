@@ -49,6 +49,7 @@ const demo = "../../examples/demo/Deployfile.lua"
 
 func TestDemoGoldens(t *testing.T) {
 	t.Setenv("LUACAP_DEMO_DIR", "/srv/luacap-demo")
+	t.Setenv("USER", "deployer") // named in the lock and revisions.log
 	tests := []struct {
 		golden string
 		args   []string
@@ -56,6 +57,9 @@ func TestDemoGoldens(t *testing.T) {
 		{"demo-tasks.txt", []string{"-f", demo, "-T"}},
 		{"demo-tasks-all.txt", []string{"-f", demo, "-T", "-A"}},
 		{"demo-explain-deploy.txt", []string{"-f", demo, "--explain", "deploy"}},
+		{"demo-explain-migrations.txt", []string{"-f", demo, "--explain", "deploy:migrations"}},
+		{"demo-show-restart.txt", []string{"-f", demo, "--show", "deploy:restart"}},
+		{"demo-dry-run-rollback.txt", []string{"-f", demo, "local", "deploy:rollback", "--dry-run"}},
 		{"demo-dry-run-deploy.txt", []string{"-f", demo, "local", "deploy", "--dry-run"}},
 	}
 	for _, tt := range tests {

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/luacap/luacap/recipes"
 	"github.com/luacap/luacap/runtime/backend/netssh"
 	"github.com/luacap/luacap/runtime/engine"
 	"github.com/luacap/luacap/runtime/host"
@@ -101,6 +102,9 @@ func load(e *engine.Engine, c *config) ([]string, error) {
 		}
 		file = found
 	}
+	if err := e.LoadRecipes(recipes.FS, recipes.Core); err != nil {
+		return nil, err
+	}
 	if err := e.LoadFile(file); err != nil {
 		return nil, err
 	}
@@ -122,6 +126,10 @@ func dispatch(ctx context.Context, e *engine.Engine, c *config, io stdio, names 
 	case c.explain != "":
 		tree, err := e.Explain(c.explain)
 		fmt.Fprint(io.out, tree)
+		return err
+	case c.show != "":
+		src, err := e.Show(c.show)
+		fmt.Fprint(io.out, src)
 		return err
 	case len(names) == 0:
 		return usageError{"no task given; luacap -T lists the tasks" + stagesHint(e)}

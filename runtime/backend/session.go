@@ -78,6 +78,9 @@ func (s *Session) Put(ctx context.Context, content []byte, path string, mode fs.
 // Upload sends the local file to path on the host, keeping its mode.
 func (s *Session) Upload(ctx context.Context, local, path string) error {
 	s.Out.Note(output.Normal, s.Host.Name, fmt.Sprintf("upload %s -> %s", local, path))
+	if s.simulated() { // the file to send may not exist in a dry run
+		return nil
+	}
 	f, err := os.Open(local)
 	if err != nil {
 		return s.wrap("uploading "+local, err)
@@ -93,7 +96,7 @@ func (s *Session) Upload(ctx context.Context, local, path string) error {
 // Download copies path on the host to the local file, keeping its mode.
 func (s *Session) Download(ctx context.Context, path, local string) error {
 	s.Out.Note(output.Normal, s.Host.Name, fmt.Sprintf("download %s -> %s", path, local))
-	if _, dry := s.Backend.(Printer); dry {
+	if s.simulated() { // nothing to write locally in a dry run
 		return nil
 	}
 	tmp := local + ".luacap-download"
@@ -122,4 +125,10 @@ func (s *Session) wrap(op string, err error) error {
 		return nil
 	}
 	return &HostError{Host: s.Host.Name, Op: op, Err: err}
+}
+
+// simulated reports a dry run, where transfers touch no local file either.
+func (s *Session) simulated() bool {
+	_, ok := s.Backend.(Printer)
+	return ok
 }

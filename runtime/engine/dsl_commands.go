@@ -88,18 +88,7 @@ func (e *Engine) rawCapture(L *lua.LState) int {
 	if err != nil {
 		return fail(L, "capture(): %v", err)
 	}
-	return e.sched.Await(L, func(ctx context.Context) (sched.Deliver, error) {
-		var out string
-		err := e.onHost(ctx, h, func(ctx context.Context, s *backend.Session) error {
-			res, err := s.Run(ctx, line, false)
-			out = strings.TrimSpace(res.Stdout)
-			if res.Simulated {
-				out = standIn
-			}
-			return err
-		})
-		return deliver(lua.LString(out)), err
-	})
+	return e.sched.Await(L, e.captureOn(h, line, standIn))
 }
 
 // firstTarget is the one host test() and capture() ask: the fiber's, or
@@ -176,22 +165,36 @@ func (e *Engine) rawDownload(L *lua.LState) int {
 	}))
 }
 
-// raw.run_locally(cmd) -> ok, stdout: runs on this machine.
+// raw.run_locally(cmd, [{dry_run = "stand-in"}]) -> ok, stdout: runs on
+// this machine.
 func (e *Engine) rawRunLocally(L *lua.LState) int {
-	cmd, _, err := commandArgs(L, 1)
+	cmd, opts, err := commandArgs(L, 1)
+	if err != nil {
+		return fail(L, "%v", err)
+	}
+	o, err := options(L, opts, "run_locally()", "dry_run")
 	if err != nil {
 		return fail(L, "%v", err)
 	}
 	line := command.Build(e.contextOf(L).spec(cmd))
-	return e.sched.Await(L, func(ctx context.Context) (sched.Deliver, error) {
+	return e.sched.Await(L, e.captureOn(e.localHost, line, lua.LVAsString(optOr(o, "dry_run"))))
+}
+
+// captureOn is work that runs line on h and delivers its stdout, or the
+// stand-in in a dry run.
+func (e *Engine) captureOn(h *host.Host, line, standIn string) sched.Work {
+	return func(ctx context.Context) (sched.Deliver, error) {
 		var out string
-		err := e.onHost(ctx, e.localHost, func(ctx context.Context, s *backend.Session) error {
+		err := e.onHost(ctx, h, func(ctx context.Context, s *backend.Session) error {
 			res, err := s.Run(ctx, line, false)
 			out = strings.TrimSpace(res.Stdout)
+			if res.Simulated {
+				out = standIn
+			}
 			return err
 		})
 		return deliver(lua.LString(out)), err
-	})
+	}
 }
 
 // raw.on_local(fn) runs fn(host) as a fiber on this machine, so execute,

@@ -8,7 +8,7 @@ import (
 	"github.com/luacap/luacap/runtime/tasks"
 )
 
-var taskOptions = []string{"roles", "hosts", "only", "except", "once", "transaction", "on_error"}
+var taskOptions = []string{"roles", "hosts", "only", "except", "once", "transaction", "on_error", "on_failure"}
 
 // namespace(name, fn): tasks defined in fn are named "name:task".
 func (e *Engine) luaNamespace(L *lua.LState) int {
@@ -42,6 +42,7 @@ func (e *Engine) luaTask(L *lua.LState) int {
 	switch b := L.Get(bodyAt).(type) {
 	case *lua.LFunction:
 		t.Body = b
+		t.Lines = [2]int{b.Proto.LineDefined, b.Proto.LastLineDefined}
 	case *lua.LTable:
 		steps, err := stringList(b, "task "+name+" steps")
 		if err != nil {
@@ -74,6 +75,9 @@ func taskOpts(L *lua.LState, t *lua.LTable, name string, o *tasks.Options) error
 		return err
 	}
 	o.Once = lua.LVAsBool(optOr(opts, "once"))
+	if v, ok := opts["on_failure"].(lua.LString); ok {
+		o.OnFailure = string(v)
+	}
 	o.Transaction = lua.LVAsBool(optOr(opts, "transaction"))
 	if v := optOr(opts, "on_error"); v != lua.LNil {
 		if v.String() != "continue" && v.String() != "fail" {

@@ -6,6 +6,7 @@ package engine
 
 import (
 	"context"
+	"io/fs"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -70,6 +71,9 @@ type Engine struct {
 	dropped   map[string]bool
 	failed    string         // the innermost task that failed
 	sshOpts   map[string]any // the Deployfile's ssh_options, read at Run
+	exits     []undo         // on_exit cleanups
+	recipes   fs.FS          // the bundled recipes, for use() and --show
+	used      map[string]bool
 }
 
 // New returns an Engine with the DSL and prelude loaded.

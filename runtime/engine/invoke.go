@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"fmt"
+
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luacap/luacap/runtime/host"
@@ -40,6 +42,7 @@ func (e *Engine) invoke(L *lua.LState, name string, args []lua.LValue) error {
 		if e.failed == "" {
 			e.failed = t.Name
 		}
+		e.runOnFailure(L, t)
 		return err
 	}
 	return e.runHooks(L, t, "after", after)
@@ -136,4 +139,17 @@ func call(L *lua.LState, fn *lua.LFunction, args ...lua.LValue) error {
 		return sched.LuaError(err)
 	}
 	return nil
+}
+
+// runOnFailure invokes a failed task's on_failure task, even after an
+// interrupt; its own failure is reported, not raised over the first.
+func (e *Engine) runOnFailure(L *lua.LState, t *tasks.Task) {
+	if t.Opts.OnFailure == "" {
+		return
+	}
+	restore := e.undoContext(L)
+	defer restore()
+	if err := e.invoke(L, t.Opts.OnFailure, nil); err != nil {
+		e.out.Warn(fmt.Sprintf("%s (run because %s failed) failed too: %v", t.Opts.OnFailure, t.Name, err))
+	}
 }

@@ -29,12 +29,14 @@ func (e *Engine) raws() map[string]lua.LGFunction {
 		"capture": e.rawCapture, "put": e.rawPut, "upload": e.rawUpload, "download": e.rawDownload,
 		"run_locally": e.rawRunLocally, "on_local": e.rawOnLocal,
 		"ctx_push": e.rawCtxPush, "ctx_pop": e.rawCtxPop,
+		"on_exit": e.luaOnExit, "use": e.luaUse,
 	}
 }
 
 func (e *Engine) loadPrelude() error {
 	raw := e.L.SetFuncs(e.L.NewTable(), e.raws())
 	raw.RawSetString("release_name", lua.LString(e.opts.Now.UTC().Format("20060102150405")))
+	raw.RawSetString("started_at", lua.LString(e.opts.Now.UTC().Format("2006-01-02 15:04:05 UTC")))
 	fn, err := e.L.Load(strings.NewReader(prelude), "luacap/prelude.lua")
 	if err != nil {
 		return err

@@ -103,6 +103,7 @@ end
 
 -- Paths ------------------------------------------------------------------
 set("release_name", raw.release_name)
+set("started_at", raw.started_at)
 set("keep_releases", 5)
 set("deploy_to", function() return "/var/www/" .. fetch("application") end)
 
@@ -127,7 +128,7 @@ end
 server, role, roles, primary = raw.server, raw.role, raw.roles, raw.primary
 stage, namespace, desc, task = raw.stage, raw.namespace, raw.desc, raw.task
 before, after, invoke, clear, alias = raw.before, raw.after, raw.invoke, raw.clear, raw.alias
-transaction, on_rollback = raw.transaction, raw.on_rollback
+transaction, on_rollback, on_exit, use = raw.transaction, raw.on_rollback, raw.on_exit, raw.use
 
 -- Commands -----------------------------------------------------------------
 on = checked(raw.on, 0) -- each host's error names its own line

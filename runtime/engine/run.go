@@ -44,6 +44,7 @@ func (e *Engine) Run(ctx context.Context, names []string) error {
 		hostNames = append(hostNames, h.Name)
 	}
 	e.out.Hosts(hostNames...)
+	defer e.runExits()
 	for _, name := range names {
 		if err := e.invoke(e.L, name, nil); err != nil {
 			return e.runError(ctx, name, err)

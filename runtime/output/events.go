@@ -28,7 +28,14 @@ func (o *Output) CommandStart(host, cmd string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.host(host)
-	o.printf(Normal, "%s%s %s\n", o.prefix(host), o.paint("33", "$"), cmd)
+	// Every line of a multi-line script keeps the host's prefix.
+	for i, line := range strings.Split(cmd, "\n") {
+		mark := o.paint("33", "$")
+		if i > 0 {
+			mark = " "
+		}
+		o.printf(Normal, "%s%s %s\n", o.prefix(host), mark, line)
+	}
 }
 
 // Line prints one line a command wrote. stderr lines are marked.

@@ -41,6 +41,9 @@ func (r *Registry) explain(b *strings.Builder, name, label string, depth int, se
 		}
 	}
 	r.explainHooks(b, after, "[after] ", depth+1, seen)
+	if t != nil && t.Opts.OnFailure != "" {
+		fmt.Fprintf(b, "%s  [on failure] %s\n", indent, t.Opts.OnFailure)
+	}
 }
 
 func (r *Registry) explainHooks(b *strings.Builder, hooks []Hook, label string, depth int, seen map[string]bool) {

@@ -117,6 +117,9 @@ func (r *Registry) Check() error {
 		for _, s := range t.Steps {
 			missing(s, t.Where, "task "+task+" step")
 		}
+		if t.Opts.OnFailure != "" {
+			missing(t.Opts.OnFailure, t.Where, "task "+task+" on_failure")
+		}
 	}
 	for _, hooks := range []map[string][]Hook{r.before, r.after} {
 		for task, list := range hooks {

@@ -12,6 +12,7 @@ type Options struct {
 	Once        bool   // run on one host only (the first that matches)
 	Transaction bool   // wrap the body and its steps in a transaction
 	OnError     string // "" (fail the run) or "continue" (drop failed hosts)
+	OnFailure   string // a task to invoke when this one fails, after any undo
 }
 
 // Task is one named task.
@@ -19,6 +20,7 @@ type Task struct {
 	Name  string
 	Desc  string
 	Where string // file:line of the latest definition
+	Lines [2]int // first and last line of its source in Where's file
 	Opts  Options
 	Body  any      // a Lua function, or nil
 	Steps []string // tasks run in order, for tasks defined as a list

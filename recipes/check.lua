@@ -1,0 +1,49 @@
+-- deploy:check finds what would make a deploy fail, on every host at
+-- once, without changing anything.
+local q = require("luacap.shell").quote
+
+-- problems is a shell script that prints one line per problem.
+local function problems()
+  local lines = {
+    string.format("if [ -d %s ]; then [ -w %s ] || echo '%s is not writable'; " ..
+      "else [ -w \"$(dirname %s)\" ] || echo 'cannot create %s: its parent is missing or not writable'; fi",
+      q(deploy_to()), q(deploy_to()), deploy_to(), q(deploy_to()), deploy_to()),
+  }
+  for _, f in ipairs(fetch("linked_files")) do
+    local p = shared_path() .. "/" .. f
+    lines[#lines + 1] = string.format("[ -f %s ] || echo 'linked file %s does not exist; upload it before deploying'", q(p), p)
+  end
+  for _, d in ipairs(fetch("linked_dirs")) do
+    local p = shared_path() .. "/" .. d
+    lines[#lines + 1] = string.format("[ ! -e %s ] || [ -d %s ] || echo 'linked dir %s exists but is not a directory'", q(p), q(p), p)
+  end
+  if fetch("deploy_via") == "remote_cache" then
+    lines[#lines + 1] = string.format("git ls-remote --heads %s >/dev/null 2>&1 || echo 'cannot read the repository %s (git ls-remote failed)'",
+      q(fetch("repo_url")), fetch("repo_url"))
+  end
+  return table.concat(lines, "\n")
+end
+
+namespace("deploy", function()
+  desc("Checks directories, linked files and repository access on every host, changing nothing")
+  task("check", function()
+    if fetch("deploy_via") == "copy" then invoke("deploy:check:copy_source") end
+    local script = problems()
+    on(release_roles(), function(host)
+      local found = capture(script)
+      if found ~= "" then
+        error(host.name .. ": deploy:check found problems:\n  " .. found:gsub("\n", "\n  "), 0)
+      end
+    end)
+  end)
+
+  desc("Checks that the copy strategy has something to send")
+  task("check:copy_source", function()
+    local source = fetch("copy_source", nil)
+    if source then
+      run_locally("test -d " .. q(source) .. " || { echo 'copy_source " .. source .. " is not a directory' >&2; exit 1; }")
+    else
+      run_locally({ "git", "-C", fetch("repo_url", "."), "rev-parse", "--verify", fetch("branch") .. "^{commit}" })
+    end
+  end)
+end)

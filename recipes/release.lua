@@ -1,0 +1,63 @@
+-- Linking shared files into the release, and switching current to it.
+local q = require("luacap.shell").quote
+
+local function dirname(p) return p:match("^(.*)/[^/]*$") or "." end
+
+-- link_script links every linked dir and file of the release to shared/,
+-- in one command.
+local function link_script(rel)
+  local steps = {}
+  for _, d in ipairs(fetch("linked_dirs")) do
+    local shared, target = shared_path() .. "/" .. d, rel .. "/" .. d
+    steps[#steps + 1] = string.format("mkdir -p %s %s && rm -rf %s && ln -s %s %s",
+      q(shared), q(dirname(target)), q(target), q(shared), q(target))
+  end
+  for _, f in ipairs(fetch("linked_files")) do
+    local shared, target = shared_path() .. "/" .. f, rel .. "/" .. f
+    steps[#steps + 1] = string.format("mkdir -p %s && rm -rf %s && ln -s %s %s",
+      q(dirname(target)), q(target), q(shared), q(target))
+  end
+  if fetch("group_writable") then steps[#steps + 1] = "chmod -R g+w " .. q(rel) end
+  return table.concat(steps, " && ")
+end
+
+-- switch_to points current at target atomically: a new link renamed over
+-- the old one, so there is never a moment without current. It prints
+-- where current pointed before.
+function switch_current(target)
+  local cur = current_path()
+  local tmp = cur .. ".luacap-new"
+  return string.format("p=$(readlink %s || true); ln -sfn %s %s && mv -T %s %s || { rm -f %s; exit 1; }; printf '%%s' \"$p\"",
+    q(cur), q(target), q(tmp), q(tmp), q(cur), q(tmp))
+end
+
+namespace("deploy", function()
+  desc("Links linked_dirs and linked_files from shared/ into the release")
+  task("finalize_update", function()
+    local script = link_script(release_path())
+    if script == "" then return end
+    on(release_roles(), function() execute(script) end)
+  end)
+
+  desc("Points current at the new release on every host, atomically")
+  task("symlink", function()
+    local script = switch_current(release_path())
+    on(release_roles(), function()
+      local previous = capture(script)
+      if previous ~= "" then
+        on_rollback(switch_current(previous))
+      else
+        on_rollback("rm -f " .. q(current_path()))
+      end
+    end)
+  end)
+
+  desc("Appends the deployed revision to revisions.log")
+  task("log_revision", function()
+    local line = string.format("printf 'Branch %%s (at %%s) deployed as release %%s by %%s\\n' %s \"$(cat %s/REVISION)\" %s %s >> %s",
+      q(tostring(fetch("branch"))), q(release_path()), q(fetch("release_name")), q(fetch("local_user")),
+      q(deploy_to() .. "/revisions.log"))
+    on(release_roles(), function() execute(line) end)
+  end)
+end)
+alias("deploy:symlink", "deploy:create_symlink")

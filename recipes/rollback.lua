@@ -1,0 +1,39 @@
+-- deploy:rollback: back to the previous good release on every host.
+local q = require("luacap.shell").quote
+
+-- rolled_back[host] is the release each host left, for the cleanup step.
+local rolled_back = {}
+
+-- In a dry run, the listing stands in for two releases.
+local DRY_RUN_LISTING = "ok <release-1>\nok <release-2>\ncurrent <release-2>"
+
+namespace("deploy", function()
+  desc("Points current at the previous release on every host, restarts, and removes the bad release")
+  task("rollback", { "deploy:lock", "deploy:rollback:revision", "deploy:restart", "deploy:rollback:cleanup" })
+
+  desc("Points current at the previous good release on every host, or on none")
+  task("rollback:revision", { transaction = true }, function()
+    local script = releases_script()
+    on(release_roles(), function(host)
+      local good, _, current = read_releases(capture(script, { dry_run = DRY_RUN_LISTING }))
+      local previous = #good >= 2 and good[#good - 1] or nil
+      if previous == nil then
+        error(host.name .. ": no release before " .. tostring(current) .. " to roll back to", 0)
+      end
+      capture(switch_current(releases_path() .. "/" .. previous))
+      on_rollback(switch_current(releases_path() .. "/" .. current))
+      rolled_back[host.name] = { from = current, to = previous }
+    end)
+  end)
+
+  desc("Removes the release rolled back from, and logs the rollback")
+  task("rollback:cleanup", function()
+    local log = q(deploy_to() .. "/revisions.log")
+    on(release_roles(), function(host)
+      local r = rolled_back[host.name]
+      if r == nil then return end
+      execute(string.format("rm -rf %s && printf '%%s rolled back to release %%s\\n' %s %s >> %s",
+        q(releases_path() .. "/" .. r.from), q(fetch("local_user")), q(r.to), log))
+    end)
+  end)
+end)

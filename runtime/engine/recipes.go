@@ -1,0 +1,107 @@
+package engine
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// recipePrefix names bundled recipes in errors and --show.
+const recipePrefix = "recipes/"
+
+// LoadRecipes loads the bundled recipes named, from fsys, before the
+// Deployfile; fsys also serves use() and --show.
+func (e *Engine) LoadRecipes(fsys fs.FS, names []string) error {
+	e.recipes = fsys
+	for _, n := range names {
+		if err := e.loadRecipe(n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *Engine) loadRecipe(file string) error {
+	if e.used == nil {
+		e.used = map[string]bool{}
+	}
+	if e.used[file] {
+		return nil
+	}
+	src, err := fs.ReadFile(e.recipes, file)
+	if err != nil {
+		return err
+	}
+	e.used[file] = true
+	return e.LoadString(recipePrefix+file, string(src))
+}
+
+// use(name) loads an opt-in bundled recipe, such as use("passenger").
+func (e *Engine) luaUse(L *lua.LState) int {
+	name := L.CheckString(1)
+	if e.recipes == nil {
+		L.RaiseError("use(%q): no bundled recipes in this run", name)
+	}
+	file := name + ".lua"
+	if _, err := fs.Stat(e.recipes, file); err != nil {
+		L.RaiseError("use(%q): there is no such recipe; the recipes are %s", name, strings.Join(e.recipeNames(), ", "))
+	}
+	if err := e.loadRecipe(file); err != nil {
+		L.RaiseError("%v", err)
+	}
+	return 0
+}
+
+func (e *Engine) recipeNames() []string {
+	var out []string
+	fs.WalkDir(e.recipes, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && path.Ext(p) == ".lua" {
+			out = append(out, strings.TrimSuffix(p, ".lua"))
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return out
+}
+
+// Show returns a task's Lua source with the file and line it comes from,
+// for luacap --show.
+func (e *Engine) Show(name string) (string, error) {
+	t, ok := e.tasks.Lookup(name)
+	if !ok {
+		return "", &UsageError{Err: e.tasks.Unknown(name)}
+	}
+	file, lineText, _ := strings.Cut(t.Where, ":")
+	line, _ := strconv.Atoi(lineText)
+	lines, err := e.sourceLines(file)
+	if err != nil || line < 1 || line > len(lines) {
+		return fmt.Sprintf("-- %s is defined at %s\n", t.Name, t.Where), nil
+	}
+	first, last := line, max(line, t.Lines[1])
+	if first > 1 && strings.HasPrefix(strings.TrimSpace(lines[first-2]), "desc(") {
+		first--
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "-- %s, from %s\n", t.Name, t.Where)
+	for i := first; i <= last && i <= len(lines); i++ {
+		b.WriteString(lines[i-1] + "\n")
+	}
+	return b.String(), nil
+}
+
+func (e *Engine) sourceLines(file string) ([]string, error) {
+	var src []byte
+	var err error
+	if rest, ok := strings.CutPrefix(file, recipePrefix); ok && e.recipes != nil {
+		src, err = fs.ReadFile(e.recipes, rest)
+	} else {
+		src, err = os.ReadFile(file)
+	}
+	return strings.Split(string(src), "\n"), err
+}
