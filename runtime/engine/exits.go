@@ -4,29 +4,13 @@ import (
 	"fmt"
 
 	lua "github.com/yuin/gopher-lua"
-
-	"github.com/luacap/luacap/runtime/host"
 )
 
 // on_exit(cmd_or_fn) registers cleanup that runs once the run ends,
 // however it ends: success, failure or interrupt; last registered first.
 // The deploy lock is released this way.
 func (e *Engine) luaOnExit(L *lua.LState) int {
-	u := undo{where: where(L)}
-	if f := e.sched.FiberOf(L); f != nil {
-		u.hosts, u.perHost = []*host.Host{f.Host}, true
-	} else {
-		u.hosts = e.currentHosts()
-	}
-	switch v := L.CheckAny(1).(type) {
-	case lua.LString:
-		u.cmd = e.buildCommand(L, string(v))
-	case *lua.LFunction:
-		u.fn = v
-	default:
-		L.RaiseError("on_exit() needs a command string or a function, not a %s", v.Type())
-	}
-	e.exits = append(e.exits, u)
+	e.exits = append(e.exits, e.registration(L, "on_exit"))
 	return 0
 }
 

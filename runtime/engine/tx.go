@@ -65,20 +65,7 @@ func (e *Engine) luaOnRollback(L *lua.LState) int {
 		e.out.Note(output.Verbose, "", where(L)+": on_rollback() outside a transaction is ignored")
 		return 0
 	}
-	u := undo{where: where(L)}
-	if f := e.sched.FiberOf(L); f != nil {
-		u.hosts, u.perHost = []*host.Host{f.Host}, true
-	} else {
-		u.hosts = e.currentHosts()
-	}
-	switch v := L.CheckAny(1).(type) {
-	case lua.LString:
-		u.cmd = e.buildCommand(L, string(v))
-	case *lua.LFunction:
-		u.fn = v
-	default:
-		L.RaiseError("on_rollback() needs a command string or a function, not a %s", v.Type())
-	}
+	u := e.registration(L, "on_rollback")
 	e.txs[n-1].undos = append(e.txs[n-1].undos, u)
 	return 0
 }
@@ -137,3 +124,24 @@ func (e *Engine) runUndo(L *lua.LState, u undo) error {
 
 // undoTask stands for the task while a task-level undo function runs.
 func (e *Engine) undoTask() *tasks.Task { return &tasks.Task{Name: "rollback"} }
+
+// registration reads what on_rollback() and on_exit() register: a command
+// (built now, with the within/with/as in force) or a function, for this
+// host inside on(), or for the task's hosts at task level.
+func (e *Engine) registration(L *lua.LState, verb string) undo {
+	u := undo{where: where(L)}
+	if f := e.sched.FiberOf(L); f != nil {
+		u.hosts, u.perHost = []*host.Host{f.Host}, true
+	} else {
+		u.hosts = e.currentHosts()
+	}
+	switch v := L.CheckAny(1).(type) {
+	case lua.LString:
+		u.cmd = e.buildCommand(L, string(v))
+	case *lua.LFunction:
+		u.fn = v
+	default:
+		L.RaiseError("%s() needs a command string or a function, not a %s", verb, v.Type())
+	}
+	return u
+}
