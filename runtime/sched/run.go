@@ -23,8 +23,10 @@ type completion struct {
 // concurrency opts.Policy gives, and returns one result per host in the
 // order of hosts. L must be the calling thread, at task level.
 //
-// When a host fails, hosts running a command finish it, are not resumed,
-// and no new host starts, unless opts.KeepGoing is set.
+// When a host fails, hosts running a command finish it and are resumed
+// with its result, so that what the block does after a command (register
+// its undo) still happens; they are stopped when they ask for their next
+// command, and no new host starts. opts.KeepGoing lets them all go on.
 func (s *Scheduler) Run(L *lua.LState, hosts []*host.Host, tables []lua.LValue, fn *lua.LFunction, opts Options) []HostResult {
 	results := make([]HostResult, len(hosts))
 	for i, h := range hosts {
@@ -75,10 +77,6 @@ func (r *run) batch(batch []int, tables []lua.LValue) {
 		}
 		c := <-r.done
 		r.active--
-		if r.failed && !r.opts.KeepGoing {
-			r.finish(c.f, nil, true) // its command finished; it is not resumed
-			continue
-		}
 		r.step(c.f, resume(r.L, c.f.co, nil, outcome(c.f.co, c.deliver, c.err)...))
 	}
 }
@@ -107,6 +105,9 @@ func (r *run) step(f *Fiber, st step) {
 		r.finish(f, nil, false)
 	case f.pending == nil:
 		r.finish(f, fmt.Errorf("%s: coroutine.yield() is not allowed directly in an on() block", f.Host.Name), false)
+	case r.failed && !r.opts.KeepGoing:
+		f.pending = nil
+		r.finish(f, nil, true) // another host failed: its next command does not start
 	default:
 		w := f.pending
 		f.pending = nil

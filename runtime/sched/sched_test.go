@@ -150,11 +150,15 @@ func TestFailureLetsOthersFinishTheirCommand(t *testing.T) {
 	fn := h.fn(t, `function(n)
 		local ok, err = work(n, n == "fail1" and 10 or 60)
 		if not ok then error(err) end
+		registered = (registered or 0) + 1 -- code after a finished command still runs
 		work(n .. "-next", 10)
 	end`)
 	res := h.s.Run(h.L, hosts, tables, fn, Options{Policy: runner.Policy{Mode: runner.Parallel}})
 	if res[0].Err == nil || !strings.Contains(res[0].Err.Error(), "fail1 failed") {
 		t.Errorf("fail1 result = %+v", res[0])
+	}
+	if got := h.L.GetGlobal("registered"); got != lua.LNumber(2) {
+		t.Errorf("code after the finished commands ran %v times, want 2", got)
 	}
 	for _, r := range res[1:] {
 		if !r.Stopped || r.Err != nil {

@@ -5,8 +5,6 @@
 package vars
 
 import (
-	"strconv"
-
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -31,17 +29,16 @@ func NewStore(overrides map[string]string) *Store {
 	return s
 }
 
-// Parse reads a -s value: true, false and whole numbers become booleans
-// and numbers; everything else, "0755" and "1e3" included, stays a string.
+// Parse reads a -s value: true and false become booleans; everything
+// else stays a string, as in Capistrano, so that a release name or a
+// commit id made of digits is never turned into a number. Recipes call
+// tonumber() where they want one.
 func Parse(v string) lua.LValue {
 	switch v {
 	case "true":
 		return lua.LTrue
 	case "false":
 		return lua.LFalse
-	}
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil && strconv.FormatInt(n, 10) == v {
-		return lua.LNumber(n)
 	}
 	return lua.LString(v)
 }

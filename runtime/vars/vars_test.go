@@ -11,7 +11,7 @@ func TestParse(t *testing.T) {
 		in   string
 		want lua.LValue
 	}{
-		{"true", lua.LTrue}, {"false", lua.LFalse}, {"5", lua.LNumber(5)}, {"-2", lua.LNumber(-2)},
+		{"true", lua.LTrue}, {"false", lua.LFalse}, {"5", lua.LString("5")}, {"20260101000001", lua.LString("20260101000001")},
 		{"0755", lua.LString("0755")}, {"1e3", lua.LString("1e3")}, {"main", lua.LString("main")}, {"", lua.LString("")},
 	}
 	for _, tt := range tests {

@@ -20,6 +20,7 @@ import (
 type Options struct {
 	ClientAliveInterval int // sshd's, in seconds; 0: off
 	ClientAliveCountMax int
+	NoGit               bool // servers without git: /usr/bin/git is empty on them
 }
 
 // Cluster is a set of hosts and the client files that reach them.

@@ -34,6 +34,7 @@ type Host struct {
 	mntNS  string // /proc/PID/ns/mnt of its sshd, to find its processes
 	probes int    // connections the readiness check made
 	stop   sync.Once
+	noGit  bool
 }
 
 // DeployRoot is the directory every host sees with its own files.
@@ -85,6 +86,7 @@ func (h *Host) start(authorizedKeys string, opts Options) error {
 	if err := os.WriteFile(filepath.Join(h.dir, "sshd_config"), cfg.Bytes(), 0o600); err != nil {
 		return err
 	}
+	h.noGit = opts.NoGit
 	return h.launch()
 }
 
@@ -95,8 +97,16 @@ func (h *Host) launch() error {
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		return err
 	}
-	script := fmt.Sprintf("mount --bind %s %s && mount --bind %s /root && exec /usr/sbin/sshd -D -f %s/sshd_config -E %s",
-		h.Root, DeployRoot, home, h.dir, h.log)
+	hideGit := ""
+	if h.noGit {
+		empty := filepath.Join(h.dir, "no-git")
+		if err := os.WriteFile(empty, nil, 0o644); err != nil {
+			return err
+		}
+		hideGit = fmt.Sprintf("mount --bind %s /usr/bin/git && ", empty)
+	}
+	script := fmt.Sprintf("mount --bind %s %s && mount --bind %s /root && %sexec /usr/sbin/sshd -D -f %s/sshd_config -E %s",
+		h.Root, DeployRoot, home, hideGit, h.dir, h.log)
 	args := []string{"unshare", "--mount", "--propagation", "private", "sh", "-c", script}
 	if h.netns != "" {
 		args = append([]string{"ip", "netns", "exec", h.netns}, args...)
@@ -212,6 +222,9 @@ func (h *Host) logged() int {
 func (h *Host) Path(rel string) string {
 	return filepath.Join(h.Root, strings.TrimPrefix(rel, DeployRoot))
 }
+
+// Home is what the host sees as /root.
+func (h *Host) Home() string { return filepath.Join(h.dir, "root") }
 
 // Log returns what sshd logged, for failure messages.
 func (h *Host) Log() string {
