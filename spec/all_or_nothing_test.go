@@ -31,6 +31,9 @@ func TestFailureInFinalizeLeavesEveryHostAsItWas(t *testing.T) {
 		!strings.Contains(r.Stderr, "mkdir: cannot create directory '"+shop+"/shared/tmp': Not a directory") {
 		t.Errorf("the error does not name h3 with its stderr:\n%s", r.Stderr)
 	}
+	if !strings.Contains(r.Stdout, "* deploy:failed\n") {
+		t.Errorf("deploy:failed did not fire:\n%s", r.Stdout)
+	}
 	d.expectState("20260101000001", "20260101000001")
 }
 

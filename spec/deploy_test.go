@@ -126,3 +126,21 @@ end)`
 		t.Errorf("--show does not show the override:\n%s", r.Stdout)
 	}
 }
+
+func TestCheckReportsMissingLinkedFilesBeforeChangingAnything(t *testing.T) {
+	c := harness.Start(t, 3, harness.Options{})
+	d := newDeployEnv(t, c, appDeployfile(c, webAppDB, ""))
+	if err := os.Remove(c.Host("h2").Path(shop + "/shared/config/database.yml")); err != nil {
+		t.Fatal(err)
+	}
+	r := d.run("deploy", "-s", "release_name=20260101000001")
+	want := "h2: deploy:check found problems:\n  linked file " + shop + "/shared/config/database.yml does not exist; upload it before deploying"
+	if r.Code != 1 || !strings.Contains(r.Stderr, want) {
+		t.Errorf("exit %d; stderr lacks %q:\n%s", r.Code, want, r.Stderr)
+	}
+	for _, h := range c.Hosts {
+		if _, err := os.Stat(h.Path(shop + "/releases")); err == nil {
+			t.Errorf("%s: deploy:check let the deploy make releases/", h.Name)
+		}
+	}
+}

@@ -52,14 +52,19 @@ func TestAgentForwarding(t *testing.T) {
 	sock := harness.StartAgent(t, c.ClientKey)
 	b := c.Host("h2")
 	src := preamble(c, map[string]string{"h1": `"app"`}) + fmt.Sprintf(`
-set("ssh_options", { config = %q, forward_agent = true })
+set("ssh_options", { config = "`+c.SSHConfig+`", forward_agent = true })
 task("hop", function()
   on(roles("app"), function()
-    execute("ssh -o BatchMode=yes -o UserKnownHostsFile=%s -p %d root@127.0.0.1 'touch /var/www/from-h1'")
+    -- twice: sshd forwards the agent once per connection, to every session after
+    execute("ssh -o BatchMode=yes -o UserKnownHostsFile=%[1]s -p %[2]d root@127.0.0.1 'touch /var/www/from-h1'")
+    execute("ssh -o BatchMode=yes -o UserKnownHostsFile=%[1]s -p %[2]d root@127.0.0.1 'touch /var/www/again-from-h1'")
   end)
-end)`, c.SSHConfig, c.KnownHosts, b.Port)
+end)`, c.KnownHosts, b.Port)
 	r := runLuacap(t, c, src, []string{"SSH_AUTH_SOCK=" + sock}, "hop")
 	mustSucceed(t, r)
+	if _, err := os.Stat(b.Path("/var/www/again-from-h1")); err != nil {
+		t.Errorf("the second command on h1 lost the forwarded agent: %v", err)
+	}
 	if _, err := os.Stat(b.Path("/var/www/from-h1")); err != nil {
 		t.Errorf("h1 did not reach h2 with the forwarded agent: %v\n%s", err, r.Output())
 	}

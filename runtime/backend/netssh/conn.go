@@ -86,21 +86,27 @@ func (c *Conn) session(ctx context.Context) (*ssh.Session, *ssh.Client, error) {
 	}
 }
 
-// forwardAgent sets up agent forwarding once per client.
+// forwardAgent sets up agent forwarding on the first session of a
+// connection. sshd grants it once per connection and then gives every
+// later session the same SSH_AUTH_SOCK; asking again is refused.
 func (c *Conn) forwardAgent(client *ssh.Client, sess *ssh.Session) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.forward {
-		sock := agentSocket()
-		if sock == "" {
-			return errors.New("forward_agent is set but SSH_AUTH_SOCK is empty: start ssh-agent and ssh-add your key")
-		}
-		if err := agent.ForwardToRemote(client, sock); err != nil {
-			return fmt.Errorf("forwarding the agent: %v", err)
-		}
-		c.forward = true
+	if c.forward {
+		return nil
 	}
-	return agent.RequestAgentForwarding(sess)
+	sock := agentSocket()
+	if sock == "" {
+		return errors.New("forward_agent is set but SSH_AUTH_SOCK is empty: start ssh-agent and ssh-add your key")
+	}
+	if err := agent.ForwardToRemote(client, sock); err != nil {
+		return fmt.Errorf("forwarding the agent: %v", err)
+	}
+	if err := agent.RequestAgentForwarding(sess); err != nil {
+		return fmt.Errorf("the server refused agent forwarding (AllowAgentForwarding in its sshd_config?): %v", err)
+	}
+	c.forward = true
+	return nil
 }
 
 // Close ends the connection and every hop.
