@@ -7,9 +7,9 @@ import "embed"
 
 // FS holds every bundled recipe.
 //
-//go:embed *.lua
+//go:embed *.lua rails/*.lua
 var FS embed.FS
 
 // Core are loaded before every Deployfile, in this order. The others are
 // loaded on request with use("name").
-var Core = []string{"deploy.lua", "lock.lua", "check.lua", "strategy.lua", "release.lua", "cleanup.lua", "rollback.lua"}
+var Core = []string{"deploy.lua", "lock.lua", "check.lua", "strategy.lua", "intermediate.lua", "release.lua", "cleanup.lua", "rollback.lua"}

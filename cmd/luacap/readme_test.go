@@ -30,6 +30,29 @@ func TestReadmeDeployfileLoads(t *testing.T) {
 	}
 }
 
+// TestReadmeExamplesExplain loads the README's other example Deployfiles.
+func TestReadmeExamplesExplain(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for heading, want := range map[string]string{
+		"## Assets built once": "[after] deploy:assets:precompile",
+		"## Two-phase deploys": "deploy:update  [transaction]",
+	} {
+		_, rest, _ := strings.Cut(string(readme), heading)
+		_, block, _ := strings.Cut(rest, "```lua\n")
+		src, _, _ := strings.Cut(block, "```")
+		t.Run(heading, func(t *testing.T) {
+			t.Chdir(deployfile(t, src))
+			code, out, errOut := runCLI(t, hooks{}, "production", "--explain", "deploy")
+			if code != exitOK || !strings.Contains(out, want) {
+				t.Errorf("exit %d\n%s%s", code, out, errOut)
+			}
+		})
+	}
+}
+
 // TestDemoDeploysForReal runs the README's first command: deploy, deploy
 // again, roll back, on this machine.
 func TestDemoDeploysForReal(t *testing.T) {

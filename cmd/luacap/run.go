@@ -71,11 +71,12 @@ func execute(c *config, io stdio, h hooks) error {
 	}
 	out := output.New(io.out, output.Options{Level: level(c), Color: isTerminal(io.out), Now: now})
 	ctx, abort, stop := signalContexts(h.signals, out)
+	dialer := &netssh.Dialer{Prompt: secretPrompter(io), Warn: out.Warn}
 	defer stop()
 	e, err := engine.New(engine.Options{
 		Out: out, DryRun: c.dryRun, Filter: host.Filter{Hosts: c.hosts, Roles: c.roles},
 		MaxHosts: c.maxHosts, Overrides: overrides, Now: now(), Prompt: prompter(io), AbortCtx: abort,
-		SSH: netssh.Transport{Dialer: &netssh.Dialer{Prompt: secretPrompter(io), Warn: out.Warn}},
+		SSH: netssh.Transport{Dialer: dialer},
 	})
 	if err != nil {
 		return err
@@ -85,7 +86,11 @@ func execute(c *config, io stdio, h hooks) error {
 	if err != nil {
 		return err
 	}
-	return dispatch(ctx, e, c, io, taskNames)
+	err = dispatch(ctx, e, c, io, taskNames)
+	if sent := dialer.BytesSent(); sent > 0 {
+		fmt.Fprintf(io.out, "  sent over ssh: %d bytes\n", sent)
+	}
+	return err
 }
 
 // load reads the Deployfile and the stage, returning the tasks to run.

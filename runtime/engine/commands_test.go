@@ -127,3 +127,27 @@ end)`)
 	r.mustRun(t, "x")
 	wantTrace(t, r, "none yet: nil", r.dir+"/releases/20251231235959")
 }
+
+func TestRsyncOnLocalHosts(t *testing.T) {
+	r := load(t, `
+server("h1", { transport = "local", roles = { "web" } })
+task("x", function()
+  local dir = fetch("dir")
+  run_locally("mkdir -p " .. dir .. "/src/css " .. dir .. "/dst && echo new > " .. dir .. "/src/css/app.css && echo skip > " .. dir .. "/src/notes.tmp && echo old > " .. dir .. "/dst/stale.css")
+  on(roles("web"), function() rsync(dir .. "/src", dir .. "/dst", { exclude = { "*.tmp" } }) end)
+end)
+task("outside", function() rsync("a", "b") end)`)
+	r.mustRun(t, "x")
+	if b, err := os.ReadFile(filepath.Join(r.dir, "dst/css/app.css")); err != nil || string(b) != "new\n" {
+		t.Errorf("dst/css/app.css = %q, %v", b, err)
+	}
+	for _, gone := range []string{"dst/stale.css", "dst/notes.tmp"} {
+		if _, err := os.Stat(filepath.Join(r.dir, gone)); err == nil {
+			t.Errorf("%s is there: rsync did not delete or exclude it", gone)
+		}
+	}
+	want := "task outside failed: DIR/Deployfile.lua:9: rsync() copies to one host at a time: call it inside on()"
+	if got := r.errText(r.run("outside")); got != want {
+		t.Errorf("error = %s", got)
+	}
+}

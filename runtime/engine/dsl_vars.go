@@ -2,6 +2,8 @@ package engine
 
 import (
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luacap/luacap/runtime/output"
 )
 
 // set(name, value): a function value is lazy, called on first fetch.
@@ -57,6 +59,16 @@ func (e *Engine) rawPrompt(L *lua.LState) int {
 		return fail(L, "reading %q from the terminal: %v", name, err)
 	}
 	return push(L, lua.LTrue, lua.LString(answer))
+}
+
+// info(message) prints a message, naming the host inside on().
+func (e *Engine) luaInfo(L *lua.LState) int {
+	name := ""
+	if f := e.sched.FiberOf(L); f != nil {
+		name = f.Host.Name
+	}
+	e.out.Note(output.Normal, name, L.CheckString(1))
+	return 0
 }
 
 // failAt is fail for a verb whose wrapper adds no position (on): the

@@ -43,6 +43,9 @@ type Options struct {
 type Transport interface {
 	Validate(opts map[string]any) error
 	Dial(ctx context.Context, h *host.Host, opts map[string]any) (backend.Backend, error)
+	// SSHCommand is how an external tool (rsync -e) reaches h: the ssh
+	// command line and the user@host destination.
+	SSHCommand(h *host.Host, opts map[string]any) ([]string, string, error)
 }
 
 // Engine is one run of luacap.

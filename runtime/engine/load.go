@@ -29,7 +29,8 @@ func (e *Engine) raws() map[string]lua.LGFunction {
 		"capture": e.rawCapture, "put": e.rawPut, "upload": e.rawUpload, "download": e.rawDownload,
 		"run_locally": e.rawRunLocally, "on_local": e.rawOnLocal,
 		"ctx_push": e.rawCtxPush, "ctx_pop": e.rawCtxPop,
-		"on_exit": e.luaOnExit, "use": e.luaUse,
+		"on_exit": e.luaOnExit, "use": e.luaUse, "rsync": e.rawRsync, "info": e.luaInfo,
+		"ssh_address": e.rawSSHAddress,
 	}
 }
 

@@ -51,6 +51,12 @@ local function relocated(msg)
   return msg, 0
 end
 
+-- set_if_empty(name, value) sets a default that a value set earlier, in
+-- the Deployfile before use(), or with -s, keeps.
+function set_if_empty(name, value)
+  if not raw.var_get(name) then set(name, value) end
+end
+
 function fetch(name, ...)
   local found, value, lazy = raw.var_get(name)
   if not found then
@@ -129,6 +135,7 @@ server, role, roles, primary = raw.server, raw.role, raw.roles, raw.primary
 stage, namespace, desc, task = raw.stage, raw.namespace, raw.desc, raw.task
 before, after, invoke, clear, alias = raw.before, raw.after, raw.invoke, raw.clear, raw.alias
 transaction, on_rollback, on_exit, use = raw.transaction, raw.on_rollback, raw.on_exit, raw.use
+info = raw.info
 
 -- Commands -----------------------------------------------------------------
 on = checked(raw.on, 0) -- each host's error names its own line
@@ -140,6 +147,8 @@ capture = checked(raw.capture)
 put = checked(raw.put)
 upload = checked(raw.upload)
 download = checked(raw.download)
+rsync = checked(raw.rsync)
+ssh_address = checked(raw.ssh_address)
 
 function run_locally(what, ...)
   if type(what) == "function" then return checked(raw.on_local)(what) end

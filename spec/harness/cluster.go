@@ -20,7 +20,8 @@ import (
 type Options struct {
 	ClientAliveInterval int // sshd's, in seconds; 0: off
 	ClientAliveCountMax int
-	NoGit               bool // servers without git: /usr/bin/git is empty on them
+	NoGit               bool     // servers without git: /usr/bin/git is empty on them
+	Hide                []string // other programs made unusable the same way
 }
 
 // Cluster is a set of hosts and the client files that reach them.

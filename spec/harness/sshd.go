@@ -34,7 +34,7 @@ type Host struct {
 	mntNS  string // /proc/PID/ns/mnt of its sshd, to find its processes
 	probes int    // connections the readiness check made
 	stop   sync.Once
-	noGit  bool
+	hide   []string // programs bound over with an empty file
 }
 
 // DeployRoot is the directory every host sees with its own files.
@@ -86,7 +86,10 @@ func (h *Host) start(authorizedKeys string, opts Options) error {
 	if err := os.WriteFile(filepath.Join(h.dir, "sshd_config"), cfg.Bytes(), 0o600); err != nil {
 		return err
 	}
-	h.noGit = opts.NoGit
+	h.hide = opts.Hide
+	if opts.NoGit {
+		h.hide = append(h.hide, "/usr/bin/git")
+	}
 	return h.launch()
 }
 
@@ -98,12 +101,14 @@ func (h *Host) launch() error {
 		return err
 	}
 	hideGit := ""
-	if h.noGit {
-		empty := filepath.Join(h.dir, "no-git")
+	if len(h.hide) > 0 {
+		empty := filepath.Join(h.dir, "hidden")
 		if err := os.WriteFile(empty, nil, 0o644); err != nil {
 			return err
 		}
-		hideGit = fmt.Sprintf("mount --bind %s /usr/bin/git && ", empty)
+		for _, p := range h.hide {
+			hideGit += fmt.Sprintf("mount --bind %s %s && ", empty, p)
+		}
 	}
 	script := fmt.Sprintf("mount --bind %s %s && mount --bind %s /root && %sexec /usr/sbin/sshd -D -f %s/sshd_config -E %s",
 		h.Root, DeployRoot, home, hideGit, h.dir, h.log)

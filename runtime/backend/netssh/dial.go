@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
@@ -20,6 +21,7 @@ type Dialer struct {
 	Warn   func(string)
 
 	promptMu sync.Mutex
+	sent     atomic.Int64
 }
 
 func (d *Dialer) prompt() Prompt {
@@ -89,6 +91,9 @@ func (d *Dialer) dialOne(ctx context.Context, s Settings, through *ssh.Client, a
 	conn, err := dialTCP(dctx, addr, through)
 	if err != nil {
 		return nil, err
+	}
+	if through == nil { // the first hop is what goes over the wire from here
+		conn = countingConn{Conn: conn, sent: &d.sent}
 	}
 	// The handshake has no context of its own: close the connection to
 	// stop it when dctx ends.

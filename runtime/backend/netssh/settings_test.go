@@ -1,6 +1,7 @@
 package netssh
 
 import (
+	"github.com/luacap/luacap/runtime/host"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -97,5 +98,21 @@ func TestValidate(t *testing.T) {
 	}
 	if _, err := Resolve("x", "x", "", 0, map[string]any{"config": "/nope/config"}); err == nil {
 		t.Error("a named ssh_config that does not exist gave no error")
+	}
+}
+
+func TestSSHCommandForExternalTools(t *testing.T) {
+	path := writeConfig(t)
+	home := os.Getenv("HOME")
+	h := &host.Host{Name: "web1", Hostname: "web1"}
+	args, dest, err := Transport{}.SSHCommand(h, map[string]any{"config": path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"ssh", "-p", "2222", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new",
+		"-o", "UserKnownHostsFile=" + home + "/kh /etc/ssh/ssh_known_hosts", "-F", path,
+		"-i", home + "/.ssh/deploy_key", "-o", "IdentitiesOnly=yes", "-J", "bastion@gate:2200,inner"}
+	if !reflect.DeepEqual(args, want) || dest != "deploy@10.0.0.5" {
+		t.Errorf("SSHCommand =\n%q %q\nwant\n%q deploy@10.0.0.5", args, dest, want)
 	}
 }

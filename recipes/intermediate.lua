@@ -1,0 +1,87 @@
+-- Two-phase deploys through an intermediary host, for fleets whose
+-- servers should not reach the git server or each download the release:
+--   1. luacap production deploy:prepare_release
+--      packs the release here and uploads it once, to the primary host of
+--      role intermediate_host, as releases/<timestamp>.tar.gz, and points
+--      deploy_to/current_tgz at it;
+--   2. luacap production deploy   (with deploy_via = "intermediate_host")
+--      every server pulls current_tgz from the intermediary and unpacks it
+--      into a release named <deploy timestamp>_<prepare timestamp>.
+local q = require("luacap.shell").quote
+
+set_if_empty("intermediate_role", "intermediate_host")
+set_if_empty("archive_format", "tar.gz")       -- or "tar"
+set_if_empty("intermediate_fetch", "ssh")      -- or "http", from intermediate_url
+set_if_empty("local_repo", ".")
+
+local function intermediary()
+  local role = fetch("intermediate_role")
+  local h = primary(role)
+  if h == nil then
+    error(string.format("no host has role %q; declare the intermediary with server(name, { roles = { %q } })", role, role), 0)
+  end
+  return h
+end
+
+local function untar()
+  local format = fetch("archive_format")
+  if format == "tar.gz" or format == "tgz" then return "tar -xzf -" end
+  if format == "tar" then return "tar -xf -" end
+  error("archive_format must be \"tar.gz\" or \"tar\", not " .. tostring(format), 0)
+end
+
+-- pull_command streams current_tgz from the intermediary into stdout.
+local function pull_command(from, here)
+  local archive = deploy_to() .. "/current_tgz"
+  if here.name == from.name then return "cat " .. q(archive) end
+  if fetch("intermediate_fetch") == "http" then return "curl -fsS " .. q(fetch("intermediate_url")) end
+  local address, port = ssh_address(from) -- its real address: servers may not know luacap's aliases
+  return string.format("ssh -o BatchMode=yes -p %d %s %s", port, q(address), q("cat " .. archive))
+end
+
+namespace("deploy", function()
+  desc("Packs the release here with git archive and uploads it once, to the intermediary host")
+  task("prepare_release", function()
+    local name = fetch("release_name") .. "." .. fetch("archive_format")
+    untar() -- checks archive_format before anything is packed
+    local dir = run_locally("mktemp -d", { dry_run = "/tmp/luacap-prepare" })
+    local archive = fetch("archive_output", dir .. "/" .. name)
+    local repo, rev = fetch("local_repo"), fetch("branch")
+    local ok, err = pcall(function()
+      run_locally({ "sh", "-c", "git -C \"$1\" rev-parse --verify \"$2^{commit}\" > \"$3/REVISION\"", "sh", repo, rev, dir })
+      run_locally({ "git", "-C", repo, "archive", "--format=" .. fetch("archive_format"), "--add-file=" .. dir .. "/REVISION", "-o", archive, rev })
+      on(intermediary(), function()
+        execute("mkdir -p " .. q(releases_path()))
+        upload(archive, releases_path() .. "/" .. name)
+        execute(string.format("ln -sfn %s %s && mv -T %s %s", q(releases_path() .. "/" .. name),
+          q(deploy_to() .. "/current_tgz.luacap-new"), q(deploy_to() .. "/current_tgz.luacap-new"), q(deploy_to() .. "/current_tgz")))
+      end)
+    end)
+    run_locally({ "rm", "-rf", dir })
+    if not ok then error(err, 0) end
+  end)
+
+  desc("Names the release <deploy timestamp>_<prepare timestamp> from the intermediary's current_tgz")
+  task("intermediate:release_name", function()
+    local prepared
+    on(intermediary(), function()
+      prepared = capture("basename \"$(readlink " .. q(deploy_to() .. "/current_tgz") .. ")\"", { dry_run = "<prepared>.tar.gz" })
+    end)
+    prepared = prepared:gsub("%.tar%.gz$", ""):gsub("%.tgz$", ""):gsub("%.tar$", "")
+    if prepared == "" then
+      error("the intermediary has no current_tgz: run deploy:prepare_release first", 0)
+    end
+    set("release_name", fetch("release_name") .. "_" .. prepared)
+  end)
+
+  desc("intermediate_host: every server pulls current_tgz from the intermediary and unpacks it; no git on the servers")
+  task("strategy:intermediate_host", function()
+    invoke("deploy:intermediate:release_name")
+    local from, unpack_cmd = intermediary(), untar()
+    on(release_roles(), function(h)
+      on_rollback("rm -rf " .. q(release_path()))
+      execute(string.format("mkdir -p %s && mkdir %s && %s | %s -C %s", q(releases_path()), q(release_path()),
+        pull_command(from, h), unpack_cmd, q(release_path())))
+    end)
+  end)
+end)

@@ -1,0 +1,95 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"os/exec"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luacap/luacap/runtime/backend"
+	"github.com/luacap/luacap/runtime/command"
+	"github.com/luacap/luacap/runtime/host"
+	"github.com/luacap/luacap/runtime/sched"
+)
+
+// raw.rsync(local_dir, remote_dir, [{delete=true, exclude={...}}]) copies
+// the contents of local_dir into remote_dir on this on() block's host with
+// the system rsync, over an ssh command luacap derives from the host's
+// settings. Only changed files travel; with delete (the default), files
+// not in local_dir are removed from remote_dir.
+func (e *Engine) rawRsync(L *lua.LState) int {
+	f := e.sched.FiberOf(L)
+	if f == nil {
+		return fail(L, "rsync() copies to one host at a time: call it inside on()")
+	}
+	args, err := stringArgs(L, "rsync", "the local directory", "the remote directory")
+	if err != nil {
+		return fail(L, "%v", err)
+	}
+	optsTable, _ := L.Get(3).(*lua.LTable)
+	o, err := options(L, optsTable, "rsync()", "delete", "exclude")
+	if err != nil {
+		return fail(L, "%v", err)
+	}
+	flags := []string{"-a", "--checksum"}
+	if v, ok := o["delete"]; !ok || lua.LVAsBool(v) {
+		flags = append(flags, "--delete")
+	}
+	excludes, err := stringList(optOr(o, "exclude"), "rsync() exclude")
+	if err != nil {
+		return fail(L, "%v", err)
+	}
+	for _, x := range excludes {
+		flags = append(flags, "--exclude="+x)
+	}
+	line, err := e.rsyncCommand(f.Host, flags, args[0], args[1])
+	if err != nil {
+		return fail(L, "%s: rsync: %v", f.Host.Name, err)
+	}
+	return e.sched.Await(L, func(ctx context.Context) (sched.Deliver, error) {
+		if _, err := exec.LookPath("rsync"); err != nil && !e.opts.DryRun {
+			return nil, errors.New("rsync is not installed on this machine; install it (apt-get install rsync) to send files with rsync()")
+		}
+		err := e.onHost(ctx, e.localHost, func(ctx context.Context, s *backend.Session) error {
+			_, err := s.Run(ctx, line, false)
+			return err
+		})
+		return nil, explainRsync(f.Host.Name, err)
+	})
+}
+
+// rsyncCommand is the local rsync command line that sends src's contents
+// into dst on h.
+func (e *Engine) rsyncCommand(h *host.Host, flags []string, src, dst string) (string, error) {
+	src, dst = strings.TrimSuffix(src, "/")+"/", strings.TrimSuffix(dst, "/")+"/"
+	words := append([]string{"rsync"}, flags...)
+	if h.Transport == "local" {
+		return command.Join(append(words, src, dst)), nil
+	}
+	if e.opts.SSH == nil {
+		return "", errors.New("no ssh transport is configured")
+	}
+	ssh, dest, err := e.opts.SSH.SSHCommand(h, hostSSHOptions(e.sshOpts, h))
+	if err != nil {
+		return "", err
+	}
+	words = append(words, "-z", "-e", command.Join(ssh), src, dest+":"+dst)
+	return command.Join(words), nil
+}
+
+// explainRsync names the host and says when rsync is missing over there.
+func explainRsync(name string, err error) error {
+	var ce *backend.CommandError
+	// 127: not found; 126: found but cannot run. rsync reports the remote
+	// shell's message in its stderr.
+	if errors.As(err, &ce) && strings.Contains(ce.Stderr, "rsync: ") &&
+		(strings.Contains(ce.Stderr, "not found") || strings.Contains(ce.Stderr, "Permission denied")) {
+		return errors.New(name + ": rsync is missing or cannot run on " + name + "; install it there to send files with rsync()")
+	}
+	if err != nil {
+		return errors.New(name + ": rsync: " + err.Error())
+	}
+	return nil
+}
