@@ -56,12 +56,12 @@ namespace("deploy", function()
     local ok, err = pcall(function()
       local revision = pack(archive)
       local rel = release_path()
+      -- The archive streams into tar: one command sends and unpacks it.
+      local unpack = string.format("mkdir -p %s && mkdir %s && tar -xzf - -C %s && printf '%%s\\n' %s > %s/REVISION",
+        q(releases_path()), q(rel), q(rel), q(revision), q(rel))
       on(release_roles(), function()
-        on_rollback("rm -rf " .. q(rel) .. " " .. q(rel .. ".tar.gz"))
-        execute(string.format("mkdir -p %s && mkdir %s", q(releases_path()), q(rel)))
-        upload(archive, rel .. ".tar.gz")
-        execute(string.format("tar -xzf %s -C %s && rm -f %s && printf '%%s\\n' %s > %s/REVISION",
-          q(rel .. ".tar.gz"), q(rel), q(rel .. ".tar.gz"), q(revision), q(rel)))
+        on_rollback("rm -rf " .. q(rel))
+        execute(unpack, { stdin = archive })
       end)
     end)
     run_locally({ "rm", "-rf", dir })

@@ -14,6 +14,7 @@ import (
 type RunOptions struct {
 	Stdout, Stderr io.Writer // the command's streams, as they come
 	PTY            bool      // ask for a terminal (ssh only)
+	Stdin          io.Reader // streamed to the command's stdin; nil: none
 }
 
 // Result is how a command ended. Simulated is set by the Printer, whose

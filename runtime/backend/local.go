@@ -27,6 +27,7 @@ func (Local) Run(ctx context.Context, cmd string, opts RunOptions) (Result, erro
 	c := exec.CommandContext(ctx, "sh", "-c", cmd)
 	c.Stdout = tee(&stdout, opts.Stdout)
 	c.Stderr = tee(&stderr, opts.Stderr)
+	c.Stdin = opts.Stdin
 	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	c.Cancel = func() error { return syscall.Kill(-c.Process.Pid, syscall.SIGTERM) }
 	c.WaitDelay = killGrace

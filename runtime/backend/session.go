@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"strings"
@@ -23,7 +24,25 @@ type Session struct {
 
 // Run runs cmd and returns its result; a non-zero exit is a *CommandError.
 func (s *Session) Run(ctx context.Context, cmd string, pty bool) (Result, error) {
-	res, err := s.run(ctx, cmd, pty)
+	return s.RunWithInput(ctx, cmd, pty, "")
+}
+
+// RunWithInput is Run with the local file input, if any, streamed to the
+// command's stdin: an upload and what to do with it in one command.
+func (s *Session) RunWithInput(ctx context.Context, cmd string, pty bool, input string) (Result, error) {
+	var stdin io.Reader
+	if input != "" {
+		s.Out.Note(output.Normal, s.Host.Name, "stdin <- "+input)
+	}
+	if input != "" && !s.simulated() {
+		f, err := os.Open(input)
+		if err != nil {
+			return Result{}, s.wrap("reading "+input+" for "+cmd, err)
+		}
+		defer f.Close()
+		stdin = ContextReader(ctx, f)
+	}
+	res, err := s.run(ctx, cmd, pty, stdin)
 	if err != nil {
 		return res, err
 	}
@@ -39,7 +58,7 @@ func (s *Session) Run(ctx context.Context, cmd string, pty bool) (Result, error)
 // Test runs cmd and reports whether it exited zero: a non-zero exit is an
 // answer, printed as "no", not a failure. Only a failure to run it is.
 func (s *Session) Test(ctx context.Context, cmd string) (bool, error) {
-	res, err := s.run(ctx, cmd, false)
+	res, err := s.run(ctx, cmd, false, nil)
 	if err != nil {
 		return false, err
 	}
@@ -50,11 +69,11 @@ func (s *Session) Test(ctx context.Context, cmd string) (bool, error) {
 }
 
 // run prints cmd, streams its output with the host's prefix, and runs it.
-func (s *Session) run(ctx context.Context, cmd string, pty bool) (Result, error) {
+func (s *Session) run(ctx context.Context, cmd string, pty bool, stdin io.Reader) (Result, error) {
 	name := s.Host.Name
 	s.Out.CommandStart(name, cmd)
 	stdout, stderr := s.Out.Writer(name, false), s.Out.Writer(name, true)
-	res, err := s.Backend.Run(ctx, cmd, RunOptions{Stdout: stdout, Stderr: stderr, PTY: pty})
+	res, err := s.Backend.Run(ctx, cmd, RunOptions{Stdout: stdout, Stderr: stderr, PTY: pty, Stdin: stdin})
 	stdout.Close()
 	stderr.Close()
 	if err != nil {

@@ -39,7 +39,7 @@ func (e *Engine) runCommand(L *lua.LState, sudo bool) int {
 	if err != nil {
 		return fail(L, "%v", err)
 	}
-	o, err := options(L, opts, "run()", "pty")
+	o, err := options(L, opts, "run()", "pty", "stdin")
 	if err != nil {
 		return fail(L, "%v", err)
 	}
@@ -47,8 +47,9 @@ func (e *Engine) runCommand(L *lua.LState, sudo bool) int {
 	spec := c.spec(cmd)
 	spec.Sudo = sudo
 	line, pty := command.Build(spec), lua.LVAsBool(optOr(o, "pty"))
+	input := lua.LVAsString(optOr(o, "stdin")) // a local file streamed to the command
 	return e.sched.Await(L, e.fanout(hosts, func(ctx context.Context, s *backend.Session) error {
-		_, err := s.Run(ctx, line, pty)
+		_, err := s.RunWithInput(ctx, line, pty, input)
 		return err
 	}))
 }

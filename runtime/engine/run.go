@@ -44,6 +44,7 @@ func (e *Engine) Run(ctx context.Context, names []string) error {
 		hostNames = append(hostNames, h.Name)
 	}
 	e.out.Hosts(hostNames...)
+	e.dialAhead(ctx)
 	defer e.runExits()
 	for _, name := range names {
 		if err := e.invoke(e.L, name, nil); err != nil {
@@ -139,4 +140,15 @@ func (e *Engine) readSSHOptions() error {
 		}
 	}
 	return nil
+}
+
+// dialAhead connects to every host at once as the run starts, so that
+// handshakes overlap with each other and with local work; a host that
+// cannot be reached fails later, at its first command, with its error.
+func (e *Engine) dialAhead(ctx context.Context) {
+	for _, h := range e.usable(e.hosts.All()) {
+		if h.Transport == "ssh" && !e.opts.DryRun && e.opts.SSH != nil {
+			go e.pool.Session(ctx, h)
+		}
+	}
 }

@@ -116,6 +116,22 @@ func (c *Cluster) writeClientFiles(withKey bool) error {
 	return os.WriteFile(c.SSHConfig, []byte(cfg.String()), 0o600)
 }
 
+// WriteClientFilesVia writes known_hosts and an ssh_config that reach each
+// host through port[host name] instead of its own port (a delay proxy).
+func (c *Cluster) WriteClientFilesVia(port map[string]int) error {
+	saved := map[*Host]int{}
+	for _, h := range c.Hosts {
+		saved[h] = h.Port
+		h.Port = port[h.Name]
+	}
+	defer func() {
+		for h, p := range saved {
+			h.Port = p
+		}
+	}()
+	return c.WriteClientFiles()
+}
+
 // Home is an empty home directory for luacap runs, so that the machine's
 // own ~/.ssh plays no part.
 func (c *Cluster) Home() string { return filepath.Join(c.Dir, "home") }

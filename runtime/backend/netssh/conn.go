@@ -26,6 +26,9 @@ type Conn struct {
 	agent   net.Conn
 	stopKA  context.CancelFunc
 	forward bool // agent forwarding set up on this client
+
+	shellMu sync.Mutex // one command at a time through the shell
+	sh      *shell
 }
 
 // connect dials the chain and starts the keepalives. Callers hold mu, or
@@ -39,7 +42,7 @@ func (c *Conn) connect(ctx context.Context) error {
 		}
 		return err
 	}
-	c.chain, c.agent, c.forward, c.sftp = chain, agentConn, false, nil
+	c.chain, c.agent, c.forward, c.sftp, c.sh = chain, agentConn, false, nil, nil
 	client := c.client()
 	c.dead = make(chan struct{})
 	go func(dead chan struct{}) { client.Wait(); close(dead) }(c.dead)
@@ -92,6 +95,11 @@ func (c *Conn) session(ctx context.Context) (*ssh.Session, *ssh.Client, error) {
 func (c *Conn) forwardAgent(client *ssh.Client, sess *ssh.Session) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.forwardAgentLocked(client, sess)
+}
+
+// forwardAgentLocked is forwardAgent with c.mu held.
+func (c *Conn) forwardAgentLocked(client *ssh.Client, sess *ssh.Session) error {
 	if c.forward {
 		return nil
 	}

@@ -13,13 +13,24 @@ import (
 	"github.com/luacap/luacap/runtime/backend"
 )
 
-// Run runs cmd in a new session on the shared connection.
+// Run runs cmd on the host: through the connection's shell, one round
+// trip, or in a session of its own when it asks for a terminal.
 func (c *Conn) Run(ctx context.Context, cmd string, opts backend.RunOptions) (backend.Result, error) {
 	if c.s.CommandTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.s.CommandTimeout)
 		defer cancel()
 	}
+	if !opts.PTY && opts.Stdin == nil { // the shell's stdin carries the commands
+		if res, err, ok := c.runInShell(ctx, cmd, opts); ok {
+			return res, err
+		}
+	}
+	return c.runInSession(ctx, cmd, opts)
+}
+
+// runInSession runs cmd in a new exec session.
+func (c *Conn) runInSession(ctx context.Context, cmd string, opts backend.RunOptions) (backend.Result, error) {
 	sess, client, err := c.session(ctx)
 	if err != nil {
 		return backend.Result{}, err
@@ -37,6 +48,7 @@ func (c *Conn) Run(ctx context.Context, cmd string, opts backend.RunOptions) (ba
 	}
 	var stdout, stderr bytes.Buffer
 	sess.Stdout, sess.Stderr = tee(&stdout, opts.Stdout), tee(&stderr, opts.Stderr)
+	sess.Stdin = opts.Stdin
 	start := time.Now()
 	if err := sess.Start(cmd); err != nil {
 		return backend.Result{}, fmt.Errorf("starting the command: %v", err)
@@ -45,6 +57,9 @@ func (c *Conn) Run(ctx context.Context, cmd string, opts backend.RunOptions) (ba
 	res := backend.Result{Stdout: stdout.String(), Stderr: stderr.String(), Duration: time.Since(start)}
 	return exitStatus(ctx, res, err, c.s.CommandTimeout)
 }
+
+// errConnectionLost is a command whose connection died under it.
+var errConnectionLost = errors.New("the connection was lost while the command ran; its outcome is unknown")
 
 // wait waits for the command, or on cancel asks the server to stop it
 // and closes the session.
@@ -75,7 +90,7 @@ func exitStatus(ctx context.Context, res backend.Result, err error, timeout time
 		res.Exit = exit.ExitStatus()
 		return res, nil
 	case errors.As(err, &missing), errors.Is(err, io.EOF):
-		return res, errors.New("the connection was lost while the command ran; its outcome is unknown")
+		return res, errConnectionLost
 	}
 	return res, err
 }

@@ -1,0 +1,5 @@
+// Package bench measures luacap deploys against real sshd hosts behind a
+// delay proxy. It has no tests; run it with the command in README.md:
+//
+//	go test ./bench -run '^$' -bench Deploy -benchtime 1x -timeout 60m
+package bench

@@ -1,0 +1,167 @@
+package netssh
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/luacap/luacap/runtime/command"
+)
+
+// shell is one long-lived sh on the host that runs luacap's commands one
+// after another: a command costs one round trip instead of the three of
+// a new exec session (open the channel, send exec, read the end). Each
+// command runs in a subshell, so cd and export do not leak, and is
+// followed by an end marker on stdout (with its exit status) and on
+// stderr, so output, status and timing stay per command.
+type shell struct {
+	sess   *ssh.Session
+	client *ssh.Client
+	stdin  io.WriteCloser
+	out    *lineReader
+	errs   *lineReader
+	marker string
+	pid    int // the shell's pid: its process group, to stop a command
+	next   int
+}
+
+// lineReader reads one stream of the shell, line by line.
+type lineReader struct{ r *bufio.Reader }
+
+// startShell starts the shell; prepare runs on its session first (agent
+// forwarding is asked for there).
+func startShell(client *ssh.Client, prepare func(*ssh.Session) error) (*shell, error) {
+	sess, err := client.NewSession()
+	if err != nil {
+		return nil, err
+	}
+	if err := prepare(sess); err != nil {
+		sess.Close()
+		return nil, err
+	}
+	stdin, err := sess.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := sess.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	stderr, err := sess.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := sess.Start("exec sh"); err != nil {
+		return nil, err
+	}
+	token := make([]byte, 8)
+	rand.Read(token)
+	sh := &shell{sess: sess, client: client, stdin: stdin, marker: "\x1eluacap-" + hex.EncodeToString(token),
+		out: &lineReader{bufio.NewReaderSize(stdout, 64<<10)}, errs: &lineReader{bufio.NewReaderSize(stderr, 64<<10)}}
+	// The pid comes back ahead of the first command's output; nothing
+	// waits for it now, which would cost a round trip.
+	if _, err := fmt.Fprintf(stdin, "echo $$\n"); err != nil {
+		return nil, err
+	}
+	return sh, nil
+}
+
+// greeting reads the shell's pid, before the first command's output.
+func (sh *shell) greeting() error {
+	if sh.pid != 0 {
+		return nil
+	}
+	line, err := sh.out.r.ReadString('\n')
+	if err != nil {
+		return err
+	}
+	if sh.pid, err = strconv.Atoi(strings.TrimSpace(line)); err != nil {
+		return fmt.Errorf("unexpected shell greeting %q", line)
+	}
+	return nil
+}
+
+// script is what the shell reads for one command.
+func (sh *shell) script(id int, cmd string) string {
+	end := command.Quote(fmt.Sprintf("%s:%d", sh.marker, id))
+	return fmt.Sprintf("( eval %s ) </dev/null; printf '\\n%%s %%d\\n' %s $?; printf '\\n%%s\\n' %s >&2\n",
+		command.Quote(cmd), end, end)
+}
+
+// run runs one command, streaming its output to stdout and stderr.
+func (sh *shell) run(cmd string, stdout, stderr io.Writer) (exit int, err error) {
+	sh.next++
+	id := sh.next
+	if _, err := io.WriteString(sh.stdin, sh.script(id, cmd)); err != nil {
+		return 0, err
+	}
+	if err := sh.greeting(); err != nil {
+		return 0, err
+	}
+	end := fmt.Sprintf("%s:%d", sh.marker, id)
+	var wg sync.WaitGroup
+	var errErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_, errErr = sh.errs.until(end, stderr)
+	}()
+	rest, outErr := sh.out.until(end, stdout)
+	wg.Wait()
+	if outErr != nil {
+		return 0, outErr
+	}
+	if errErr != nil {
+		return 0, errErr
+	}
+	return strconv.Atoi(strings.TrimSpace(rest))
+}
+
+// until copies lines to w until the marker line, and returns what follows
+// the marker on its line. The newline the marker's printf put before it
+// is not the command's and is dropped.
+func (l *lineReader) until(marker string, w io.Writer) (string, error) {
+	pendingNL := false
+	for {
+		line, err := l.r.ReadBytes('\n')
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return "", io.ErrUnexpectedEOF
+			}
+			return "", err
+		}
+		body := bytes.TrimSuffix(line, []byte("\n"))
+		if rest, ok := bytes.CutPrefix(body, []byte(marker)); ok && (len(rest) == 0 || rest[0] == ' ') {
+			return string(rest), nil
+		}
+		if pendingNL {
+			w.Write([]byte("\n"))
+		}
+		w.Write(body)
+		pendingNL = true
+	}
+}
+
+// stop kills the shell's process group, the running command with it,
+// through a separate session: the shell itself is busy.
+func (sh *shell) stop(ctx context.Context) {
+	if sh.pid == 0 {
+		sh.sess.Close()
+		return
+	}
+	if sess, err := sh.client.NewSession(); err == nil {
+		sess.Run(fmt.Sprintf("kill -TERM -- -%d 2>/dev/null", sh.pid))
+		sess.Close()
+	}
+	sh.sess.Close()
+}
