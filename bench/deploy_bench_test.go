@@ -19,6 +19,7 @@ var (
 	hostCounts = flag.String("hosts", "1,4,16,64", "host counts to deploy to")
 	rtts       = flag.String("rtt", "0,20,40", "round-trip times to emulate, in ms")
 	runs       = flag.Int("runs", 3, "runs of each phase; the median is reported")
+	show       = flag.Bool("show", false, "print luacap's output of each run")
 )
 
 const deployTo = "/var/www/bench"
@@ -29,7 +30,8 @@ var phases = []string{"first", "repeat", "rollback"}
 
 type sample struct {
 	wall  time.Duration
-	rss   int64 // KiB
+	cpu   time.Duration // luacap's own user+system time
+	rss   int64         // KiB
 	bytes int64
 }
 
@@ -42,7 +44,7 @@ func BenchmarkDeploy(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	fmt.Printf("%-6s %-6s %-9s %10s %9s %12s\n", "hosts", "rtt", "phase", "median", "rss", "sent")
+	fmt.Printf("%-6s %-6s %-9s %10s %10s %9s %12s\n", "hosts", "rtt", "phase", "median", "luacap-cpu", "rss", "sent")
 	for _, n := range ints(*hostCounts) {
 		b.Run(fmt.Sprintf("hosts=%d", n), func(b *testing.B) { benchHosts(b, bin, n) })
 	}
@@ -77,7 +79,7 @@ func benchHosts(b *testing.B, bin string, n int) {
 		for _, phase := range phases {
 			m := median(samples[phase])
 			medians[phase] = append(medians[phase], float64(m.wall.Milliseconds()))
-			fmt.Printf("%-6d %-6s %-9s %9dms %7dMB %11dB\n", n, fmt.Sprint(rtt, "ms"), phase, m.wall.Milliseconds(), m.rss/1024, m.bytes)
+			fmt.Printf("%-6d %-6s %-9s %8dms %8dms %7dMB %11dB\n", n, fmt.Sprint(rtt, "ms"), phase, m.wall.Milliseconds(), m.cpu.Milliseconds(), m.rss/1024, m.bytes)
 		}
 	}
 	for _, phase := range phases {
@@ -90,12 +92,19 @@ func benchHosts(b *testing.B, bin string, n int) {
 // deploy runs one luacap task and returns what it cost.
 func deploy(b *testing.B, bin string, c *harness.Cluster, dir, task string, release int) sample {
 	start := time.Now()
-	r := harness.Run(b, bin, dir, c.Home(), []string{"USER=bench"}, task, "-q", "-s", fmt.Sprintf("release_name=20260101%06d", release))
+	level := "-q"
+	if *show {
+		level = "-v"
+	}
+	r := harness.Run(b, bin, dir, c.Home(), []string{"USER=bench"}, task, level, "-s", fmt.Sprintf("release_name=20260101%06d", release))
 	wall := time.Since(start)
+	if *show {
+		fmt.Print(r.Stdout)
+	}
 	if r.Code != 0 {
 		b.Fatalf("%s exited %d:\n%s", task, r.Code, r.Output())
 	}
-	s := sample{wall: wall, rss: r.MaxRSSKiB}
+	s := sample{wall: wall, rss: r.MaxRSSKiB, cpu: r.CPU}
 	if m := regexp.MustCompile(`sent over ssh: (\d+) bytes`).FindStringSubmatch(r.Stdout); m != nil {
 		s.bytes, _ = strconv.ParseInt(m[1], 10, 64)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // Build compiles luacap into dir and returns the binary's path.
@@ -31,7 +32,8 @@ func (e *buildError) Error() string { return "go build: " + e.err.Error() + "\n"
 type Result struct {
 	Code           int
 	Stdout, Stderr string
-	MaxRSSKiB      int64 // the process's peak resident memory
+	MaxRSSKiB      int64         // the process's peak resident memory
+	CPU            time.Duration // the process's user and system time
 }
 
 // Output is stdout and stderr together, for failure messages.
@@ -54,6 +56,7 @@ func Run(t testing.TB, bin, dir, home string, extra []string, args ...string) Re
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		res.MaxRSSKiB = ru.Maxrss
 	}
+	res.CPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	return res
 }
 

@@ -95,11 +95,18 @@ func (c *Conn) session(ctx context.Context) (*ssh.Session, *ssh.Client, error) {
 func (c *Conn) forwardAgent(client *ssh.Client, sess *ssh.Session) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.forwardAgentLocked(client, sess)
+	return c.forwardAgentLocked(client, sessionRequester{sess})
 }
 
+// requester is a session or a raw session channel: what asks for the agent.
+type requester interface {
+	SendRequest(name string, wantReply bool, payload []byte) (bool, error)
+}
+
+type sessionRequester struct{ *ssh.Session }
+
 // forwardAgentLocked is forwardAgent with c.mu held.
-func (c *Conn) forwardAgentLocked(client *ssh.Client, sess *ssh.Session) error {
+func (c *Conn) forwardAgentLocked(client *ssh.Client, on requester) error {
 	if c.forward {
 		return nil
 	}
@@ -110,7 +117,7 @@ func (c *Conn) forwardAgentLocked(client *ssh.Client, sess *ssh.Session) error {
 	if err := agent.ForwardToRemote(client, sock); err != nil {
 		return fmt.Errorf("forwarding the agent: %v", err)
 	}
-	if err := agent.RequestAgentForwarding(sess); err != nil {
+	if ok, err := on.SendRequest("auth-agent-req@openssh.com", true, nil); err != nil || !ok {
 		return fmt.Errorf("the server refused agent forwarding (AllowAgentForwarding in its sshd_config?): %v", err)
 	}
 	c.forward = true

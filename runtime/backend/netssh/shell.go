@@ -25,7 +25,7 @@ import (
 // followed by an end marker on stdout (with its exit status) and on
 // stderr, so output, status and timing stay per command.
 type shell struct {
-	sess   *ssh.Session
+	ch     ssh.Channel
 	client *ssh.Client
 	stdin  io.WriteCloser
 	out    *lineReader
@@ -39,38 +39,31 @@ type shell struct {
 type lineReader struct{ r *bufio.Reader }
 
 // startShell starts the shell; prepare runs on its session first (agent
-// forwarding is asked for there).
-func startShell(client *ssh.Client, prepare func(*ssh.Session) error) (*shell, error) {
-	sess, err := client.NewSession()
+// forwarding is asked for there). The exec request asks for no reply, so
+// the first command follows it at once instead of a round trip later; a
+// refused exec shows as the channel closing, which the first command sees.
+func startShell(client *ssh.Client, prepare func(ssh.Channel) error) (*shell, error) {
+	ch, reqs, err := client.OpenChannel("session", nil)
 	if err != nil {
 		return nil, err
 	}
-	if err := prepare(sess); err != nil {
-		sess.Close()
+	go ssh.DiscardRequests(reqs) // exit-status and the like: the markers carry what we need
+	if err := prepare(ch); err != nil {
+		ch.Close()
 		return nil, err
 	}
-	stdin, err := sess.StdinPipe()
-	if err != nil {
-		return nil, err
-	}
-	stdout, err := sess.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	stderr, err := sess.StderrPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := sess.Start("exec sh"); err != nil {
+	payload := ssh.Marshal(struct{ Command string }{"exec sh"})
+	if _, err := ch.SendRequest("exec", false, payload); err != nil {
+		ch.Close()
 		return nil, err
 	}
 	token := make([]byte, 8)
 	rand.Read(token)
-	sh := &shell{sess: sess, client: client, stdin: stdin, marker: "\x1eluacap-" + hex.EncodeToString(token),
-		out: &lineReader{bufio.NewReaderSize(stdout, 64<<10)}, errs: &lineReader{bufio.NewReaderSize(stderr, 64<<10)}}
+	sh := &shell{ch: ch, client: client, stdin: ch, marker: "\x1eluacap-" + hex.EncodeToString(token),
+		out: &lineReader{bufio.NewReaderSize(ch, 64<<10)}, errs: &lineReader{bufio.NewReaderSize(ch.Stderr(), 64<<10)}}
 	// The pid comes back ahead of the first command's output; nothing
 	// waits for it now, which would cost a round trip.
-	if _, err := fmt.Fprintf(stdin, "echo $$\n"); err != nil {
+	if _, err := fmt.Fprintf(ch, "echo $$\n"); err != nil {
 		return nil, err
 	}
 	return sh, nil
@@ -156,12 +149,12 @@ func (l *lineReader) until(marker string, w io.Writer) (string, error) {
 // through a separate session: the shell itself is busy.
 func (sh *shell) stop(ctx context.Context) {
 	if sh.pid == 0 {
-		sh.sess.Close()
+		sh.ch.Close()
 		return
 	}
 	if sess, err := sh.client.NewSession(); err == nil {
 		sess.Run(fmt.Sprintf("kill -TERM -- -%d 2>/dev/null", sh.pid))
 		sess.Close()
 	}
-	sh.sess.Close()
+	sh.ch.Close()
 }

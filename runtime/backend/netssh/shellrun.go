@@ -61,9 +61,9 @@ func (c *Conn) shell(ctx context.Context) (*shell, error) {
 	if c.sh != nil && c.sh.client == client {
 		return c.sh, nil
 	}
-	sh, err := startShell(client, func(sess *ssh.Session) error {
+	sh, err := startShell(client, func(ch ssh.Channel) error {
 		if c.s.ForwardAgent {
-			return c.forwardAgentLocked(client, sess)
+			return c.forwardAgentLocked(client, ch)
 		}
 		return nil
 	})
@@ -80,5 +80,5 @@ func (c *Conn) dropShell(sh *shell) {
 	if c.sh == sh {
 		c.sh = nil
 	}
-	sh.sess.Close()
+	sh.ch.Close()
 }
