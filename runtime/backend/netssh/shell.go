@@ -60,7 +60,7 @@ func startShell(client *ssh.Client, prepare func(ssh.Channel) error) (*shell, er
 	token := make([]byte, 8)
 	rand.Read(token)
 	sh := &shell{ch: ch, client: client, stdin: ch, marker: "\x1eluacap-" + hex.EncodeToString(token),
-		out: &lineReader{bufio.NewReaderSize(ch, 64<<10)}, errs: &lineReader{bufio.NewReaderSize(ch.Stderr(), 64<<10)}}
+		out: &lineReader{bufio.NewReaderSize(ch, 8<<10)}, errs: &lineReader{bufio.NewReaderSize(ch.Stderr(), 8<<10)}}
 	// The pid comes back ahead of the first command's output; nothing
 	// waits for it now, which would cost a round trip.
 	if _, err := fmt.Fprintf(ch, "echo $$\n"); err != nil {
