@@ -25,8 +25,8 @@ const killGrace = 3 * time.Second
 func (Local) Run(ctx context.Context, cmd string, opts RunOptions) (Result, error) {
 	var stdout, stderr bytes.Buffer
 	c := exec.CommandContext(ctx, "sh", "-c", cmd)
-	c.Stdout = tee(&stdout, opts.Stdout)
-	c.Stderr = tee(&stderr, opts.Stderr)
+	c.Stdout = Tee(&stdout, opts.Stdout)
+	c.Stderr = Tee(&stderr, opts.Stderr)
 	c.Stdin = opts.Stdin
 	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	c.Cancel = func() error { return syscall.Kill(-c.Process.Pid, syscall.SIGTERM) }
@@ -48,7 +48,9 @@ func (Local) Run(ctx context.Context, cmd string, opts RunOptions) (Result, erro
 	return res, err
 }
 
-func tee(buf *bytes.Buffer, w io.Writer) io.Writer {
+// Tee writes to buf, and to w when there is one: a command's stream is
+// both kept for its result and printed as it comes.
+func Tee(buf *bytes.Buffer, w io.Writer) io.Writer {
 	if w == nil {
 		return buf
 	}

@@ -47,7 +47,7 @@ func (c *Conn) runInSession(ctx context.Context, cmd string, opts backend.RunOpt
 		}
 	}
 	var stdout, stderr bytes.Buffer
-	sess.Stdout, sess.Stderr = tee(&stdout, opts.Stdout), tee(&stderr, opts.Stderr)
+	sess.Stdout, sess.Stderr = backend.Tee(&stdout, opts.Stdout), backend.Tee(&stderr, opts.Stderr)
 	sess.Stdin = opts.Stdin
 	start := time.Now()
 	if err := sess.Start(cmd); err != nil {
@@ -93,11 +93,4 @@ func exitStatus(ctx context.Context, res backend.Result, err error, timeout time
 		return res, errConnectionLost
 	}
 	return res, err
-}
-
-func tee(buf *bytes.Buffer, w io.Writer) io.Writer {
-	if w == nil {
-		return buf
-	}
-	return io.MultiWriter(buf, w)
 }

@@ -27,7 +27,7 @@ func (c *Conn) runInShell(ctx context.Context, cmd string, opts backend.RunOptio
 	}
 	done := make(chan outcome, 1)
 	go func() {
-		exit, err := sh.run(cmd, tee(&stdout, opts.Stdout), tee(&stderr, opts.Stderr))
+		exit, err := sh.run(cmd, backend.Tee(&stdout, opts.Stdout), backend.Tee(&stderr, opts.Stderr))
 		done <- outcome{exit, err}
 	}()
 	var o outcome
