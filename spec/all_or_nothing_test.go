@@ -2,7 +2,6 @@ package spec
 
 import (
 	"os"
-	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -79,13 +78,7 @@ func TestInterruptMidDeployLeavesEveryHostAsItWas(t *testing.T) {
 end)`
 	d := newDeployEnv(t, c, appDeployfile(c, fourApp, slow))
 	d.deploy("20260101000001")
-	cmd := exec.Command(luacap, "deploy", "-s", "release_name=20260101000002")
-	cmd.Dir, cmd.Env = d.dir, []string{"HOME=" + c.Home(), "PATH=" + os.Getenv("PATH"), "USER=deployer"}
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, out := d.start("deployer", "deploy", "-s", "release_name=20260101000002")
 	for _, h := range c.Hosts {
 		waitForFile(t, h.Path("/var/www/finalized"))
 	}

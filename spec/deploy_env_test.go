@@ -2,6 +2,7 @@ package spec
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -63,6 +64,20 @@ func (d *deployEnv) write(path, body string) {
 func (d *deployEnv) run(args ...string) harness.Result {
 	d.t.Helper()
 	return harness.Run(d.t, luacap, d.dir, d.c.Home(), append([]string{"USER=deployer"}, d.env...), args...)
+}
+
+// start runs luacap in the background as user, returning the command and
+// its combined output, for tests that act while it runs.
+func (d *deployEnv) start(user string, args ...string) (*exec.Cmd, *strings.Builder) {
+	d.t.Helper()
+	cmd := exec.Command(luacap, args...)
+	cmd.Dir, cmd.Env = d.dir, []string{"HOME=" + d.c.Home(), "PATH=" + os.Getenv("PATH"), "USER=" + user}
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		d.t.Fatal(err)
+	}
+	return cmd, &out
 }
 
 // deploy runs a deploy that must succeed, naming the release.

@@ -1,8 +1,6 @@
 package spec
 
 import (
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -17,13 +15,7 @@ func TestSecondDeployFailsWhileTheLockIsHeld(t *testing.T) {
   end
 end)`
 	d := newDeployEnv(t, c, appDeployfile(c, map[string]string{"h1": `"app"`, "h2": `"app"`}, wait))
-	first := exec.Command(luacap, "deploy", "-s", "release_name=20260101000001", "-q")
-	first.Dir, first.Env = d.dir, []string{"HOME=" + c.Home(), "PATH=" + os.Getenv("PATH"), "USER=alice"}
-	var firstOut strings.Builder
-	first.Stdout, first.Stderr = &firstOut, &firstOut
-	if err := first.Start(); err != nil {
-		t.Fatal(err)
-	}
+	first, firstOut := d.start("alice", "deploy", "-s", "release_name=20260101000001", "-q")
 	waitForFile(t, d.dir+"/holding")
 
 	r := d.run("deploy", "-s", "release_name=20260101000002")

@@ -31,11 +31,10 @@ func (c *cmdContext) spec(cmd string) command.Spec {
 	s := command.Spec{Cmd: cmd}
 	for _, f := range c.frames {
 		switch {
-		case f.dir != "" && path.IsAbs(f.dir) || s.Dir == "":
-			if f.dir != "" {
-				s.Dir = f.dir
-			}
-		case f.dir != "":
+		case f.dir == "":
+		case path.IsAbs(f.dir) || s.Dir == "":
+			s.Dir = f.dir
+		default: // a relative dir nests in the enclosing one
 			s.Dir = path.Join(s.Dir, f.dir)
 		}
 		s.Env = mergeEnv(s.Env, f.env)

@@ -116,12 +116,6 @@ func (e *Engine) Close() error {
 	return err
 }
 
-// Hosts returns the declared hosts, after the Deployfile and stage load.
-func (e *Engine) Hosts() *host.Set { return e.hosts }
-
-// Tasks returns the task registry.
-func (e *Engine) Tasks() *tasks.Registry { return e.tasks }
-
 // dial runs off the Lua goroutine: it reads only Go values.
 func (e *Engine) dial(ctx context.Context, h *host.Host) (backend.Backend, error) {
 	switch {

@@ -82,8 +82,6 @@ func (r *testRun) trace() []string {
 	return out
 }
 
-func (r *testRun) global(name string) string { return r.e.L.GetGlobal(name).String() }
-
 func wantTrace(t *testing.T, r *testRun, want ...string) {
 	t.Helper()
 	if got := strings.Join(r.trace(), "\n"); got != strings.Join(want, "\n") {

@@ -76,30 +76,12 @@ func (s *Set) Primary(role string) (*Host, error) {
 	return hosts[0], nil
 }
 
-// Roles returns every role name in the order first declared.
-func (s *Set) Roles() []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, h := range s.hosts {
-		for _, r := range h.Roles {
-			if !seen[r] {
-				seen[r] = true
-				out = append(out, r)
-			}
-		}
-	}
-	return out
-}
-
 // Filter narrows hosts as --hosts and --roles do. Names are matched
 // against both the declared name and the hostname, and may be globs.
 type Filter struct {
 	Hosts []string
 	Roles []string
 }
-
-// Empty reports whether the filter lets every host through.
-func (f Filter) Empty() bool { return len(f.Hosts) == 0 && len(f.Roles) == 0 }
 
 // Apply returns the hosts that pass the filter, keeping their order.
 func (f Filter) Apply(hosts []*Host) []*Host {

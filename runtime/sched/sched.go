@@ -2,7 +2,6 @@ package sched
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -110,5 +109,3 @@ func (s *Scheduler) sleep(d time.Duration) error {
 		return s.ctx().Err()
 	}
 }
-
-func (f *Fiber) String() string { return fmt.Sprintf("fiber(%s)", f.Host.Name) }

@@ -85,12 +85,3 @@ func (s *Store) Computing(name string, owner any) (ok bool, sameOwner bool) {
 
 // Abandon forgets a computation that raised, so a later fetch tries again.
 func (s *Store) Abandon(name string) { delete(s.computing, name) }
-
-// Names returns every variable name set so far.
-func (s *Store) Names() []string {
-	out := make([]string, 0, len(s.values))
-	for k := range s.values {
-		out = append(out, k)
-	}
-	return out
-}
