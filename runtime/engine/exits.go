@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"fmt"
-
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -14,18 +12,8 @@ func (e *Engine) luaOnExit(L *lua.LState) int {
 	return 0
 }
 
-// runExits runs the on_exit cleanups, under a context that an interrupt
-// of the run does not cancel.
+// runExits runs the on_exit cleanups, last registered first.
 func (e *Engine) runExits() {
-	if len(e.exits) == 0 {
-		return
-	}
-	restore := e.undoContext(e.L)
-	defer restore()
-	for i := len(e.exits) - 1; i >= 0; i-- {
-		if err := e.runUndo(e.L, e.exits[i]); err != nil {
-			e.out.Warn(fmt.Sprintf("cleanup registered at %s failed: %v", e.exits[i].where, err))
-		}
-	}
+	e.unwind(e.L, e.exits, "cleanup")
 	e.exits = nil
 }

@@ -77,11 +77,21 @@ func (e *Engine) rollback(L *lua.LState, frame *txFrame) {
 		return
 	}
 	e.out.Warn(fmt.Sprintf("rolling back %d step(s)", len(frame.undos)))
+	e.unwind(L, frame.undos, "undo")
+}
+
+// unwind runs registrations last first, under a context that the
+// interrupt which may have brought us here does not cancel. One that fails
+// is reported as a "what" and the others still run.
+func (e *Engine) unwind(L *lua.LState, list []undo, what string) {
+	if len(list) == 0 {
+		return
+	}
 	restore := e.undoContext(L)
 	defer restore()
-	for i := len(frame.undos) - 1; i >= 0; i-- {
-		if err := e.runUndo(L, frame.undos[i]); err != nil {
-			e.out.Warn(fmt.Sprintf("undo registered at %s failed: %v", frame.undos[i].where, err))
+	for i := len(list) - 1; i >= 0; i-- {
+		if err := e.runUndo(L, list[i]); err != nil {
+			e.out.Warn(fmt.Sprintf("%s registered at %s failed: %v", what, list[i].where, err))
 		}
 	}
 }
