@@ -14,7 +14,7 @@ import (
 )
 
 // Run runs cmd on the host: through the connection's shell, one round
-// trip, or in a session of its own when it asks for a terminal.
+// trip, or in a session of its own when it asks for a terminal or stdin.
 func (c *Conn) Run(ctx context.Context, cmd string, opts backend.RunOptions) (backend.Result, error) {
 	if c.s.CommandTimeout > 0 {
 		var cancel context.CancelFunc
@@ -22,7 +22,7 @@ func (c *Conn) Run(ctx context.Context, cmd string, opts backend.RunOptions) (ba
 		defer cancel()
 	}
 	if !opts.PTY && opts.Stdin == nil { // the shell's stdin carries the commands
-		if res, err, ok := c.runInShell(ctx, cmd, opts); ok {
+		if res, ok, err := c.runInShell(ctx, cmd, opts); ok {
 			return res, err
 		}
 	}

@@ -3,7 +3,6 @@ package netssh
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -147,7 +146,7 @@ func (l *lineReader) until(marker string, w io.Writer) (string, error) {
 
 // stop kills the shell's process group, the running command with it,
 // through a separate session: the shell itself is busy.
-func (sh *shell) stop(ctx context.Context) {
+func (sh *shell) stop() {
 	if sh.pid == 0 {
 		sh.ch.Close()
 		return

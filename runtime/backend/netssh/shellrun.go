@@ -12,12 +12,12 @@ import (
 
 // runInShell runs cmd through the connection's shell. ok is false when
 // there is no shell to be had, and the caller uses a session instead.
-func (c *Conn) runInShell(ctx context.Context, cmd string, opts backend.RunOptions) (backend.Result, error, bool) {
+func (c *Conn) runInShell(ctx context.Context, cmd string, opts backend.RunOptions) (backend.Result, bool, error) {
 	c.shellMu.Lock()
 	defer c.shellMu.Unlock()
 	sh, err := c.shell(ctx)
 	if err != nil {
-		return backend.Result{}, nil, false
+		return backend.Result{}, false, nil
 	}
 	var stdout, stderr bytes.Buffer
 	start := time.Now()
@@ -34,19 +34,19 @@ func (c *Conn) runInShell(ctx context.Context, cmd string, opts backend.RunOptio
 	select {
 	case o = <-done:
 	case <-ctx.Done():
-		sh.stop(ctx)
+		sh.stop()
 		<-done
 		c.dropShell(sh)
 		res := backend.Result{Stdout: stdout.String(), Stderr: stderr.String(), Duration: time.Since(start)}
 		res, err := exitStatus(ctx, res, ctx.Err(), c.s.CommandTimeout)
-		return res, err, true
+		return res, true, err
 	}
 	res := backend.Result{Stdout: stdout.String(), Stderr: stderr.String(), Duration: time.Since(start), Exit: o.exit}
 	if o.err != nil {
 		c.dropShell(sh)
-		return res, errConnectionLost, true
+		return res, true, errConnectionLost
 	}
-	return res, nil, true
+	return res, true, nil
 }
 
 // shell returns the connection's shell, starting it (and dialling again
