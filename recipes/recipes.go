@@ -7,7 +7,7 @@ import "embed"
 
 // FS holds every bundled recipe.
 //
-//go:embed *.lua rails/*.lua
+//go:embed *.lua rails/*.lua lib/*.lua
 var FS embed.FS
 
 // Core are loaded before every Deployfile, in this order. The others are

@@ -1,5 +1,6 @@
 -- Linking shared files into the release, and switching current to it.
 local q = require("luacap.shell").quote
+local releases = require("luacap.recipes.releases")
 
 local function dirname(p) return p:match("^(.*)/[^/]*$") or "." end
 
@@ -21,15 +22,6 @@ local function link_script(rel)
   return table.concat(steps, " && ")
 end
 
--- switch_to points current at target atomically: a new link renamed over
--- the old one, so there is never a moment without current. It prints
--- where current pointed before.
-function switch_current(target)
-  local cur = current_path()
-  local tmp = cur .. ".luacap-new"
-  return string.format("p=$(readlink %s || true); ln -sfn %s %s && mv -T %s %s || { rm -f %s; exit 1; }; printf '%%s' \"$p\"",
-    q(cur), q(target), q(tmp), q(tmp), q(cur), q(tmp))
-end
 
 namespace("deploy", function()
   desc("Links linked_dirs and linked_files from shared/ into the release")
@@ -41,11 +33,11 @@ namespace("deploy", function()
 
   desc("Points current at the new release on every host, atomically")
   task("symlink", function()
-    local script = switch_current(release_path())
+    local script = releases.switch_current(release_path())
     on(release_roles(), function()
       local previous = capture(script)
       if previous ~= "" then
-        on_rollback(switch_current(previous))
+        on_rollback(releases.switch_current(previous))
       else
         on_rollback("rm -f " .. q(current_path()))
       end

@@ -1,5 +1,6 @@
 -- deploy:rollback: back to the previous good release on every host.
 local q = require("luacap.shell").quote
+local releases = require("luacap.recipes.releases")
 
 -- rolled_back[host] is the release each host left, for the cleanup step.
 local rolled_back = {}
@@ -13,15 +14,15 @@ namespace("deploy", function()
 
   desc("Points current at the previous good release on every host, or on none")
   task("rollback:revision", { transaction = true }, function()
-    local script = releases_script()
+    local script = releases.listing_script()
     on(release_roles(), function(host)
-      local good, _, current = read_releases(capture(script, { dry_run = DRY_RUN_LISTING }))
+      local good, _, current = releases.read(capture(script, { dry_run = DRY_RUN_LISTING }))
       local previous = #good >= 2 and good[#good - 1] or nil
       if previous == nil then
         error(host.name .. ": no release before " .. tostring(current) .. " to roll back to", 0)
       end
-      capture(switch_current(releases_path() .. "/" .. previous))
-      on_rollback(switch_current(releases_path() .. "/" .. current))
+      capture(releases.switch_current(releases_path() .. "/" .. previous))
+      on_rollback(releases.switch_current(releases_path() .. "/" .. current))
       rolled_back[host.name] = { from = current, to = previous }
     end)
   end)

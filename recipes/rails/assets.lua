@@ -6,8 +6,9 @@ set_if_empty("assets_dir", "public/assets")
 set_if_empty("assets_shared", false) -- true: the assets live in shared/, linked into each release
 set_if_empty("assets_build_command", "bundle exec rake assets:precompile")
 
+
 -- assets_hosts are the hosts of assets_roles.
-function assets_hosts() return roles(unpack(fetch("assets_roles"))) end
+local function assets_hosts() return roles(unpack(fetch("assets_roles"))) end
 
 namespace("deploy", function()
   namespace("assets", function()

@@ -6,6 +6,9 @@
 use("rails/assets")
 local q = require("luacap.shell").quote
 
+-- assets_hosts are the hosts of assets_roles.
+local function assets_hosts() return roles(unpack(fetch("assets_roles"))) end
+
 set_if_empty("local_repo", ".")
 set_if_empty("assets_dependencies", { "app/assets", "app/javascript", "lib/assets", "vendor/assets",
   "Gemfile.lock", "package.json", "yarn.lock", "config/initializers/assets.rb" })

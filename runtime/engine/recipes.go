@@ -15,10 +15,17 @@ import (
 // recipePrefix names bundled recipes in errors and --show.
 const recipePrefix = "recipes/"
 
+// libDir holds Lua code the bundled recipes share, as modules:
+// lib/releases.lua is require("luacap.recipes.releases").
+const libDir = "lib"
+
 // LoadRecipes loads the bundled recipes named, from fsys, before the
 // Deployfile; fsys also serves use() and --show.
 func (e *Engine) LoadRecipes(fsys fs.FS, names []string) error {
 	e.recipes = fsys
+	if err := e.preloadLib(); err != nil {
+		return err
+	}
 	for _, n := range names {
 		if err := e.loadRecipe(n); err != nil {
 			return err
@@ -42,6 +49,26 @@ func (e *Engine) loadRecipe(file string) error {
 	return e.LoadString(recipePrefix+file, string(src))
 }
 
+// preloadLib makes every lib/*.lua file a module recipes can require, so
+// what they share is not a global in the user's Deployfile.
+func (e *Engine) preloadLib() error {
+	files, _ := fs.Glob(e.recipes, libDir+"/*.lua")
+	preload := e.L.GetField(e.L.GetField(e.L.Get(lua.GlobalsIndex), "package"), "preload")
+	for _, file := range files {
+		src, err := fs.ReadFile(e.recipes, file)
+		if err != nil {
+			return err
+		}
+		fn, err := e.L.Load(strings.NewReader(string(src)), recipePrefix+file)
+		if err != nil {
+			return &LoadError{Err: loadMessage(recipePrefix+file, err)}
+		}
+		name := "luacap.recipes." + strings.TrimSuffix(path.Base(file), ".lua")
+		e.L.SetField(preload, name, fn)
+	}
+	return nil
+}
+
 // use(name) loads an opt-in bundled recipe, such as use("passenger").
 func (e *Engine) luaUse(L *lua.LState) int {
 	name := L.CheckString(1)
@@ -49,7 +76,7 @@ func (e *Engine) luaUse(L *lua.LState) int {
 		L.RaiseError("use(%q): no bundled recipes in this run", name)
 	}
 	file := name + ".lua"
-	if _, err := fs.Stat(e.recipes, file); err != nil {
+	if _, err := fs.Stat(e.recipes, file); err != nil || strings.HasPrefix(name, libDir+"/") {
 		L.RaiseError("use(%q): there is no such recipe; the recipes are %s", name, strings.Join(e.recipeNames(), ", "))
 	}
 	if err := e.loadRecipe(file); err != nil {
@@ -61,7 +88,7 @@ func (e *Engine) luaUse(L *lua.LState) int {
 func (e *Engine) recipeNames() []string {
 	var out []string
 	fs.WalkDir(e.recipes, ".", func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && path.Ext(p) == ".lua" {
+		if err == nil && !d.IsDir() && path.Ext(p) == ".lua" && !strings.HasPrefix(p, libDir+"/") {
 			out = append(out, strings.TrimSuffix(p, ".lua"))
 		}
 		return nil
