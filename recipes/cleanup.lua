@@ -6,7 +6,7 @@ local releases = require("luacap.recipes.releases")
 
 namespace("deploy", function()
   desc("Removes old releases, keeping keep_releases; never current, never counting failed releases")
-  task("cleanup", function()
+  task("cleanup", { pipelined = true }, function()
     local keep = tonumber(fetch("keep_releases"))
     local script = releases.listing_script()
     on(release_roles(), function()

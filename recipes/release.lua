@@ -25,7 +25,7 @@ end
 
 namespace("deploy", function()
   desc("Links linked_dirs and linked_files from shared/ into the release")
-  task("finalize_update", function()
+  task("finalize_update", { pipelined = true }, function()
     local script = link_script(release_path())
     if script == "" then return end
     on(release_roles(), function() execute(script) end)
@@ -45,7 +45,7 @@ namespace("deploy", function()
   end)
 
   desc("Appends the deployed revision to revisions.log")
-  task("log_revision", function()
+  task("log_revision", { pipelined = true }, function()
     local line = string.format("printf 'Branch %%s (at %%s) deployed as release %%s by %%s\\n' %s \"$(cat %s/REVISION)\" %s %s >> %s",
       q(tostring(fetch("branch"))), q(release_path()), q(fetch("release_name")), q(fetch("local_user")),
       q(deploy_to() .. "/revisions.log"))

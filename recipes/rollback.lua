@@ -28,7 +28,7 @@ namespace("deploy", function()
   end)
 
   desc("Removes the release rolled back from, and logs the rollback")
-  task("rollback:cleanup", function()
+  task("rollback:cleanup", { pipelined = true }, function()
     local log = q(deploy_to() .. "/revisions.log")
     on(release_roles(), function(host)
       local r = rolled_back[host.name]

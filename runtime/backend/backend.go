@@ -24,6 +24,7 @@ type Result struct {
 	Exit           int
 	Duration       time.Duration
 	Simulated      bool
+	Skipped        bool // queued, and not run because a command before it failed
 }
 
 // Backend is a transport to one host.

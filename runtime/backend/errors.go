@@ -12,6 +12,7 @@ type CommandError struct {
 	Exit   int
 	Stdout string
 	Stderr string
+	SentBy string // the task that queued it, when it was sent without waiting
 }
 
 // stdoutTail bounds how much stdout an error repeats; stderr is shown whole.
@@ -20,6 +21,9 @@ const stdoutTail = 20
 func (e *CommandError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: command failed with exit status %d: %s", e.Host, e.Exit, e.Cmd)
+	if e.SentBy != "" {
+		fmt.Fprintf(&b, "\n(sent by %s without waiting; nothing after it ran on %s)", e.SentBy, e.Host)
+	}
 	if s := strings.TrimRight(e.Stderr, "\n"); s != "" {
 		b.WriteString("\nstderr:\n" + indent(s))
 	}

@@ -48,9 +48,26 @@ func (p *Pool) Session(ctx context.Context, h *host.Host) (*Session, error) {
 			e.err = &HostError{Host: h.Name, Op: "connecting", Err: err}
 			return
 		}
+		p.mu.Lock() // Sessions reads it while other hosts still dial
 		e.session = &Session{Host: h, Backend: b, Out: p.out}
+		p.mu.Unlock()
 	})
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	return e.session, e.err
+}
+
+// Sessions returns the sessions dialled so far, in no particular order.
+func (p *Pool) Sessions() []*Session {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []*Session
+	for _, e := range p.entries {
+		if e.session != nil {
+			out = append(out, e.session)
+		}
+	}
+	return out
 }
 
 // Close closes every backend that was dialled.

@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/luacap/luacap/runtime/host"
 	"github.com/luacap/luacap/runtime/output"
@@ -20,6 +22,11 @@ type Session struct {
 	Host    *host.Host
 	Backend Backend
 	Out     *output.Output
+
+	mu      sync.Mutex
+	queue   []queued  // sent without waiting, end not read yet
+	failure error     // a queued command's failure, not yet reported
+	lastEnd time.Time // when the last end was read: a queued command's clock starts no earlier
 }
 
 // Run runs cmd and returns its result; a non-zero exit is a *CommandError.
@@ -68,14 +75,31 @@ func (s *Session) Test(ctx context.Context, cmd string) (bool, error) {
 	return res.Exit == 0, nil
 }
 
-// run prints cmd, streams its output with the host's prefix, and runs it.
+// run prints cmd, streams its output with the host's prefix, and runs it,
+// after the commands queued before it.
 func (s *Session) run(ctx context.Context, cmd string, pty bool, stdin io.Reader) (Result, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, canQueue := s.Backend.(Pipeliner)
+	if len(s.queue) > 0 && (!canQueue || pty || stdin != nil) {
+		// Another channel would not wait for the shell: wait here.
+		if err := s.drain(ctx); err != nil {
+			return Result{}, err
+		}
+	}
+	if err := s.takeFailure(ctx); err != nil {
+		return Result{Skipped: true}, err
+	}
+	if len(s.queue) > 0 {
+		return s.sendAndReceive(ctx, p, cmd)
+	}
 	name := s.Host.Name
 	s.Out.CommandStart(name, cmd)
 	stdout, stderr := s.Out.Writer(name, false), s.Out.Writer(name, true)
 	res, err := s.Backend.Run(ctx, cmd, RunOptions{Stdout: stdout, Stderr: stderr, PTY: pty, Stdin: stdin})
 	stdout.Close()
 	stderr.Close()
+	s.lastEnd = time.Now()
 	if err != nil {
 		return res, &HostError{Host: name, Op: "running " + cmd, Err: err}
 	}
@@ -90,12 +114,18 @@ func (s *Session) Capture(ctx context.Context, cmd string) (string, error) {
 
 // Put writes content to path on the host.
 func (s *Session) Put(ctx context.Context, content []byte, path string, mode fs.FileMode) error {
+	if err := s.Sync(ctx); err != nil {
+		return err
+	}
 	s.Out.Note(output.Normal, s.Host.Name, fmt.Sprintf("put %d bytes -> %s", len(content), path))
 	return s.wrap("uploading to "+path, s.Backend.Upload(ctx, bytes.NewReader(content), path, mode))
 }
 
 // Upload sends the local file to path on the host, keeping its mode.
 func (s *Session) Upload(ctx context.Context, local, path string) error {
+	if err := s.Sync(ctx); err != nil {
+		return err
+	}
 	s.Out.Note(output.Normal, s.Host.Name, fmt.Sprintf("upload %s -> %s", local, path))
 	if s.simulated() { // the file to send may not exist in a dry run
 		return nil
@@ -114,6 +144,9 @@ func (s *Session) Upload(ctx context.Context, local, path string) error {
 
 // Download copies path on the host to the local file, keeping its mode.
 func (s *Session) Download(ctx context.Context, path, local string) error {
+	if err := s.Sync(ctx); err != nil {
+		return err
+	}
 	s.Out.Note(output.Normal, s.Host.Name, fmt.Sprintf("download %s -> %s", path, local))
 	if s.simulated() { // nothing to write locally in a dry run
 		return nil

@@ -48,6 +48,11 @@ func (e *Engine) runCommand(L *lua.LState, sudo bool) int {
 	spec.Sudo = sudo
 	line, pty := command.Build(spec), lua.LVAsBool(optOr(o, "pty"))
 	input := lua.LVAsString(optOr(o, "stdin")) // a local file streamed to the command
+	if task, ok := e.pipelined(); ok && !pty && input == "" {
+		return e.sched.Await(L, e.fanout(hosts, func(ctx context.Context, s *backend.Session) error {
+			return s.Send(ctx, line, task)
+		}))
+	}
 	return e.sched.Await(L, e.fanout(hosts, func(ctx context.Context, s *backend.Session) error {
 		_, err := s.RunWithInput(ctx, line, pty, input)
 		return err

@@ -52,6 +52,10 @@ func (e *Engine) rawRsync(L *lua.LState) int {
 		if _, err := exec.LookPath("rsync"); err != nil && !e.opts.DryRun {
 			return nil, errors.New("rsync is not installed on this machine; install it (apt-get install rsync) to send files with rsync()")
 		}
+		// What a pipelined task sent to the host must be there first.
+		if err := e.onHost(ctx, f.Host, func(ctx context.Context, s *backend.Session) error { return s.Sync(ctx) }); err != nil {
+			return nil, err
+		}
 		err := e.onHost(ctx, e.localHost, func(ctx context.Context, s *backend.Session) error {
 			_, err := s.Run(ctx, line, false)
 			return err

@@ -8,7 +8,7 @@ import (
 	"github.com/luacap/luacap/runtime/tasks"
 )
 
-var taskOptions = []string{"roles", "hosts", "only", "except", "once", "transaction", "on_error", "on_failure"}
+var taskOptions = []string{"roles", "hosts", "only", "except", "once", "transaction", "on_error", "on_failure", "pipelined"}
 
 // namespace(name, fn): tasks defined in fn are named "name:task".
 func (e *Engine) luaNamespace(L *lua.LState) int {
@@ -79,6 +79,7 @@ func taskOpts(L *lua.LState, t *lua.LTable, name string, o *tasks.Options) error
 		o.OnFailure = string(v)
 	}
 	o.Transaction = lua.LVAsBool(optOr(opts, "transaction"))
+	o.Pipelined = lua.LVAsBool(optOr(opts, "pipelined"))
 	if v := optOr(opts, "on_error"); v != lua.LNil {
 		if v.String() != "continue" && v.String() != "fail" {
 			return errorf(`task %s: on_error must be "fail" or "continue", not %q`, name, v.String())

@@ -60,5 +60,7 @@ func (e *Engine) onHost(ctx context.Context, h *host.Host, op hostOp) error {
 	if err != nil {
 		return err
 	}
-	return op(ctx, s)
+	err = op(ctx, s)
+	e.sentBy.note(err)
+	return err
 }

@@ -40,7 +40,7 @@ func (e *Engine) invoke(L *lua.LState, name string, args []lua.LValue) error {
 	e.out.TaskEnd(t.Name, e.out.Now().Sub(start), err != nil)
 	if err != nil {
 		if e.failed == "" {
-			e.failed = t.Name
+			e.failed = e.sentBy.or(t.Name)
 		}
 		e.runOnFailure(L, t)
 		return err
@@ -129,6 +129,18 @@ func (e *Engine) currentHosts() []*host.Host {
 func (e *Engine) keepGoing() bool {
 	n := len(e.running)
 	return n > 0 && e.running[n-1].task.Opts.OnError == "continue"
+}
+
+// pipelined reports whether the current task sends its commands without
+// waiting for each (pipelined=true). A task that drops failed hosts waits:
+// a host must be dropped at the step where it failed.
+func (e *Engine) pipelined() (task string, ok bool) {
+	n := len(e.running)
+	if n == 0 {
+		return "", false
+	}
+	t := e.running[n-1].task
+	return t.Name, t.Opts.Pipelined && t.Opts.OnError != "continue"
 }
 
 // call calls a Lua function in protected mode and returns its error as a

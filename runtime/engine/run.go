@@ -45,7 +45,30 @@ func (e *Engine) Run(ctx context.Context, names []string) error {
 	}
 	e.out.Hosts(hostNames...)
 	e.dialAhead(ctx)
-	defer e.runExits()
+	err := e.runTasks(ctx, names)
+	e.runExits()
+	return e.settle(ctx, names, err)
+}
+
+// settle waits for what pipelined tasks sent, after the on_exit cleanups
+// (whose commands read those ends on the way), so that a run never ends
+// before its commands have: their failure is the run's, or is reported
+// with the failure the run already has.
+func (e *Engine) settle(ctx context.Context, names []string, err error) error {
+	syncCtx, cancel := context.WithTimeout(e.opts.AbortCtx, undoTimeout)
+	defer cancel()
+	serr := e.syncHosts(syncCtx)
+	switch {
+	case serr == nil:
+		return err
+	case err == nil:
+		return e.runError(ctx, names[len(names)-1], serr)
+	}
+	e.out.Warn("also failed: " + serr.Error())
+	return err
+}
+
+func (e *Engine) runTasks(ctx context.Context, names []string) error {
 	for _, name := range names {
 		if err := e.invoke(e.L, name, nil); err != nil {
 			return e.runError(ctx, name, err)

@@ -109,7 +109,7 @@ task("show", function() table.insert(trace, fetch("stage") .. " " .. fetch("bran
 func TestTaskErrors(t *testing.T) {
 	tests := []struct{ name, src, want string }{
 		{"unknown option", `task("x", { role = "web" }, function() end)`,
-			`DIR/Deployfile.lua:2: task x: "role" is not an option; the options are roles, hosts, only, except, once, transaction, on_error, on_failure`},
+			`DIR/Deployfile.lua:2: task x: "role" is not an option; the options are roles, hosts, only, except, once, transaction, on_error, on_failure, pipelined`},
 		{"bad body", `task("x", 42)`,
 			`DIR/Deployfile.lua:2: task "x": the body must be a function or a list of task names, not a number`},
 		{"bad on_error", `task("x", { on_error = "ignore" }, function() end)`,

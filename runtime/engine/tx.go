@@ -45,6 +45,9 @@ func (e *Engine) transaction(L *lua.LState, body func() error) error {
 	frame := &txFrame{}
 	e.txs = append(e.txs, frame)
 	err := body()
+	if err == nil { // commit only what every host has confirmed
+		err = e.syncHosts(e.ctx)
+	}
 	e.txs = e.txs[:len(e.txs)-1]
 	if err == nil {
 		if n := len(e.txs); n > 0 { // an outer transaction may still fail
@@ -80,27 +83,11 @@ func (e *Engine) rollback(L *lua.LState, frame *txFrame) {
 	e.unwind(L, frame.undos, "undo")
 }
 
-// unwind runs registrations last first, under a context that the
-// interrupt which may have brought us here does not cancel. One that fails
-// is reported as a "what" and the others still run.
-func (e *Engine) unwind(L *lua.LState, list []undo, what string) {
-	if len(list) == 0 {
-		return
-	}
-	restore := e.undoContext(L)
-	defer restore()
-	for i := len(list) - 1; i >= 0; i-- {
-		if err := e.runUndo(L, list[i]); err != nil {
-			e.out.Warn(fmt.Sprintf("%s registered at %s failed: %v", what, list[i].where, err))
-		}
-	}
-}
-
 // undoContext swaps in a context that the interrupt which may have failed
 // the transaction does not cancel, so undos can still run.
 func (e *Engine) undoContext(L *lua.LState) (restore func()) {
 	saved := e.ctx
-	ctx, cancel := context.WithTimeout(e.opts.AbortCtx, undoTimeout)
+	ctx, cancel := e.cleanupContext()
 	e.ctx = ctx
 	e.L.SetContext(ctx)
 	if L != e.L {
@@ -116,20 +103,12 @@ func (e *Engine) undoContext(L *lua.LState) (restore func()) {
 	}
 }
 
-func (e *Engine) runUndo(L *lua.LState, u undo) error {
-	switch {
-	case u.cmd != "":
-		_, err := e.fanout(u.hosts, func(ctx context.Context, s *backend.Session) error {
-			_, err := s.Run(ctx, u.cmd, false)
-			return err
-		})(e.ctx)
-		return err
-	case u.perHost:
-		return e.runFibers(L, u.hosts, u.fn, policyParallel)
-	}
-	e.running = append(e.running, &taskRun{task: e.undoTask(), hosts: u.hosts})
-	defer func() { e.running = e.running[:len(e.running)-1] }()
-	return call(L, u.fn)
+// cleanupContext is the context undo and on_exit work runs under: not
+// cancelled by the interrupt that may have brought us here, and marked so
+// that its commands run even after a failed command sent without waiting.
+func (e *Engine) cleanupContext() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithTimeout(e.opts.AbortCtx, undoTimeout)
+	return backend.Cleanup(ctx), cancel
 }
 
 // undoTask stands for the task while a task-level undo function runs.

@@ -26,6 +26,9 @@ func (r *Registry) explain(b *strings.Builder, name, label string, depth int, se
 		return
 	}
 	seen[name] = true
+	if t != nil && t.Opts.Pipelined {
+		line += "  [pipelined]"
+	}
 	if t != nil && t.Opts.Transaction {
 		line += "  [transaction]"
 	}

@@ -13,6 +13,7 @@ type Options struct {
 	Transaction bool   // wrap the body and its steps in a transaction
 	OnError     string // "" (fail the run) or "continue" (drop failed hosts)
 	OnFailure   string // a task to invoke when this one fails, after any undo
+	Pipelined   bool   // send its commands without waiting for each to end
 }
 
 // Task is one named task.

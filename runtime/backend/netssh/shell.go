@@ -32,6 +32,8 @@ type shell struct {
 	marker string
 	pid    int // the shell's pid: its process group, to stop a command
 	next   int
+	queue  []int // ids of the commands sent whose ends are not read yet
+	reset  bool  // a failure was read: clear failedVar with the next command
 }
 
 // lineReader reads one stream of the shell, line by line.
@@ -83,40 +85,83 @@ func (sh *shell) greeting() error {
 	return nil
 }
 
-// script is what the shell reads for one command.
-func (sh *shell) script(id int, cmd string) string {
+// failedVar is set in the shell when a guarded command fails; guarded
+// commands after it are skipped until luacap, having read the failure,
+// clears it. Commands run in subshells and cannot change it.
+const failedVar = "__luacap_failed"
+
+// script is what the shell reads for one command: the command in a
+// subshell, then its end marker with the exit status, or "skip" for a
+// guarded command after a failure.
+func (sh *shell) script(id int, cmd string, always bool) string {
 	end := command.Quote(fmt.Sprintf("%s:%d", sh.marker, id))
-	return fmt.Sprintf("( eval %s ) </dev/null; printf '\\n%%s %%d\\n' %s $?; printf '\\n%%s\\n' %s >&2\n",
-		command.Quote(cmd), end, end)
+	run := fmt.Sprintf("( eval %s ) </dev/null; __luacap_s=$?", command.Quote(cmd))
+	if !always {
+		run = fmt.Sprintf("if [ -z \"${%[1]s-}\" ]; then %[2]s; [ $__luacap_s = 0 ] || %[1]s=1; else __luacap_s=skip; fi",
+			failedVar, run)
+	}
+	clear := ""
+	if sh.reset && len(sh.queue) == 0 { // every end before this one has been read
+		clear, sh.reset = failedVar+"=; ", false
+	}
+	return fmt.Sprintf("%s%s; printf '\\n%%s %%s\\n' %s \"$__luacap_s\"; printf '\\n%%s\\n' %s >&2\n",
+		clear, run, end, end)
 }
 
-// run runs one command, streaming its output to stdout and stderr.
-func (sh *shell) run(cmd string, stdout, stderr io.Writer) (exit int, err error) {
+// send writes one command to the shell without waiting for its end.
+func (sh *shell) send(cmd string, always bool) error {
 	sh.next++
-	id := sh.next
-	if _, err := io.WriteString(sh.stdin, sh.script(id, cmd)); err != nil {
-		return 0, err
+	if _, err := io.WriteString(sh.stdin, sh.script(sh.next, cmd, always)); err != nil {
+		return err
+	}
+	sh.queue = append(sh.queue, sh.next)
+	return nil
+}
+
+// receive reads the end of the oldest command sent, streaming its output
+// to stdout and stderr (nil: discarded).
+func (sh *shell) receive(stdout, stderr io.Writer) (exit int, skipped bool, err error) {
+	if len(sh.queue) == 0 {
+		return 0, false, errors.New("no command to wait for")
 	}
 	if err := sh.greeting(); err != nil {
-		return 0, err
+		return 0, false, err
 	}
-	end := fmt.Sprintf("%s:%d", sh.marker, id)
+	end := fmt.Sprintf("%s:%d", sh.marker, sh.queue[0])
+	sh.queue = sh.queue[1:]
 	var wg sync.WaitGroup
 	var errErr error
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		_, errErr = sh.errs.until(end, stderr)
+		_, errErr = sh.errs.until(end, orDiscard(stderr))
 	}()
-	rest, outErr := sh.out.until(end, stdout)
+	rest, outErr := sh.out.until(end, orDiscard(stdout))
 	wg.Wait()
 	if outErr != nil {
-		return 0, outErr
+		return 0, false, outErr
 	}
 	if errErr != nil {
-		return 0, errErr
+		return 0, false, errErr
 	}
-	return strconv.Atoi(strings.TrimSpace(rest))
+	status := strings.TrimSpace(rest)
+	if status == "skip" {
+		return 0, true, nil
+	}
+	if exit, err = strconv.Atoi(status); err != nil {
+		return 0, false, fmt.Errorf("unexpected end marker %q", rest)
+	}
+	if exit != 0 {
+		sh.reset = true
+	}
+	return exit, false, nil
+}
+
+func orDiscard(w io.Writer) io.Writer {
+	if w == nil {
+		return io.Discard
+	}
+	return w
 }
 
 // until copies lines to w until the marker line, and returns what follows

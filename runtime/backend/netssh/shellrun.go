@@ -3,6 +3,7 @@ package netssh
 import (
 	"bytes"
 	"context"
+	"io"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -19,16 +20,65 @@ func (c *Conn) runInShell(ctx context.Context, cmd string, opts backend.RunOptio
 	if err != nil {
 		return backend.Result{}, false, nil
 	}
-	var stdout, stderr bytes.Buffer
+	if err := sh.send(cmd, false); err != nil {
+		c.dropShell(sh)
+		return backend.Result{}, false, nil
+	}
+	res, err := c.receiveFrom(ctx, sh, opts.Stdout, opts.Stderr)
+	return res, true, err
+}
+
+// Send queues cmd in the connection's shell: it is written, not waited
+// for. Nothing is queued, and queued is false, when no shell can be had.
+func (c *Conn) Send(ctx context.Context, cmd string, always bool) (queued bool, err error) {
+	c.shellMu.Lock()
+	defer c.shellMu.Unlock()
+	sh := c.current()
+	if sh == nil || len(sh.queue) == 0 {
+		if sh, err = c.shell(ctx); err != nil {
+			return false, nil
+		}
+	}
+	if err := sh.send(cmd, always); err != nil {
+		c.dropShell(sh)
+		if len(sh.queue) == 0 {
+			return false, nil // nothing was lost: the caller can run it another way
+		}
+		return false, errConnectionLost
+	}
+	return true, nil
+}
+
+// Receive reads the end of the oldest command Send queued.
+func (c *Conn) Receive(ctx context.Context, stdout, stderr io.Writer) (backend.Result, error) {
+	c.shellMu.Lock()
+	defer c.shellMu.Unlock()
+	sh := c.current()
+	if sh == nil || len(sh.queue) == 0 {
+		return backend.Result{}, errConnectionLost
+	}
+	if c.s.CommandTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.s.CommandTimeout)
+		defer cancel()
+	}
+	return c.receiveFrom(ctx, sh, stdout, stderr)
+}
+
+// receiveFrom reads the end of sh's oldest command; on cancel it stops the
+// shell, and the commands queued behind it with it.
+func (c *Conn) receiveFrom(ctx context.Context, sh *shell, stdout, stderr io.Writer) (backend.Result, error) {
+	var outBuf, errBuf bytes.Buffer
 	start := time.Now()
 	type outcome struct {
-		exit int
-		err  error
+		exit    int
+		skipped bool
+		err     error
 	}
 	done := make(chan outcome, 1)
 	go func() {
-		exit, err := sh.run(cmd, backend.Tee(&stdout, opts.Stdout), backend.Tee(&stderr, opts.Stderr))
-		done <- outcome{exit, err}
+		exit, skipped, err := sh.receive(backend.Tee(&outBuf, stdout), backend.Tee(&errBuf, stderr))
+		done <- outcome{exit, skipped, err}
 	}()
 	var o outcome
 	select {
@@ -37,16 +87,22 @@ func (c *Conn) runInShell(ctx context.Context, cmd string, opts backend.RunOptio
 		sh.stop()
 		<-done
 		c.dropShell(sh)
-		res := backend.Result{Stdout: stdout.String(), Stderr: stderr.String(), Duration: time.Since(start)}
-		res, err := exitStatus(ctx, res, ctx.Err(), c.s.CommandTimeout)
-		return res, true, err
+		res := backend.Result{Stdout: outBuf.String(), Stderr: errBuf.String(), Duration: time.Since(start)}
+		return exitStatus(ctx, res, ctx.Err(), c.s.CommandTimeout)
 	}
-	res := backend.Result{Stdout: stdout.String(), Stderr: stderr.String(), Duration: time.Since(start), Exit: o.exit}
+	res := backend.Result{Stdout: outBuf.String(), Stderr: errBuf.String(), Duration: time.Since(start), Exit: o.exit, Skipped: o.skipped}
 	if o.err != nil {
 		c.dropShell(sh)
-		return res, true, errConnectionLost
+		return res, errConnectionLost
 	}
-	return res, true, nil
+	return res, nil
+}
+
+// current is the shell, if one is running.
+func (c *Conn) current() *shell {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sh
 }
 
 // shell returns the connection's shell, starting it (and dialling again
