@@ -29,6 +29,7 @@ type Conn struct {
 
 	shellMu sync.Mutex // one command at a time through the shell
 	sh      *shell
+	spare   *spare // a session channel opened ahead, for a command that needs its own
 }
 
 // connect dials the chain and starts the keepalives. Callers hold mu, or
@@ -49,6 +50,8 @@ func (c *Conn) connect(ctx context.Context) error {
 	kaCtx, stop := context.WithCancel(context.Background())
 	c.stopKA = stop
 	go keepAlive(kaCtx, client, c.s.KeepAlive, c.s.KeepAliveMax)
+	c.spare = nil
+	c.openSpare(client)
 	return nil
 }
 
@@ -138,6 +141,10 @@ func (c *Conn) closeLocked() error {
 	if c.sftp != nil {
 		c.sftp.Close()
 		c.sftp = nil
+	}
+	if c.spare != nil {
+		c.spare.ch.Close()
+		c.spare = nil
 	}
 	var err error
 	if len(c.chain) > 0 {
