@@ -2,7 +2,8 @@
 -- once, without changing anything.
 local q = require("luacap.shell").quote
 
--- problems is a shell script that prints one line per problem.
+-- problems is a shell script that prints one line per problem and then
+-- fails when there was any.
 local function problems()
   local lines = {
     string.format("if [ -d %s ]; then [ -w %s ] || echo '%s is not writable'; " ..
@@ -21,20 +22,18 @@ local function problems()
     lines[#lines + 1] = string.format("git ls-remote --heads %s >/dev/null 2>&1 || echo 'cannot read the repository %s (git ls-remote failed)'",
       q(fetch("repo_url")), fetch("repo_url"))
   end
-  return table.concat(lines, "\n")
+  return "problems=$(\n" .. table.concat(lines, "\n") .. "\n)\n" ..
+    "[ -z \"$problems\" ] || { printf 'deploy:check found problems:\\n%s\\n' \"$problems\" | sed '2,$s/^/  /' >&2; exit 1; }"
 end
 
 namespace("deploy", function()
+  -- Pipelined: the deploy's next step (the lock) reads its outcome, so
+  -- checking costs no round trip of its own.
   desc("Checks directories, linked files and repository access on every host, changing nothing")
-  task("check", function()
+  task("check", { pipelined = true }, function()
     if fetch("deploy_via") == "copy" then invoke("deploy:check:copy_source") end
     local script = problems()
-    on(release_roles(), function(host)
-      local found = capture(script)
-      if found ~= "" then
-        error(host.name .. ": deploy:check found problems:\n  " .. found:gsub("\n", "\n  "), 0)
-      end
-    end)
+    on(release_roles(), function() execute(script) end)
   end)
 
   desc("Checks that the copy strategy has something to send")

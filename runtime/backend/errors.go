@@ -20,7 +20,7 @@ const stdoutTail = 20
 
 func (e *CommandError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: command failed with exit status %d: %s", e.Host, e.Exit, e.Cmd)
+	fmt.Fprintf(&b, "%s: command failed with exit status %d: %s", e.Host, e.Exit, firstLine(e.Cmd))
 	if e.SentBy != "" {
 		fmt.Fprintf(&b, "\n(sent by %s without waiting; nothing after it ran on %s)", e.SentBy, e.Host)
 	}
@@ -38,6 +38,16 @@ func (e *CommandError) Error() string {
 		b.WriteString(indent(strings.Join(lines, "\n")))
 	}
 	return b.String()
+}
+
+// firstLine keeps an error about a multi-line script readable; the
+// output printed the whole script as it was sent.
+func firstLine(cmd string) string {
+	first, rest, multi := strings.Cut(cmd, "\n")
+	if !multi {
+		return cmd
+	}
+	return fmt.Sprintf("%s ... (and %d more lines)", first, strings.Count(rest, "\n")+1)
 }
 
 func indent(s string) string {
