@@ -5,8 +5,8 @@ local releases = require("luacap.recipes.releases")
 -- rolled_back[host] is the release each host left, for the cleanup step.
 local rolled_back = {}
 
--- In a dry run, the listing stands in for two releases.
-local DRY_RUN_LISTING = "ok <release-1>\nok <release-2>\ncurrent <release-2>"
+-- In a dry run, the switch stands in for going back from release 2 to 1.
+local DRY_RUN_STEP = "from <release-2> to <release-1>"
 
 namespace("deploy", function()
   desc("Points current at the previous release on every host, restarts, and removes the bad release")
@@ -14,14 +14,14 @@ namespace("deploy", function()
 
   desc("Points current at the previous good release on every host, or on none")
   task("rollback:revision", { transaction = true }, function()
-    local script = releases.listing_script()
+    -- One command finds the previous good release and switches to it.
+    local script = releases.step_back_script()
     on(release_roles(), function(host)
-      local good, _, current = releases.read(capture(script, { dry_run = DRY_RUN_LISTING }))
-      local previous = #good >= 2 and good[#good - 1] or nil
+      local step = capture(script, { dry_run = DRY_RUN_STEP })
+      local current, previous = step:match("^from (%S+) to (%S+)$")
       if previous == nil then
-        error(host.name .. ": no release before " .. tostring(current) .. " to roll back to", 0)
+        error(host.name .. ": no release before " .. (step:match("^none (%S+)") or "current") .. " to roll back to", 0)
       end
-      capture(releases.switch_current(releases_path() .. "/" .. previous))
       on_rollback(releases.switch_current(releases_path() .. "/" .. current))
       rolled_back[host.name] = { from = current, to = previous }
     end)

@@ -68,6 +68,29 @@ func TestRollbackAfterTwoDeploys(t *testing.T) {
 	d.expectState("20260101000001", "20260101000001")
 }
 
+// A rollback goes back to the newest good release before current: one
+// without a REVISION (never finished) is skipped, and one newer than
+// current (a failed deploy's leftover) is not a target.
+func TestRollbackSkipsReleasesThatAreNotGood(t *testing.T) {
+	c := harness.Start(t, 2, harness.Options{})
+	d := newDeployEnv(t, c, appDeployfile(c, map[string]string{"h1": `"app"`, "h2": `"app"`}, ""))
+	for _, rel := range []string{"20260101000001", "20260101000002", "20260101000003"} {
+		d.deploy(rel)
+	}
+	for _, h := range c.Hosts {
+		if err := os.Remove(h.Path(shop + "/releases/20260101000002/REVISION")); err != nil {
+			t.Fatal(err)
+		}
+		d.write(h.Path(shop+"/releases/20260101000004/REVISION"), "leftover\n")
+	}
+	mustSucceed(t, d.run("deploy:rollback", "-q"))
+	for _, h := range c.Hosts {
+		if got := d.current(h); got != "20260101000001" {
+			t.Errorf("%s: current = %s after rollback, want 20260101000001", h.Name, got)
+		}
+	}
+}
+
 func TestMigrationsAndHooks(t *testing.T) {
 	c := harness.Start(t, 3, harness.Options{})
 	roles := map[string]string{"h1": `"web"`, "h2": `"app"`, "h3": `"db"`}

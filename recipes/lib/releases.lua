@@ -29,6 +29,20 @@ function M.read(listing)
   return good, bad, current
 end
 
+-- step_back_script points current at the good release before it and
+-- prints "from CURRENT to PREVIOUS", or "none CURRENT" when there is none
+-- and nothing changed: the listing and the switch in one command. Release
+-- names sort as they were made; a good release has a REVISION.
+function M.step_back_script()
+  local rel, cur, tmp = q(releases_path()), q(current_path()), q(current_path() .. ".luacap-new")
+  return string.format("cd %s 2>/dev/null || { echo none; exit 0; }; cur=$(basename \"$(readlink ../current)\" 2>/dev/null); " ..
+    "[ -n \"$cur\" ] || { echo none; exit 0; }; prev=; " ..
+    "for d in *; do [ \"$d\" = \"$cur\" ] && break; [ -f \"$d/REVISION\" ] && prev=$d; done; " ..
+    "if [ -z \"$prev\" ]; then echo \"none $cur\"; exit 0; fi; " ..
+    "ln -sfn %s/\"$prev\" %s && mv -T %s %s || { rm -f %s; exit 1; }; echo \"from $cur to $prev\"",
+    rel, rel, tmp, tmp, cur, tmp)
+end
+
 -- switch_current points current at target atomically: a new link renamed over
 -- the old one, so there is never a moment without current. It prints
 -- where current pointed before.
