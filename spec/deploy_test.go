@@ -91,6 +91,23 @@ func TestRollbackSkipsReleasesThatAreNotGood(t *testing.T) {
 	}
 }
 
+// Cleanup keeps keep_releases good releases; one without a REVISION or
+// newer than current never counts, and is removed.
+func TestCleanupRemovesReleasesThatAreNotGood(t *testing.T) {
+	c := harness.Start(t, 2, harness.Options{})
+	d := newDeployEnv(t, c, appDeployfile(c, map[string]string{"h1": `"app"`, "h2": `"app"`}, `set("keep_releases", 2)`))
+	d.deploy("20260101000001")
+	d.deploy("20260101000002")
+	for _, h := range c.Hosts {
+		if err := os.Remove(h.Path(shop + "/releases/20260101000002/REVISION")); err != nil {
+			t.Fatal(err)
+		}
+		d.write(h.Path(shop+"/releases/20260101000099/REVISION"), "never went live\n")
+	}
+	d.deploy("20260101000003")
+	d.expectState("20260101000003", "20260101000001", "20260101000003")
+}
+
 func TestMigrationsAndHooks(t *testing.T) {
 	c := harness.Start(t, 3, harness.Options{})
 	roles := map[string]string{"h1": `"web"`, "h2": `"app"`, "h3": `"db"`}

@@ -3,30 +3,22 @@
 local q = require("luacap.shell").quote
 local M = {}
 
--- listing_script lists "ok NAME" (has REVISION) or "bad NAME" for each
--- release, then "current NAME".
-function M.listing_script()
-  return string.format("cd %s 2>/dev/null || exit 0; for d in *; do [ -d \"$d\" ] || continue; " ..
-    "if [ -f \"$d/REVISION\" ]; then echo \"ok $d\"; else echo \"bad $d\"; fi; done; " ..
-    "echo \"current $(basename \"$(readlink ../current)\" 2>/dev/null)\"", q(releases_path()))
-end
-
--- read parses that listing: good releases (sorted, at most up to
--- current: newer ones never went live), leftovers, and current.
-function M.read(listing)
-  local ok, bad, current = {}, {}, nil
-  for kind, name in listing:gmatch("(%S+) ?(%S*)") do
-    if kind == "current" then current = name ~= "" and name or nil
-    elseif kind == "ok" then ok[#ok + 1] = name
-    elseif kind == "bad" then bad[#bad + 1] = name end
-  end
-  table.sort(ok)
-  local good = {}
-  for _, name in ipairs(ok) do
-    if current ~= nil and name <= current then good[#good + 1] = name
-    elseif name ~= current then bad[#bad + 1] = name end
-  end
-  return good, bad, current
+-- cleanup_script removes, in one command, what cleanup does not keep:
+-- every release that is not good (no REVISION, or newer than current)
+-- except protect, and the oldest good ones beyond keep. It never removes
+-- current, and removes nothing when there is no current. It prints what
+-- it removed. Release names sort as they were made.
+function M.cleanup_script(keep, protect)
+  return string.format(table.concat({
+    "cd %s 2>/dev/null || exit 0; cur=$(basename \"$(readlink ../current)\" 2>/dev/null); [ -n \"$cur\" ] || exit 0",
+    "good=0; past=; for d in *; do [ -d \"$d\" ] || continue; " ..
+      "[ -z \"$past\" ] && [ -f \"$d/REVISION\" ] && good=$((good+1)); [ \"$d\" = \"$cur\" ] && past=1; done",
+    "drop=$((good-%d)); past=; set --; for d in *; do [ -d \"$d\" ] || continue; " ..
+      "if [ \"$d\" = \"$cur\" ]; then past=1; " ..
+      "elif [ -z \"$past\" ] && [ -f \"$d/REVISION\" ]; then [ $drop -gt 0 ] && set -- \"$@\" \"$d\" && drop=$((drop-1)); " ..
+      "elif [ \"$d\" != %s ]; then set -- \"$@\" \"$d\"; fi; done",
+    "[ $# -eq 0 ] || { rm -rf \"$@\" && echo \"removed $*\"; }",
+  }, "; "), q(releases_path()), keep, q(protect))
 end
 
 -- step_back_script points current at the good release before it and
