@@ -16,7 +16,11 @@ import (
 
 // spare is a session channel opened before it is needed, so a command
 // that needs a session of its own (stdin streamed to it) starts at once
-// instead of a round trip later. One is kept per connection.
+// instead of a round trip later. One is opened per connection, as it
+// connects: a deploy streams one archive. It is not replaced once used; a
+// later such command opens a session of its own, and 64 hosts opening a
+// second channel while the first streamed raised luacap's peak RSS from
+// about 50 to 72 MB in the benchmark.
 type spare struct {
 	client *ssh.Client
 	ch     ssh.Channel
@@ -41,8 +45,7 @@ func (c *Conn) openSpare(client *ssh.Client) {
 	}()
 }
 
-// takeSpare returns the spare channel, if one is open on the live client,
-// and starts opening the next.
+// takeSpare returns the spare channel, if one is open on the live client.
 func (c *Conn) takeSpare(ctx context.Context) *spare {
 	client, err := c.live(ctx)
 	if err != nil {
@@ -55,7 +58,6 @@ func (c *Conn) takeSpare(ctx context.Context) *spare {
 	if sp == nil || sp.client != client {
 		return nil
 	}
-	c.openSpare(client)
 	return sp
 }
 
