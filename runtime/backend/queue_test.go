@@ -68,7 +68,7 @@ func (f *fakeShell) Upload(_ context.Context, _ io.Reader, path string, _ fs.Fil
 }
 
 func (f *fakeShell) Download(context.Context, string, io.Writer) (fs.FileMode, error) { return 0, nil }
-func (f *fakeShell) Close() error                                                      { return nil }
+func (f *fakeShell) Close() error                                                     { return nil }
 
 func queueSession(t *testing.T, exits map[string]int) (*Session, *fakeShell, *strings.Builder) {
 	t.Helper()
