@@ -120,7 +120,7 @@ func (s *Session) report(q queued, res Result) {
 	case res.Skipped:
 		s.Out.Note(output.Normal, name, "skipped: a command before it failed: "+q.cmd)
 	default:
-		s.Out.CommandEnd(name, d, res.Exit)
+		s.Out.QueuedEnd(name, d, res.Exit, q.cmd)
 	}
 	if res.Exit != 0 && s.failure == nil {
 		s.failure = &CommandError{Host: name, Cmd: q.cmd, Exit: res.Exit, Stdout: res.Stdout, Stderr: res.Stderr, SentBy: q.task}

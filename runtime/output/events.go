@@ -51,15 +51,38 @@ func (o *Output) Line(host string, stderr bool, text string) {
 
 // CommandEnd prints how a command ended and adds its time to the host's.
 func (o *Output) CommandEnd(host string, d time.Duration, exit int) {
+	o.commandEnd(host, d, exit, "")
+}
+
+// QueuedEnd is CommandEnd for a command sent without waiting, whose end
+// may print after other steps: it names the command.
+func (o *Output) QueuedEnd(host string, d time.Duration, exit int, cmd string) {
+	o.commandEnd(host, d, exit, "  ("+abbreviate(cmd)+")")
+}
+
+func (o *Output) commandEnd(host string, d time.Duration, exit int, what string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	st := o.host(host)
 	st.busy += d
 	if exit == 0 {
-		o.printf(Normal, "%s%s %s\n", o.prefix(host), o.paint("32", "ok"), seconds(d))
+		o.printf(Normal, "%s%s %s%s\n", o.prefix(host), o.paint("32", "ok"), seconds(d), what)
 		return
 	}
-	o.printf(Normal, "%s%s exit %d %s\n", o.prefix(host), o.paint("31", "FAILED"), exit, seconds(d))
+	o.printf(Normal, "%s%s exit %d %s%s\n", o.prefix(host), o.paint("31", "FAILED"), exit, seconds(d), what)
+}
+
+// abbreviate is a command's first line, cut to a width that fits a line.
+func abbreviate(cmd string) string {
+	const width = 60
+	first, _, multi := strings.Cut(cmd, "\n")
+	if r := []rune(first); len(r) > width {
+		return string(r[:width]) + "..."
+	}
+	if multi {
+		return first + " ..."
+	}
+	return first
 }
 
 // TestEnd prints a test()'s answer: yes or no, neither a failure.
