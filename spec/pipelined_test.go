@@ -85,3 +85,24 @@ end)`
 		}
 	}
 }
+
+// A queued failure caught with pcall is handled: a later failure is
+// reported as its own task's.
+func TestPipelinedFailureCaughtWithPcall(t *testing.T) {
+	c := harness.Start(t, 1, harness.Options{})
+	src := preamble(c, map[string]string{"h1": `"app"`}) + `
+task("send", { pipelined = true }, function() run("exit 4") end)
+task("catch", function()
+  on(roles("app"), function()
+    local ok, err = pcall(capture, "echo late")
+    info("caught: " .. tostring(not ok))
+    execute("echo again")
+  end)
+end)
+task("fail", function() run("exit 5") end)`
+	r := runLuacap(t, c, src, nil, "send", "catch", "fail")
+	if r.Code != 1 || !strings.Contains(r.Stderr, "task fail failed: ") || !strings.Contains(r.Stdout, "caught: true") ||
+		!strings.Contains(r.Stdout, "h1 | again") {
+		t.Errorf("exit %d; want the run to fail in task fail after catching send's failure:\n%s", r.Code, r.Output())
+	}
+}

@@ -73,7 +73,7 @@ type Engine struct {
 	mainCtx   *cmdContext // within/with/as at task level
 	dropped   map[string]bool
 	failed    string         // the innermost task that failed
-	sentBy    sentBy         // the pipelined task whose command failed first, if one did
+	sentBy    sentBy         // the pipelined task whose command failed last, if one did
 	sshOpts   map[string]any // the Deployfile's ssh_options, read at Run
 	exits     []undo         // on_exit cleanups
 	recipes   fs.FS          // the bundled recipes, for use() and --show

@@ -40,7 +40,7 @@ func (e *Engine) invoke(L *lua.LState, name string, args []lua.LValue) error {
 	e.out.TaskEnd(t.Name, e.out.Now().Sub(start), err != nil)
 	if err != nil {
 		if e.failed == "" {
-			e.failed = e.sentBy.or(t.Name)
+			e.failed = e.sentBy.behind(err, t.Name)
 		}
 		e.runOnFailure(L, t)
 		return err

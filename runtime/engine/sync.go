@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 
 	"github.com/luacap/luacap/runtime/backend"
@@ -33,12 +34,12 @@ func (e *Engine) syncHosts(ctx context.Context) error {
 		e.sentBy.note(err)
 	}
 	if len(failed) > 0 && e.failed == "" {
-		e.failed = e.sentBy.or("")
+		e.failed = e.sentBy.behind(joinHostErrors(len(sessions), failed, nil), "")
 	}
 	return joinHostErrors(len(sessions), failed, nil)
 }
 
-// sentBy remembers the task that sent the first failed command that was
+// sentBy remembers the task that sent the latest failed command that was
 // not waited for: a later step reports the failure, but the run names
 // the task it belongs to. Host goroutines note it; hence the lock.
 type sentBy struct {
@@ -53,16 +54,15 @@ func (s *sentBy) note(err error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.task == "" {
-		s.task = ce.SentBy
-	}
+	s.task = ce.SentBy
 }
 
-// or returns the sender, or task when no such failure was seen.
-func (s *sentBy) or(task string) string {
+// behind returns the sender when err is its failure (a failure caught
+// with pcall earlier does not count), and task otherwise.
+func (s *sentBy) behind(err error, task string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.task != "" {
+	if s.task != "" && strings.Contains(err.Error(), "(sent by "+s.task+" without waiting") {
 		return s.task
 	}
 	return task
