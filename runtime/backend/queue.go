@@ -19,31 +19,34 @@ type queued struct {
 // is returned by the host's next command that waits, or by Sync, and the
 // host runs nothing guarded after it. task names the sender in that error.
 func (s *Session) Send(ctx context.Context, cmd, task string) error {
+	sent, err := s.enqueue(ctx, cmd, task)
+	if err != nil || sent {
+		return err
+	}
+	_, err = s.Run(ctx, cmd, false)
+	return err
+}
+
+// enqueue queues cmd if the backend can take it now.
+func (s *Session) enqueue(ctx context.Context, cmd, task string) (sent bool, err error) {
 	p, ok := s.Backend.(Pipeliner)
 	if !ok {
-		_, err := s.Run(ctx, cmd, false)
-		return err
+		return false, nil
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if err := s.takeFailure(ctx); err != nil {
-		s.mu.Unlock()
-		return err
+		return false, err
 	}
-	sent, err := p.Send(ctx, cmd, isCleanup(ctx))
-	if err != nil {
+	if sent, err = p.Send(ctx, cmd, isCleanup(ctx)); err != nil {
 		s.queue = nil
-		s.mu.Unlock()
-		return &HostError{Host: s.Host.Name, Op: "sending " + cmd, Err: err}
+		return false, &HostError{Host: s.Host.Name, Op: "sending " + cmd, Err: err}
 	}
 	if sent {
 		s.Out.CommandStart(s.Host.Name, cmd)
 		s.queue = append(s.queue, queued{cmd: cmd, task: task, sent: time.Now()})
 	}
-	s.mu.Unlock()
-	if !sent {
-		_, err = s.Run(ctx, cmd, false)
-	}
-	return err
+	return sent, nil
 }
 
 // Sync waits for the host's queued commands and returns the first that
@@ -55,13 +58,6 @@ func (s *Session) Sync(ctx context.Context) error {
 		return err
 	}
 	return s.takeFailure(ctx)
-}
-
-// Queued reports whether commands wait to be received.
-func (s *Session) Queued() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.queue) > 0
 }
 
 // sendAndReceive queues cmd behind the others, so it costs no round trip
