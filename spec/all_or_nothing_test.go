@@ -78,14 +78,44 @@ func TestInterruptMidDeployLeavesEveryHostAsItWas(t *testing.T) {
 end)`
 	d := newDeployEnv(t, c, appDeployfile(c, fourApp, slow))
 	d.deploy("20260101000001")
-	cmd, out := d.start("deployer", "deploy", "-s", "release_name=20260101000002")
+	interruptOnceAllHave(t, d, c, "/var/www/finalized", "deploy", "-s", "release_name=20260101000002")
+	d.expectState("20260101000001", "20260101000001")
+}
+
+// Ctrl-C while a pipelined task's commands are queued: the running one is
+// stopped, the ones behind it never run, and the transaction is undone.
+func TestInterruptWithQueuedCommandsLeavesEveryHostAsItWas(t *testing.T) {
+	c := harness.Start(t, 2, harness.Options{})
+	slow := `task("slow", { pipelined = true }, function()
+  if fetch("release_name") ~= "20260101000002" then return end
+  on(roles("app"), function()
+    execute("touch /var/www/queued; sleep 30")
+    execute("touch /var/www/after-sleep")
+  end)
+end)
+after("deploy:finalize_update", "slow")`
+	d := newDeployEnv(t, c, appDeployfile(c, map[string]string{"h1": `"app"`, "h2": `"app"`}, slow))
+	d.deploy("20260101000001")
+	interruptOnceAllHave(t, d, c, "/var/www/queued", "deploy", "-s", "release_name=20260101000002")
 	for _, h := range c.Hosts {
-		waitForFile(t, h.Path("/var/www/finalized"))
+		if _, err := os.Stat(h.Path("/var/www/after-sleep")); err == nil {
+			t.Errorf("%s: a command queued behind the interrupted one ran", h.Name)
+		}
+	}
+	d.expectState("20260101000001", "20260101000001")
+}
+
+// interruptOnceAllHave runs luacap with args, sends it SIGINT once every
+// host has path, and expects exit status 130.
+func interruptOnceAllHave(t *testing.T, d *deployEnv, c *harness.Cluster, path string, args ...string) {
+	t.Helper()
+	cmd, out := d.start("deployer", args...)
+	for _, h := range c.Hosts {
+		waitForFile(t, h.Path(path))
 	}
 	cmd.Process.Signal(syscall.SIGINT)
 	cmd.Wait()
 	if code := cmd.ProcessState.ExitCode(); code != 130 {
 		t.Errorf("exit %d, want 130:\n%s", code, out.String())
 	}
-	d.expectState("20260101000001", "20260101000001")
 }

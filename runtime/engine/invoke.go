@@ -15,6 +15,7 @@ import (
 type taskRun struct {
 	task  *tasks.Task
 	hosts []*host.Host
+	hook  bool // a before/after function, run with the task it hooks
 }
 
 // invoke runs a task: its before hooks, its body or steps (inside a
@@ -75,7 +76,7 @@ func (e *Engine) runHooks(L *lua.LState, t *tasks.Task, when string, hooks []tas
 			err = e.invoke(L, h.Task, nil)
 		} else {
 			e.out.TaskStart(when + " " + t.Name + ": " + h.Label())
-			err = e.withTask(t, func() error { return call(L, h.Fn.(*lua.LFunction)) })
+			err = e.withHook(t, func() error { return call(L, h.Fn.(*lua.LFunction)) })
 		}
 		if err != nil {
 			return err
@@ -87,7 +88,17 @@ func (e *Engine) runHooks(L *lua.LState, t *tasks.Task, when string, hooks []tas
 // withTask makes t the current task while fn runs, so that run() and
 // on_rollback() target its hosts.
 func (e *Engine) withTask(t *tasks.Task, fn func() error) error {
-	e.running = append(e.running, &taskRun{task: t, hosts: e.selectHosts(t)})
+	return e.inTask(&taskRun{task: t, hosts: e.selectHosts(t)}, fn)
+}
+
+// withHook is withTask for a before/after function. Its commands wait even
+// when the hooked task is pipelined: the hook's author did not ask for it.
+func (e *Engine) withHook(t *tasks.Task, fn func() error) error {
+	return e.inTask(&taskRun{task: t, hosts: e.selectHosts(t), hook: true}, fn)
+}
+
+func (e *Engine) inTask(run *taskRun, fn func() error) error {
+	e.running = append(e.running, run)
 	defer func() { e.running = e.running[:len(e.running)-1] }()
 	return fn()
 }
@@ -139,8 +150,9 @@ func (e *Engine) pipelined() (task string, ok bool) {
 	if n == 0 {
 		return "", false
 	}
-	t := e.running[n-1].task
-	return t.Name, t.Opts.Pipelined && t.Opts.OnError != "continue"
+	run := e.running[n-1]
+	t := run.task
+	return t.Name, t.Opts.Pipelined && !run.hook && t.Opts.OnError != "continue"
 }
 
 // call calls a Lua function in protected mode and returns its error as a
