@@ -10,8 +10,8 @@ import (
 )
 
 // syncHosts waits, on every host at once, for the commands that pipelined
-// tasks sent without waiting, and returns their failures. The first
-// failure's sender becomes the failed task, when none failed before.
+// tasks sent without waiting, and returns their failures. The sender of
+// a failure becomes the failed task, when none failed before.
 func (e *Engine) syncHosts(ctx context.Context) error {
 	sessions := e.pool.Sessions()
 	errs := make([]error, len(sessions))
@@ -33,10 +33,11 @@ func (e *Engine) syncHosts(ctx context.Context) error {
 		failed = append(failed, err)
 		e.sentBy.note(err)
 	}
-	if len(failed) > 0 && e.failed == "" {
-		e.failed = e.sentBy.behind(joinHostErrors(len(sessions), failed, nil), "")
+	err := joinHostErrors(len(sessions), failed, nil)
+	if err != nil && e.failed == "" {
+		e.failed = e.sentBy.behind(err, "")
 	}
-	return joinHostErrors(len(sessions), failed, nil)
+	return err
 }
 
 // sentBy remembers the task that sent the latest failed command that was
