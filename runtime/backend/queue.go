@@ -112,10 +112,9 @@ func (s *Session) drain(ctx context.Context) error {
 func (s *Session) report(q queued, res Result) {
 	name := s.Host.Name
 	d := s.clock(q.sent)
-	switch {
-	case res.Skipped:
+	if res.Skipped {
 		s.Out.Note(output.Normal, name, "skipped: a command before it failed: "+q.cmd)
-	default:
+	} else {
 		s.Out.QueuedEnd(name, d, res.Exit, q.cmd)
 	}
 	if res.Exit != 0 && s.failure == nil {

@@ -95,10 +95,10 @@ func (c *Conn) session(ctx context.Context) (*ssh.Session, *ssh.Client, error) {
 // forwardAgent sets up agent forwarding on the first session of a
 // connection. sshd grants it once per connection and then gives every
 // later session the same SSH_AUTH_SOCK; asking again is refused.
-func (c *Conn) forwardAgent(client *ssh.Client, sess *ssh.Session) error {
+func (c *Conn) forwardAgent(client *ssh.Client, on requester) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.forwardAgentLocked(client, sessionRequester{sess})
+	return c.forwardAgentLocked(client, on)
 }
 
 // requester is a session or a raw session channel: what asks for the agent.

@@ -42,7 +42,7 @@ func (c *Conn) runInSession(ctx context.Context, cmd string, opts backend.RunOpt
 	}
 	defer sess.Close()
 	if c.s.ForwardAgent {
-		if err := c.forwardAgent(client, sess); err != nil {
+		if err := c.forwardAgent(client, sessionRequester{sess}); err != nil {
 			return backend.Result{}, err
 		}
 	}

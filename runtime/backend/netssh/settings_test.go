@@ -1,12 +1,13 @@
 package netssh
 
 import (
-	"github.com/luacap/luacap/runtime/host"
 	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/luacap/luacap/runtime/host"
 )
 
 func writeConfig(t *testing.T) string {

@@ -119,7 +119,7 @@ func (sh *shell) send(cmd string, always bool) error {
 }
 
 // receive reads the end of the oldest command sent, streaming its output
-// to stdout and stderr (nil: discarded).
+// to stdout and stderr.
 func (sh *shell) receive(stdout, stderr io.Writer) (exit int, skipped bool, err error) {
 	if len(sh.queue) == 0 {
 		return 0, false, errors.New("no command to wait for")
@@ -134,9 +134,9 @@ func (sh *shell) receive(stdout, stderr io.Writer) (exit int, skipped bool, err 
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		_, errErr = sh.errs.until(end, orDiscard(stderr))
+		_, errErr = sh.errs.until(end, stderr)
 	}()
-	rest, outErr := sh.out.until(end, orDiscard(stdout))
+	rest, outErr := sh.out.until(end, stdout)
 	wg.Wait()
 	if outErr != nil {
 		return 0, false, outErr
@@ -155,13 +155,6 @@ func (sh *shell) receive(stdout, stderr io.Writer) (exit int, skipped bool, err 
 		sh.reset = true
 	}
 	return exit, false, nil
-}
-
-func orDiscard(w io.Writer) io.Writer {
-	if w == nil {
-		return io.Discard
-	}
-	return w
 }
 
 // until copies lines to w until the marker line, and returns what follows

@@ -67,10 +67,7 @@ func (c *Conn) takeSpare(ctx context.Context) *spare {
 func (c *Conn) runOnSpare(ctx context.Context, sp *spare, cmd string, opts backend.RunOptions) (backend.Result, error) {
 	defer sp.ch.Close()
 	if c.s.ForwardAgent {
-		c.mu.Lock()
-		err := c.forwardAgentLocked(sp.client, sp.ch)
-		c.mu.Unlock()
-		if err != nil {
+		if err := c.forwardAgent(sp.client, sp.ch); err != nil {
 			return backend.Result{}, err
 		}
 	}
