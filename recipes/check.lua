@@ -1,6 +1,7 @@
 -- deploy:check finds what would make a deploy fail, on every host at
 -- once, without changing anything.
 local q = require("luacap.shell").quote
+local releases = require("luacap.recipes.releases")
 
 -- problems is a shell script that prints one line per problem and then
 -- fails when there was any.
@@ -31,6 +32,7 @@ namespace("deploy", function()
   -- checking costs no round trip of its own.
   desc("Checks directories, linked files and repository access on every host, changing nothing")
   task("check", { pipelined = true }, function()
+    releases.keep_releases()
     if fetch("deploy_via") == "copy" then invoke("deploy:check:copy_source") end
     local script = problems()
     on(release_roles(), function() execute(script) end)

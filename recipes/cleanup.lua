@@ -2,9 +2,13 @@
 local releases = require("luacap.recipes.releases")
 
 namespace("deploy", function()
-  desc("Removes old releases, keeping keep_releases; never current, never counting failed releases")
+  desc("Removes old releases, keeping keep_releases that went live; never current, never another run's release")
   task("cleanup", { pipelined = true }, function()
-    local script = releases.cleanup_script(tonumber(fetch("keep_releases")), fetch("release_name"))
+    local keep = releases.keep_releases()
+    -- Releases that never went live are removed: under the lock, no
+    -- other run is making one. A deploy holds it already.
+    invoke("deploy:lock")
+    local script = releases.cleanup_script(keep, fetch("release_name"))
     on(release_roles(), function() execute(script) end)
   end)
 end)

@@ -8,6 +8,8 @@
 --      every server pulls current_tgz from the intermediary and unpacks it
 --      into a release named <deploy timestamp>_<prepare timestamp>.
 local q = require("luacap.shell").quote
+local releases = require("luacap.recipes.releases")
+local names = require("luacap.recipes.release_names")
 
 set_if_empty("intermediate_role", "intermediate_host")
 set_if_empty("archive_format", "tar.gz")       -- or "tar"
@@ -71,6 +73,10 @@ namespace("deploy", function()
     if prepared == "" then
       error("the intermediary has no current_tgz: run deploy:prepare_release first", 0)
     end
+    if not names.valid(fetch("release_name") .. "_" .. prepared) then
+      error(string.format("the intermediary's current_tgz names the archive %q, which does not make a release name; " ..
+        "run deploy:prepare_release again", prepared), 0)
+    end
     set("release_name", fetch("release_name") .. "_" .. prepared)
   end)
 
@@ -79,8 +85,9 @@ namespace("deploy", function()
     invoke("deploy:intermediate:release_name")
     local from, unpack_cmd = intermediary(), untar()
     on(release_roles(), function(h)
-      on_rollback("rm -rf " .. q(release_path()))
-      execute(string.format("mkdir -p %s && mkdir %s && %s | %s -C %s", q(releases_path()), q(release_path()),
+      releases.undo_new_release()
+      -- The archive holds the real REVISION; it replaces the placeholder.
+      execute(string.format("%s && %s | %s -C %s", releases.make_release("echo pending"),
         pull_command(from, h), unpack_cmd, q(release_path())))
     end)
   end)

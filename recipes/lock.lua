@@ -1,37 +1,109 @@
--- The deploy lock: a directory made atomically with mkdir on every host,
--- holding who took it, when, from where and for which release. It is
--- released when the run ends, however it ends.
+-- The deploy lock: the file deploy_to/.luacap.lock on every host, holding
+-- who took it (user, machine, pid, task, since when, for which release).
+-- The record is written first and the lock taken by hard-linking it into
+-- place, which is atomic and fails when a lock exists: there is never a
+-- lock without its record, and a lock whose record cannot be read is
+-- still held. Only the run that holds a lock removes it, when it ends,
+-- however it ends. Taking the lock also reads the host's releases, for the
+-- release name and the rollback target.
 local q = require("luacap.shell").quote
+local releases = require("luacap.recipes.releases")
 
 local function lock_path() return deploy_to() .. "/.luacap.lock" end
 
--- acquire prints nothing when it takes the lock, or what the holder wrote.
-local function acquire(info, wait)
-  return string.format(
-    "mkdir -p %s && i=0; while ! mkdir %s 2>/dev/null; do " ..
-    "if [ $i -ge %d ]; then cat %s/info 2>/dev/null || echo 'someone (no info)'; exit 0; fi; " ..
-    "i=$((i+1)); sleep 1; done; printf '%%s\\n' %s > %s/info",
-    q(deploy_to()), q(lock_path()), wait, q(lock_path()), q(info), q(lock_path()))
+-- DRY_RUN_LOCK stands for a taken lock in a dry run.
+local DRY_RUN_LOCK = "locked\n" .. releases.DRY_RUN_STATE
+
+-- try_script takes the lock if it is free and prints "locked" and the
+-- host's state, or prints "held" and the holder's record. An old
+-- luacap's lock (a directory) is held too.
+local function try_script(record)
+  local lock, dir = q(lock_path()), q(deploy_to())
+  local tmp = q(lock_path() .. ".") .. "$$"
+  return string.format("mkdir -p %s && printf '%%s\\n' %s > %s || { rm -f %s; exit 1; }; " ..
+    "if [ ! -d %s ] && ln -T %s %s 2>/dev/null; then rm -f %s; echo locked; %s; " ..
+    "else rm -f %s; printf 'held '; cat %s 2>/dev/null || cat %s/info 2>/dev/null || echo; fi",
+    dir, q(record), tmp, tmp, lock, tmp, lock, tmp, releases.state_script(), tmp, lock, lock)
+end
+
+-- release_script removes the lock when it is still the one record made.
+local function release_script(record)
+  local lock = q(lock_path())
+  return string.format("[ \"$(cat %s 2>/dev/null)\" != %s ] || rm -f %s", lock, q(record), lock)
+end
+
+-- record is what the lock holds: who, from where, what and since when.
+local function record()
+  local here = run_locally("printf '%s %s' \"$(hostname)\" \"$PPID\"", { dry_run = "this-machine 0" })
+  local machine, pid = here:match("^(%S+) (%S+)$")
+  return string.format("%s@%s (pid %s) since %s, running %s for release %s", fetch("local_user"), machine or here,
+    pid or "?", fetch("started_at"), fetch("run_tasks", "deploy"), fetch("release_name"))
+end
+
+local function unlock_hint()
+  local stage = fetch("stage", "")
+  return "the deploy lock is left on this host; once no deploy runs, remove it: luacap " ..
+    (stage ~= "" and stage .. " " or "") .. "deploy:unlock"
+end
+
+-- try takes the lock on every host at once. It returns the holders of
+-- the hosts it could not lock (name -> record) and the hosts it locked.
+local function try(hosts, rec, released)
+  local held, got = {}, {}
+  on(hosts, function(host)
+    local out = capture(try_script(rec), { dry_run = DRY_RUN_LOCK })
+    if out:sub(1, 6) == "locked" then
+      got[#got + 1] = host
+      releases.remember(host, out:sub(8))
+      if not released[host.name] then
+        released[host.name] = true
+        on_exit(release_script(rec), { hint = unlock_hint() })
+      end
+    else
+      local holder = out:match("^held (.*)$") or ""
+      held[host.name] = holder:match("%S") and holder or "someone (the lock holds no record)"
+    end
+  end)
+  return held, got
+end
+
+local function held_error(held, wait)
+  local lines = {}
+  for name, holder in pairs(held) do lines[#lines + 1] = name .. ": deploy locked by " .. holder end
+  table.sort(lines)
+  local waited = wait > 0 and string.format(" (waited %d s)", wait) or ""
+  return table.concat(lines, "\n") .. waited .. "; wait for it to finish, pass --lock-wait SECONDS, or run deploy:unlock if it is stale"
 end
 
 namespace("deploy", function()
   desc("Takes the deploy lock on every host, or fails naming who holds it")
   task("lock", function()
-    local info = string.format("%s@%s since %s for release %s", fetch("local_user"),
-      run_locally("hostname", { dry_run = "this-machine" }), fetch("started_at"), fetch("release_name"))
-    local wait = tonumber(fetch("lock_wait")) or 0
-    on(release_roles(), function(host)
-      local holder = capture(acquire(info, wait))
-      if holder ~= "" then
-        error(host.name .. ": deploy locked by " .. holder ..
-          "; wait for it to finish, pass --lock-wait SECONDS, or run deploy:unlock if it is stale", 0)
-      end
-      on_exit("rm -rf " .. q(lock_path()))
-    end)
+    local rec, wait = record(), tonumber(fetch("lock_wait")) or 0
+    local hosts, released = release_roles(), {}
+    local deadline = os.time() + wait
+    math.randomseed(os.time() + #rec)
+    while true do
+      local held, got = try(hosts, rec, released)
+      if next(held) == nil then return end
+      -- Give back what we took, so two waiting deploys never hold half
+      -- the hosts each; try again after a random pause.
+      if #got > 0 then on(got, function() execute(release_script(rec)) end) end
+      if os.time() >= deadline then error(held_error(held, wait), 0) end
+      run_locally(string.format("sleep %.2f", 0.2 + math.random() * 0.8))
+    end
   end)
 
-  desc("Removes a deploy lock left behind by a deploy that died")
+  desc("Removes a deploy lock left behind by a deploy that died, saying whose it was")
   task("unlock", function()
-    on(release_roles(), function() execute("rm -rf " .. q(lock_path())) end)
+    local lock = q(lock_path())
+    on(release_roles(), function(host)
+      local holder = capture(string.format("if [ -d %s ]; then cat %s/info 2>/dev/null; rm -rf %s; " ..
+        "elif [ -e %s ]; then cat %s; rm -f %s; else echo none; fi", lock, lock, lock, lock, lock, lock), { dry_run = "none" })
+      if holder == "none" then
+        info("no lock here")
+      else
+        info("removed the lock of " .. (holder ~= "" and holder or "someone (it held no record)"))
+      end
+    end)
   end)
 end)

@@ -36,11 +36,8 @@ namespace("deploy", function()
     local script = releases.switch_current(release_path())
     on(release_roles(), function()
       local previous = capture(script)
-      if previous ~= "" then
-        on_rollback(releases.switch_current(previous))
-      else
-        on_rollback("rm -f " .. q(current_path()))
-      end
+      on_rollback(releases.unswitch_current(release_path(), previous), { hint = "current may still point at release " ..
+        fetch("release_name") .. " here while other hosts went back: run deploy:rollback with -s rollback_release=NAME" })
     end)
   end)
 

@@ -1,29 +1,88 @@
--- deploy:rollback: back to the previous good release on every host.
+-- deploy:rollback: every host back to one release: the one before
+-- current that went live on all of them, or rollback_release.
 local q = require("luacap.shell").quote
 local releases = require("luacap.recipes.releases")
+local names = require("luacap.recipes.release_names")
 
 -- rolled_back[host] is the release each host left, for the cleanup step.
 local rolled_back = {}
 
--- In a dry run, the switch stands in for going back from release 2 to 1.
-local DRY_RUN_STEP = "from <release-2> to <release-1>"
+local function rollback_command(name)
+  local stage = fetch("stage", "")
+  return "luacap " .. (stage ~= "" and stage .. " " or "") .. "deploy:rollback -s rollback_release=" .. name
+end
+
+-- the release the user named (-s rollback_release=, or ROLLBACK_RELEASE
+-- as in Capistrano), checked on every host.
+local function named_target(hosts, wanted)
+  if not names.valid(wanted) then
+    error(string.format("rollback_release %q is not a release name", wanted), 0)
+  end
+  local missing = {}
+  for _, h in ipairs(hosts) do
+    if releases.state[h.name].releases[wanted] == nil then missing[#missing + 1] = h.name end
+  end
+  if #missing > 0 then
+    error(string.format("release %s is not on %s; nothing was changed", wanted, table.concat(missing, ", ")), 0)
+  end
+  return wanted
+end
+
+-- common_current is the release every host is on, or an error that names
+-- what each host is on and the command that puts them back together.
+local function common_current(hosts)
+  local on_release, order = {}, {}
+  for _, h in ipairs(hosts) do
+    local cur = releases.state[h.name].current
+    if on_release[cur] == nil then on_release[cur], order[#order + 1] = {}, cur end
+    table.insert(on_release[cur], h.name)
+  end
+  if #order == 1 then return order[1] end
+  local parts = {}
+  for _, cur in ipairs(order) do
+    parts[#parts + 1] = table.concat(on_release[cur], ", ") .. (cur == "" and " have no current" or " on " .. cur)
+  end
+  error("the hosts are not on one release: " .. table.concat(parts, "; ") ..
+    ". Nothing was changed. Pick the release every host should serve and run: " .. rollback_command("NAME"), 0)
+end
+
+-- previous_live is the newest release before cur that went live on every host.
+local function previous_live(hosts, cur)
+  local first = releases.state[hosts[1].name]
+  for i = #first.names, 1, -1 do
+    local name, everywhere = first.names[i], true
+    for _, h in ipairs(hosts) do
+      local r = releases.state[h.name].releases[name]
+      everywhere = everywhere and r ~= nil and r.live
+    end
+    if name < cur and everywhere then return name end
+  end
+  error(string.format("no release before %s went live on every host; nothing to roll back to", cur), 0)
+end
+
+local function target(hosts)
+  local wanted = fetch("rollback_release", os.getenv("ROLLBACK_RELEASE"))
+  if wanted ~= nil and wanted ~= "" then return named_target(hosts, tostring(wanted)) end
+  local cur = common_current(hosts)
+  if cur == "" then error("no host has a current release; nothing to roll back", 0) end
+  return previous_live(hosts, cur)
+end
 
 namespace("deploy", function()
   desc("Points current at the previous release on every host, restarts, and removes the bad release")
   task("rollback", { "deploy:lock", "deploy:rollback:revision", "deploy:restart", "deploy:rollback:cleanup" })
 
-  desc("Points current at the previous good release on every host, or on none")
+  desc("Points current at the previous release that went live on every host, or on none")
   task("rollback:revision", { transaction = true }, function()
-    -- One command finds the previous good release and switches to it.
-    local script = releases.step_back_script()
-    on(release_roles(), function(host)
-      local step = capture(script, { dry_run = DRY_RUN_STEP })
-      local current, previous = step:match("^from (%S+) to (%S+)$")
-      if previous == nil then
-        error(host.name .. ": no release before " .. (step:match("^none (%S+)") or "current") .. " to roll back to", 0)
-      end
-      on_rollback(releases.switch_current(releases_path() .. "/" .. current))
-      rolled_back[host.name] = { from = current, to = previous }
+    local hosts = release_roles()
+    on(hosts, function(host) releases.state_of(host, releases.DRY_RUN_STATE) end)
+    local to = target(hosts)
+    local script = releases.switch_current(releases_path() .. "/" .. to)
+    on(hosts, function(host)
+      local previous = capture(script, { dry_run = releases.DRY_RUN_PREVIOUS })
+      on_rollback(releases.link_current(previous), { hint = "current may still point at release " .. to ..
+        " here while other hosts went back: run " .. rollback_command("NAME") })
+      rolled_back[host.name] = { from = previous:match("([^/]*)$"), to = to }
     end)
   end)
 
@@ -33,8 +92,13 @@ namespace("deploy", function()
     on(release_roles(), function(host)
       local r = rolled_back[host.name]
       if r == nil then return end
-      execute(string.format("rm -rf %s && printf '%%s rolled back to release %%s\\n' %s %s >> %s",
-        q(releases_path() .. "/" .. r.from), q(fetch("local_user")), q(r.to), log))
+      local remove = ""
+      if names.valid(r.from) and r.from ~= r.to then
+        remove = string.format("[ \"$(basename \"$(readlink %s)\")\" = %s ] || rm -rf %s; ",
+          q(current_path()), q(r.from), q(releases_path() .. "/" .. r.from))
+      end
+      execute(string.format("%sprintf '%%s rolled back to release %%s\\n' %s %s >> %s",
+        remove, q(fetch("local_user")), q(r.to), log))
     end)
   end)
 end)

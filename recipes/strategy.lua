@@ -4,6 +4,8 @@
 --   copy:         an archive packed once here (a directory, or git
 --                 archive of a local repository), uploaded to every host.
 local q = require("luacap.shell").quote
+local releases = require("luacap.recipes.releases")
+local names = require("luacap.recipes.release_names")
 
 -- tree is "REV" or "REV:subdir" for repo_tree.
 local function tree()
@@ -16,10 +18,25 @@ local function remote_cache_script()
   return table.concat({
     string.format("if [ -f %s/HEAD ]; then git -C %s remote set-url origin %s && git -C %s remote update --prune >/dev/null; " ..
       "else git clone --mirror --quiet %s %s; fi", q(repo), q(repo), q(fetch("repo_url")), q(repo), q(fetch("repo_url")), q(repo)),
-    string.format("mkdir -p %s && mkdir %s", q(releases_path()), q(rel)),
+    releases.make_release(string.format("git -C %s rev-parse --verify %s", q(repo), q(fetch("branch") .. "^{commit}"))),
     string.format("git -C %s archive %s | tar -x -f - -C %s", q(repo), q(tree()), q(rel)),
-    string.format("git -C %s rev-parse --verify %s > %s/REVISION", q(repo), q(fetch("branch") .. "^{commit}"), q(rel)),
   }, " && ")
+end
+
+-- decide_name settles the new release's name once the lock is held: the
+-- name given or made at start, unless a release on some host has it or
+-- sorts after it (two deploys in one second, a clock behind).
+local function decide_name()
+  if next(releases.state) == nil then -- no lock was taken: read the hosts here
+    on(release_roles(), function(host) releases.state_of(host) end)
+  end
+  local candidate = tostring(fetch("release_name"))
+  local chosen, err = names.choose(candidate, releases.newest())
+  if chosen == nil then error(err, 0) end
+  if chosen ~= candidate then
+    info(string.format("release %s is taken or older than the newest release; this release is %s", candidate, chosen))
+    set("release_name", chosen)
+  end
 end
 
 -- pack makes the archive the copy strategy sends and returns its revision.
@@ -37,6 +54,7 @@ end
 namespace("deploy", function()
   desc("Makes the release directory with the strategy deploy_via names, and writes REVISION")
   task("create_release", function()
+    decide_name()
     invoke("deploy:strategy:" .. fetch("deploy_via"))
   end)
 
@@ -44,7 +62,7 @@ namespace("deploy", function()
   task("strategy:remote_cache", function()
     local script = remote_cache_script()
     on(release_roles(), function()
-      on_rollback("rm -rf " .. q(release_path()))
+      releases.undo_new_release()
       execute(script)
     end)
   end)
@@ -57,10 +75,9 @@ namespace("deploy", function()
       local revision = pack(archive)
       local rel = release_path()
       -- The archive streams into tar: one command sends and unpacks it.
-      local unpack = string.format("mkdir -p %s && mkdir %s && tar -xzf - -C %s && printf '%%s\\n' %s > %s/REVISION",
-        q(releases_path()), q(rel), q(rel), q(revision), q(rel))
+      local unpack = releases.make_release("printf '%s\\n' " .. q(revision)) .. " && tar -xzf - -C " .. q(rel)
       on(release_roles(), function()
-        on_rollback("rm -rf " .. q(rel))
+        releases.undo_new_release()
         execute(unpack, { stdin = archive })
       end)
     end)

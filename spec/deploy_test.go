@@ -62,25 +62,25 @@ func TestRollbackAfterTwoDeploys(t *testing.T) {
 		}
 	}
 	r = d.run("deploy:rollback", "-q")
-	if r.Code != 1 || !strings.Contains(r.Stderr, "no release before 20260101000001 to roll back to") {
+	if r.Code != 1 || !strings.Contains(r.Stderr, "no release before 20260101000001 went live on every host; nothing to roll back to") {
 		t.Errorf("a rollback with nothing to go back to: exit %d\n%s", r.Code, r.Output())
 	}
 	d.expectState("20260101000001", "20260101000001")
 }
 
-// A rollback goes back to the newest good release before current: one
-// without a REVISION (never finished) is skipped, and one newer than
+// A rollback goes back to the newest release before current that went
+// live on every host: one that never went live (no marker, not in
+// revisions.log: a deploy cut short) is skipped, and one newer than
 // current (a failed deploy's leftover) is not a target.
-func TestRollbackSkipsReleasesThatAreNotGood(t *testing.T) {
+func TestRollbackSkipsReleasesThatNeverWentLive(t *testing.T) {
 	c := harness.Start(t, 2, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, map[string]string{"h1": `"app"`, "h2": `"app"`}, ""))
-	for _, rel := range []string{"20260101000001", "20260101000002", "20260101000003"} {
-		d.deploy(rel)
-	}
+	d.deploy("20260101000001")
 	for _, h := range c.Hosts {
-		if err := os.Remove(h.Path(shop + "/releases/20260101000002/REVISION")); err != nil {
-			t.Fatal(err)
-		}
+		d.write(h.Path(shop+"/releases/20260101000002/REVISION"), "cut short\n")
+	}
+	d.deploy("20260101000003")
+	for _, h := range c.Hosts {
 		d.write(h.Path(shop+"/releases/20260101000004/REVISION"), "leftover\n")
 	}
 	mustSucceed(t, d.run("deploy:rollback", "-q"))
@@ -91,21 +91,20 @@ func TestRollbackSkipsReleasesThatAreNotGood(t *testing.T) {
 	}
 }
 
-// Cleanup keeps keep_releases good releases; one without a REVISION or
-// newer than current never counts, and is removed.
-func TestCleanupRemovesReleasesThatAreNotGood(t *testing.T) {
+// Cleanup keeps keep_releases releases that went live; one that never
+// did is removed, and a directory that is not a release is left alone.
+func TestCleanupRemovesReleasesThatNeverWentLive(t *testing.T) {
 	c := harness.Start(t, 2, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, map[string]string{"h1": `"app"`, "h2": `"app"`}, `set("keep_releases", 2)`))
 	d.deploy("20260101000001")
-	d.deploy("20260101000002")
 	for _, h := range c.Hosts {
-		if err := os.Remove(h.Path(shop + "/releases/20260101000002/REVISION")); err != nil {
-			t.Fatal(err)
-		}
-		d.write(h.Path(shop+"/releases/20260101000099/REVISION"), "never went live\n")
+		d.write(h.Path(shop+"/releases/20260101000002/REVISION"), "never went live\n")
+		d.write(h.Path(shop+"/releases/new/notes.txt"), "an admin's directory\n")
 	}
 	d.deploy("20260101000003")
-	d.expectState("20260101000003", "20260101000001", "20260101000003")
+	d.expectState("20260101000003", "20260101000001", "20260101000003", "new")
+	d.deploy("20260101000004")
+	d.expectState("20260101000004", "20260101000003", "20260101000004", "new")
 }
 
 func TestMigrationsAndHooks(t *testing.T) {

@@ -1,48 +1,164 @@
--- Shared by the bundled recipes: the releases on a host, and switching
--- current. require("luacap.recipes.releases").
+-- Shared by the bundled recipes: what a release is, what each host has,
+-- and switching current. require("luacap.recipes.releases").
+--
+-- A release is a directory in releases/ with a REVISION (every strategy
+-- writes it first) or a LIVE_MARKER. It went live when the switch of
+-- current marked it (LIVE_MARKER), or when revisions.log says it was
+-- deployed (releases Capistrano made). Only releases that went live count
+-- for cleanup and rollback.
 local q = require("luacap.shell").quote
+local names = require("luacap.recipes.release_names")
 local M = {}
 
--- cleanup_script removes, in one command, what cleanup does not keep:
--- every release that is not good (no REVISION, or newer than current)
--- except protect, and the oldest good ones beyond keep. It never removes
--- current, and removes nothing when there is no current. It prints what
--- it removed. Release names sort as they were made.
-function M.cleanup_script(keep, protect)
-  return string.format(table.concat({
-    "cd %s 2>/dev/null || exit 0; cur=$(basename \"$(readlink ../current)\" 2>/dev/null); [ -n \"$cur\" ] || exit 0",
-    "good=0; past=; for d in *; do [ -d \"$d\" ] || continue; " ..
-      "[ -z \"$past\" ] && [ -f \"$d/REVISION\" ] && good=$((good+1)); [ \"$d\" = \"$cur\" ] && past=1; done",
-    "drop=$((good-%d)); past=; set --; for d in *; do [ -d \"$d\" ] || continue; " ..
-      "if [ \"$d\" = \"$cur\" ]; then past=1; " ..
-      "elif [ -z \"$past\" ] && [ -f \"$d/REVISION\" ]; then [ $drop -gt 0 ] && set -- \"$@\" \"$d\" && drop=$((drop-1)); " ..
-      "elif [ \"$d\" != %s ]; then set -- \"$@\" \"$d\"; fi; done",
-    "[ $# -eq 0 ] || { rm -rf \"$@\" && echo \"removed $*\"; }",
-  }, "; "), q(releases_path()), keep, q(protect))
+M.LIVE_MARKER = ".luacap-live"
+
+-- In a dry run, every host stands on the second of two releases.
+M.DRY_RUN_STATE = "release rl:20000101000001\nrelease rl:20000101000002\ncurrent 20000101000002"
+M.DRY_RUN_PREVIOUS = "/var/www/<app>/releases/20000101000002"
+
+-- state[host name] is what the host had when this run took the lock:
+-- { current = name or "", releases = { name = { live = bool } }, names = sorted }.
+M.state = {}
+
+-- state_script prints the host's releases and current, one per line:
+--   release <flags>:<name>   flags: r (has REVISION), l (went live)
+--   current <name>
+function M.state_script()
+  local log = q(deploy_to() .. "/revisions.log")
+  return string.format("cd %s 2>/dev/null && for d in *; do [ -d \"$d\" ] || continue; f=; " ..
+    "[ -f \"$d/REVISION\" ] && f=r; " ..
+    "if [ -f \"$d/%s\" ] || grep -qF \" deployed as release $d by \" %s 2>/dev/null; then f=${f}l; fi; " ..
+    "printf 'release %%s:%%s\\n' \"$f\" \"$d\"; done; " ..
+    "printf 'current %%s\\n' \"$(basename \"$(readlink %s 2>/dev/null)\" 2>/dev/null)\"",
+    q(releases_path()), M.LIVE_MARKER, log, q(current_path()))
 end
 
--- step_back_script points current at the good release before it and
--- prints "from CURRENT to PREVIOUS", or "none CURRENT" when there is none
--- and nothing changed: the listing and the switch in one command. Release
--- names sort as they were made; a good release has a REVISION.
-function M.step_back_script()
-  local rel, cur, tmp = q(releases_path()), q(current_path()), q(current_path() .. ".luacap-new")
-  return string.format("cd %s 2>/dev/null || { echo none; exit 0; }; cur=$(basename \"$(readlink ../current)\" 2>/dev/null); " ..
-    "[ -n \"$cur\" ] || { echo none; exit 0; }; prev=; " ..
-    "for d in *; do [ \"$d\" = \"$cur\" ] && break; [ -f \"$d/REVISION\" ] && prev=$d; done; " ..
-    "if [ -z \"$prev\" ]; then echo \"none $cur\"; exit 0; fi; " ..
-    "ln -sfn %s/\"$prev\" %s && mv -T %s %s || { rm -f %s; exit 1; }; echo \"from $cur to $prev\"",
-    rel, rel, tmp, tmp, cur, tmp)
+-- parse_state reads what state_script printed. Directories whose names
+-- are not release names, or that hold neither a REVISION nor the live
+-- marker, are not releases: they are left out, and never touched.
+function M.parse_state(text)
+  local st = { current = "", releases = {}, names = {} }
+  for line in text:gmatch("[^\n]+") do
+    local flags, name = line:match("^release (%a*):(.+)$")
+    if name and names.valid(name) and flags ~= "" then
+      st.releases[name] = { live = flags:find("l", 1, true) ~= nil }
+      st.names[#st.names + 1] = name
+    end
+    local cur = line:match("^current (.+)$")
+    if cur and names.valid(cur) then st.current = cur end
+  end
+  table.sort(st.names)
+  return st
 end
 
--- switch_current points current at target atomically: a new link renamed over
--- the old one, so there is never a moment without current. It prints
--- where current pointed before.
+-- remember records a host's state, as the lock read it.
+function M.remember(host, text) M.state[host.name] = M.parse_state(text) end
+
+-- state_of returns a host's state: the lock's reading, or a fresh one
+-- when this run did not take the lock (inside on()).
+function M.state_of(host, dry_run)
+  if M.state[host.name] == nil then M.remember(host, capture(M.state_script(), { dry_run = dry_run })) end
+  return M.state[host.name]
+end
+
+-- newest is the newest release name on any of the hosts read, or nil.
+function M.newest()
+  local best
+  for _, st in pairs(M.state) do
+    local last = st.names[#st.names]
+    if last and (best == nil or last > best) then best = last end
+  end
+  return best
+end
+
+-- switch_current points current at target atomically: target is marked
+-- as gone live first, then a new link is renamed over the old one, so
+-- there is never a moment without current. On failure the mark it made
+-- is taken back. It prints where current pointed before.
 function M.switch_current(target)
+  local mark = q(target .. "/" .. M.LIVE_MARKER)
+  return string.format("new=; [ -e %s ] || { date -u > %s && new=1; } || exit 1; %s || { [ -z \"$new\" ] || rm -f %s; exit 1; }",
+    mark, mark, M.link_current(target), mark)
+end
+
+-- link_current points current at target (a path as readlink printed it)
+-- by renaming a new link over the old one, and prints where it pointed.
+function M.link_current(target)
   local cur = current_path()
   local tmp = cur .. ".luacap-new"
-  return string.format("p=$(readlink %s || true); ln -sfn %s %s && mv -T %s %s || { rm -f %s; exit 1; }; printf '%%s' \"$p\"",
+  return string.format("{ p=$(readlink %s || true); ln -sfn %s %s && mv -T %s %s || { rm -f %s; false; }; } && printf '%%s' \"$p\"",
     q(cur), q(target), q(tmp), q(tmp), q(cur), q(tmp))
+end
+
+-- unswitch_current undoes a switch to release: current points at
+-- previous again (or is removed when there was none), and release loses
+-- the mark it got, since it did not stay live.
+function M.unswitch_current(release, previous)
+  local unmark = "rm -f " .. q(release .. "/" .. M.LIVE_MARKER)
+  if previous == "" then return "rm -f " .. q(current_path()) .. " && " .. unmark end
+  return M.link_current(previous) .. " && " .. unmark
+end
+
+-- remove_new_release removes a release this run made, refusing one that
+-- is current or went live: an undo must never take a live release away.
+-- The name was free on every host when this run took the lock, so what
+-- stands there now is this run's.
+function M.remove_new_release(name)
+  local rel = releases_path() .. "/" .. name
+  return string.format("if [ \"$(basename \"$(readlink %s 2>/dev/null)\" 2>/dev/null)\" = %s ]; then " ..
+    "echo 'release %s is current here; not removed' >&2; exit 1; fi; " ..
+    "if [ -e %s ]; then echo 'release %s went live here; not removed' >&2; exit 1; fi; rm -rf %s",
+    q(current_path()), q(name), name, q(rel .. "/" .. M.LIVE_MARKER), name, q(rel))
+end
+
+-- make_release makes the release directory and its REVISION first, so
+-- that even a release cut short is known as one (and, never having gone
+-- live, is removed by the next cleanup). revision_cmd prints the revision.
+function M.make_release(revision_cmd)
+  local rel = release_path()
+  return string.format("mkdir -p %s && mkdir %s && %s > %s/REVISION", q(releases_path()), q(rel), revision_cmd, q(rel))
+end
+
+-- undo_new_release registers, for this host, the removal of the release
+-- this run makes, should the transaction fail.
+function M.undo_new_release()
+  local name = fetch("release_name")
+  on_rollback(M.remove_new_release(name), { hint = "release " .. name ..
+    " may be left in releases/; it never went live, and the next deploy's cleanup removes it" })
+end
+
+-- keep_releases is the keep_releases setting, a whole number of at least
+-- 1; deploy:check reads it too, so a bad value stops a deploy before it
+-- changes anything.
+function M.keep_releases()
+  local keep = fetch("keep_releases")
+  local n = tonumber(keep)
+  if n == nil or n < 1 or n ~= math.floor(n) then
+    error(string.format("keep_releases must be a whole number of at least 1, not %q", tostring(keep)), 0)
+  end
+  return n
+end
+
+-- cleanup_script removes, in one command, what cleanup does not keep:
+-- every release that never went live (except protect), and the oldest
+-- live ones up to current beyond keep. It never removes current, nor a
+-- live release newer than current (a rollback left it), nor anything in
+-- releases/ that is not a release. It removes nothing when there is no
+-- current, and prints what it removed.
+function M.cleanup_script(keep, protect)
+  local live = string.format("{ [ -f \"$d/%s\" ] || grep -qF \" deployed as release $d by \" ../revisions.log 2>/dev/null; }", M.LIVE_MARKER)
+  return string.format(table.concat({
+    "cd %s 2>/dev/null || exit 0; cur=$(basename \"$(readlink ../current)\" 2>/dev/null); [ -n \"$cur\" ] || exit 0",
+    "isrel() { case $1 in [A-Za-z0-9]*) ;; *) return 1;; esac; case $1 in *[!A-Za-z0-9._-]*) return 1;; esac; " ..
+      "[ -d \"$1\" ] && { [ -f \"$1/REVISION\" ] || [ -f \"$1/%s\" ]; }; }",
+    "good=0; past=; for d in *; do isrel \"$d\" || continue; [ -z \"$past\" ] && %s && good=$((good+1)); " ..
+      "[ \"$d\" = \"$cur\" ] && past=1; done",
+    "drop=$((good-%d)); past=; set --; for d in *; do isrel \"$d\" || continue; " ..
+      "if [ \"$d\" = \"$cur\" ]; then past=1; elif %s; then " ..
+      "[ -z \"$past\" ] && [ $drop -gt 0 ] && set -- \"$@\" \"$d\" && drop=$((drop-1)); " ..
+      "elif [ \"$d\" != %s ]; then set -- \"$@\" \"$d\"; fi; done",
+    "[ $# -eq 0 ] || { rm -rf \"$@\" && echo \"removed $*\"; }",
+  }, "; "), q(releases_path()), M.LIVE_MARKER, live, keep, live, q(protect))
 end
 
 return M
