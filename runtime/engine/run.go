@@ -36,6 +36,9 @@ func (e *Engine) Run(ctx context.Context, names []string) error {
 	if err := e.readSSHOptions(); err != nil {
 		return err
 	}
+	e.vars.Settle()
+	// What this run does, for records such as the deploy lock's.
+	e.vars.Set("run_tasks", lua.LString(strings.Join(names, " ")))
 	e.ctx = ctx
 	e.L.SetContext(ctx)
 	defer e.L.RemoveContext()

@@ -53,6 +53,16 @@ func (s *Store) Set(name string, value lua.LValue) {
 	s.values[name] = entry{value: value, lazy: lazy}
 }
 
+// Settle ends loading: -s values have won over the files, and from now on
+// a set() in a task replaces a value whoever set it (a recipe that settles
+// the release name under the lock must win over the name -s proposed).
+func (s *Store) Settle() {
+	for k, v := range s.overrides {
+		s.values[k] = entry{value: v}
+	}
+	s.overrides = map[string]lua.LValue{}
+}
+
 // Get returns the value of name, whether it is set, and whether it is a
 // lazy function still to be called.
 func (s *Store) Get(name string) (value lua.LValue, found, lazy bool) {

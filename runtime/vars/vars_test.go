@@ -47,3 +47,18 @@ func TestOverridesWinAndLazyCaches(t *testing.T) {
 		t.Error("missing variable found")
 	}
 }
+
+// Once loading is over, set() in a task replaces a -s value: a recipe
+// that settles the release name under the lock wins over the proposal.
+func TestSettleLetsTasksReplaceOverrides(t *testing.T) {
+	s := NewStore(map[string]string{"release_name": "20260101000001", "branch": "hotfix"})
+	s.Set("branch", lua.LString("main"))
+	s.Settle()
+	if v, _, _ := s.Get("branch"); v.String() != "hotfix" {
+		t.Errorf("branch = %v after Settle, want the override kept", v)
+	}
+	s.Set("release_name", lua.LString("20260101000002"))
+	if v, _, _ := s.Get("release_name"); v.String() != "20260101000002" {
+		t.Errorf("release_name = %v, want the task's value", v)
+	}
+}
