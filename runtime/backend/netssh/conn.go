@@ -13,8 +13,10 @@ import (
 )
 
 // Conn is one host's connection for the whole run: exec sessions and sftp
-// share its client. When the client dies while idle, the next command
-// dials again; a command that was running when it died fails.
+// share its client. When the client dies, a command that was running on
+// it fails and the next one dials once more (a network blip); when that
+// dial fails too, the host is down for the rest of the run and every
+// later command fails at once, without dialling.
 type Conn struct {
 	d *Dialer
 	s Settings
@@ -22,6 +24,8 @@ type Conn struct {
 	mu      sync.Mutex
 	chain   []*ssh.Client // jump hosts, then the host
 	dead    chan struct{} // closed when the client's connection ends
+	lost    *loss         // when and why it ended
+	down    *UnreachableError
 	sftp    *sftp.Client
 	agent   net.Conn
 	stopKA  context.CancelFunc
@@ -44,12 +48,12 @@ func (c *Conn) connect(ctx context.Context) error {
 		return err
 	}
 	c.chain, c.agent, c.forward, c.sftp, c.sh = chain, agentConn, false, nil, nil
-	client := c.client()
-	c.dead = make(chan struct{})
-	go func(dead chan struct{}) { client.Wait(); close(dead) }(c.dead)
+	client, dead, lost := c.client(), make(chan struct{}), &loss{}
+	c.dead, c.lost = dead, lost
+	go func() { lost.note(waitReason(client.Wait())); close(dead) }()
 	kaCtx, stop := context.WithCancel(context.Background())
 	c.stopKA = stop
-	go keepAlive(kaCtx, client, c.s.KeepAlive, c.s.KeepAliveMax)
+	go keepAlive(kaCtx, client, c.s.KeepAlive, c.s.KeepAliveMax, lost.note)
 	c.spare = nil
 	c.openSpare(client)
 	return nil
@@ -57,19 +61,32 @@ func (c *Conn) connect(ctx context.Context) error {
 
 func (c *Conn) client() *ssh.Client { return c.chain[len(c.chain)-1] }
 
-// live returns the client, dialling again when the connection has died.
+// live returns the client. When the connection has died it dials once
+// more; when that fails, the host is down and live fails at once from
+// then on. A dial stopped by the caller's context (Ctrl-C) does not mark
+// the host down: the host did not fail.
 func (c *Conn) live(ctx context.Context) (*ssh.Client, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.down != nil {
+		return nil, c.down
+	}
 	select {
 	case <-c.dead:
-		c.closeLocked()
-		if err := c.connect(ctx); err != nil {
-			return nil, fmt.Errorf("the connection was lost and dialling again failed: %w", err)
-		}
 	default:
+		return c.client(), nil
 	}
-	return c.client(), nil
+	c.closeLocked()
+	err := c.connect(ctx)
+	if err == nil {
+		return c.client(), nil
+	}
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("the connection was lost and dialling again was interrupted: %w", err)
+	}
+	at, why := c.lost.get()
+	c.down = &UnreachableError{Since: at, Why: why, Redial: err}
+	return nil, c.down
 }
 
 // session opens an exec session; when the client turns out to be dead,
@@ -87,9 +104,24 @@ func (c *Conn) session(ctx context.Context) (*ssh.Session, *ssh.Client, error) {
 		if attempt > 0 {
 			return nil, nil, fmt.Errorf("opening a session: %v", err)
 		}
-		client.Close() // marks it dead; live() dials again
-		<-c.dead
+		c.abandon(client, "opening a session failed: "+err.Error())
 	}
+}
+
+// abandon closes a client that no longer works, noting why, and waits
+// until it is marked dead: the next live() dials again.
+func (c *Conn) abandon(client *ssh.Client, why string) {
+	c.mu.Lock()
+	current := len(c.chain) > 0 && c.client() == client
+	dead, l := c.dead, c.lost
+	c.mu.Unlock()
+	if !current { // dialled again meanwhile: nothing to wait for
+		client.Close()
+		return
+	}
+	l.note(why)
+	client.Close()
+	<-dead
 }
 
 // forwardAgent sets up agent forwarding on the first session of a

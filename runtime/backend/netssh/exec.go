@@ -60,11 +60,8 @@ func (c *Conn) runInSession(ctx context.Context, cmd string, opts backend.RunOpt
 	}
 	err = wait(ctx, sess)
 	res := backend.Result{Stdout: stdout.String(), Stderr: stderr.String(), Duration: time.Since(start)}
-	return exitStatus(ctx, res, err, c.s.CommandTimeout)
+	return c.exitStatus(ctx, res, err)
 }
-
-// errConnectionLost is a command whose connection died under it.
-var errConnectionLost = errors.New("the connection was lost while the command ran; its outcome is unknown")
 
 // wait waits for the command, or on cancel asks the server to stop it
 // and closes the session.
@@ -81,7 +78,9 @@ func wait(ctx context.Context, sess *ssh.Session) error {
 	}
 }
 
-func exitStatus(ctx context.Context, res backend.Result, err error, timeout time.Duration) (backend.Result, error) {
+// exitStatus turns how a command's wait ended into its result or error.
+func (c *Conn) exitStatus(ctx context.Context, res backend.Result, err error) (backend.Result, error) {
+	timeout := c.s.CommandTimeout
 	var exit *ssh.ExitError
 	var missing *ssh.ExitMissingError
 	switch {
@@ -95,7 +94,7 @@ func exitStatus(ctx context.Context, res backend.Result, err error, timeout time
 		res.Exit = exit.ExitStatus()
 		return res, nil
 	case errors.As(err, &missing), errors.Is(err, io.EOF):
-		return res, errConnectionLost
+		return res, c.lostError()
 	}
 	return res, err
 }

@@ -43,9 +43,13 @@ var OptionKeys = []string{
 }
 
 // Defaults when neither the Deployfile nor ssh_config says otherwise.
+// The keepalive keeps NAT and firewalls from dropping an idle run, and
+// finds a silent host (down, or its route dropped) within interval ×
+// max: 30 s, after which a run that lost a host ends within one connect
+// timeout more.
 const (
 	defaultConnectTimeout = 30 * time.Second
-	defaultKeepAlive      = 15 * time.Second // keeps NAT and firewalls from dropping an idle run
+	defaultKeepAlive      = 10 * time.Second
 	defaultKeepAliveMax   = 3
 )
 

@@ -117,3 +117,39 @@ func TestSSHCommandForExternalTools(t *testing.T) {
 		t.Errorf("SSHCommand =\n%q %q\nwant\n%q deploy@10.0.0.5", args, dest, want)
 	}
 }
+
+func TestKeepaliveFindsASilentHostWithin30sByDefault(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("HOME", dir)
+	cfg := filepath.Join(dir, "config")
+	if err := os.WriteFile(cfg, []byte("Host tuned\n  ServerAliveInterval 7\n  ServerAliveCountMax 5\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		host      string
+		opts      map[string]any
+		interval  time.Duration
+		count     int
+		detection time.Duration
+	}{
+		{"defaults", "plain", map[string]any{"config": cfg}, 10 * time.Second, 3, 30 * time.Second},
+		{"ssh_config wins", "tuned", map[string]any{"config": cfg}, 7 * time.Second, 5, 35 * time.Second},
+		{"ssh_options win", "tuned", map[string]any{"config": cfg, "keepalive_interval": float64(2), "keepalive_count_max": float64(4)},
+			2 * time.Second, 4, 8 * time.Second},
+		{"one try still waits a reply's interval", "plain", map[string]any{"config": cfg, "keepalive_count_max": float64(1)},
+			10 * time.Second, 1, 20 * time.Second},
+	}
+	for _, tt := range tests {
+		s, err := Resolve(tt.host, tt.host, "", 0, tt.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.KeepAlive != tt.interval || s.KeepAliveMax != tt.count {
+			t.Errorf("%s: keepalive %v × %d, want %v × %d", tt.name, s.KeepAlive, s.KeepAliveMax, tt.interval, tt.count)
+		}
+		if got := silenceLimit(s.KeepAlive, s.KeepAliveMax); got != tt.detection {
+			t.Errorf("%s: a silent host is found after %v, want %v", tt.name, got, tt.detection)
+		}
+	}
+}

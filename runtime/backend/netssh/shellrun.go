@@ -44,7 +44,7 @@ func (c *Conn) Send(ctx context.Context, cmd string, always bool) (queued bool, 
 		if len(sh.queue) == 0 {
 			return false, nil // nothing was lost: the caller can run it another way
 		}
-		return false, errConnectionLost
+		return false, c.lostError()
 	}
 	return true, nil
 }
@@ -55,7 +55,7 @@ func (c *Conn) Receive(ctx context.Context, stdout, stderr io.Writer) (backend.R
 	defer c.shellMu.Unlock()
 	sh := c.current()
 	if sh == nil || len(sh.queue) == 0 {
-		return backend.Result{}, errConnectionLost
+		return backend.Result{}, c.lostError()
 	}
 	if c.s.CommandTimeout > 0 {
 		var cancel context.CancelFunc
@@ -88,12 +88,12 @@ func (c *Conn) receiveFrom(ctx context.Context, sh *shell, stdout, stderr io.Wri
 		<-done
 		c.dropShell(sh)
 		res := backend.Result{Stdout: outBuf.String(), Stderr: errBuf.String(), Duration: time.Since(start)}
-		return exitStatus(ctx, res, ctx.Err(), c.s.CommandTimeout)
+		return c.exitStatus(ctx, res, ctx.Err())
 	}
 	res := backend.Result{Stdout: outBuf.String(), Stderr: errBuf.String(), Duration: time.Since(start), Exit: o.exit, Skipped: o.skipped}
 	if o.err != nil {
 		c.dropShell(sh)
-		return res, errConnectionLost
+		return res, c.lostError()
 	}
 	return res, nil
 }

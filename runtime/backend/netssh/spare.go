@@ -91,9 +91,9 @@ func (c *Conn) runOnSpare(ctx context.Context, sp *spare, cmd string, opts backe
 	res := backend.Result{Stdout: stdout, Stderr: stderr, Duration: time.Since(start), Exit: o.code}
 	switch {
 	case ctx.Err() != nil:
-		return exitStatus(ctx, res, ctx.Err(), c.s.CommandTimeout)
+		return c.exitStatus(ctx, res, ctx.Err())
 	case !o.seen:
-		return res, errConnectionLost
+		return res, c.lostError()
 	case o.signal != "":
 		return res, fmt.Errorf("the command was killed by signal %s", o.signal)
 	}

@@ -38,6 +38,10 @@ func (c *Conn) Upload(ctx context.Context, src io.Reader, path string, mode fs.F
 	if err != nil {
 		return err
 	}
+	return c.transferError(upload(ctx, sc, src, path, mode))
+}
+
+func upload(ctx context.Context, sc *sftp.Client, src io.Reader, path string, mode fs.FileMode) error {
 	tmp := path + ".luacap-upload"
 	f, err := sc.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC)
 	if err != nil {
@@ -65,6 +69,11 @@ func (c *Conn) Download(ctx context.Context, path string, dst io.Writer) (fs.Fil
 	if err != nil {
 		return 0, err
 	}
+	mode, err := download(ctx, sc, path, dst)
+	return mode, c.transferError(err)
+}
+
+func download(ctx context.Context, sc *sftp.Client, path string, dst io.Writer) (fs.FileMode, error) {
 	f, err := sc.Open(path)
 	if err != nil {
 		return 0, err
