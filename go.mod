@@ -3,7 +3,6 @@ module github.com/luacap/luacap
 go 1.26.8
 
 require (
-	github.com/kevinburke/ssh_config v1.6.0
 	github.com/pkg/sftp v1.13.12
 	github.com/spf13/pflag v1.1.0
 	github.com/yuin/gopher-lua v1.1.2

@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -108,4 +110,122 @@ func writeFile(t *testing.T, path, content string) {
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// ownConfig writes an ssh_config for h1 with body under its Host block
+// and after it, and a Deployfile that uses only that file.
+func ownConfig(t *testing.T, c *harness.Cluster, hostBody, after string) string {
+	t.Helper()
+	h := c.Host("h1")
+	cfg := filepath.Join(t.TempDir(), "ssh_config")
+	writeFile(t, cfg, fmt.Sprintf("Host h1\n  HostName %s\n  Port %d\n  User root\n  IdentityFile %s\n  IdentitiesOnly yes\n%s\n%s",
+		h.Addr, h.Port, c.ClientKey, hostBody, after))
+	return fmt.Sprintf("set(\"ssh_options\", { config = %q })\nserver(\"h1\", { roles = { \"app\" } })\n", cfg) + touchTask
+}
+
+func knownLine(t *testing.T, h *harness.Host, key ssh.PublicKey) string {
+	t.Helper()
+	return knownhosts.Line([]string{fmt.Sprintf("[%s]:%d", h.Addr, h.Port)}, key) + "\n"
+}
+
+func otherKey(t *testing.T) ssh.PublicKey {
+	t.Helper()
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := ssh.NewPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
+
+// expectChanged: refused loudly, nothing ran, known_hosts untouched.
+func expectChanged(t *testing.T, c *harness.Cluster, r harness.Result, file, content string) {
+	t.Helper()
+	if r.Code != 1 || !strings.Contains(r.Stderr, "HOST KEY CHANGED for 127.0.0.1:") || !strings.Contains(r.Stderr, "ssh-keygen -R '[127.0.0.1]:") {
+		t.Errorf("exit %d, want a loud refusal:\n%s", r.Code, r.Output())
+	}
+	if got, _ := os.ReadFile(file); string(got) != content {
+		t.Errorf("%s was changed to %q", file, got)
+	}
+	if _, err := os.Stat(c.Host("h1").Path("/var/www/reached")); err == nil {
+		t.Error("the command ran on a host whose key changed")
+	}
+}
+
+// The real key is named under Host h1, an attacker's key in a file named
+// under Host *: only the first UserKnownHostsFile counts, as in ssh.
+func TestKnownHostsOfALaterBlockAreNotTrusted(t *testing.T) {
+	c := harness.Start(t, 1, harness.Options{})
+	h := c.Host("h1")
+	dir := t.TempDir()
+	real, attacker := filepath.Join(dir, "real_known_hosts"), filepath.Join(dir, "attacker_known_hosts")
+	realKnown := knownLine(t, h, otherKey(t)) // the host we reach now is not the one we know
+	writeFile(t, real, realKnown)
+	writeFile(t, attacker, knownLine(t, h, h.HostKey))
+	src := ownConfig(t, c, "  UserKnownHostsFile "+real, "Host *\n  UserKnownHostsFile "+attacker+"\n")
+	// OpenSSH refuses it too: the oracle for what "first value" means.
+	cfg := strings.Split(src, "\"")[1]
+	if out, err := exec.Command("ssh", "-F", cfg, "-o", "BatchMode=yes", "h1", "true").CombinedOutput(); err == nil {
+		t.Fatalf("ssh itself accepted the attacker's key; the scenario is wrong:\n%s", out)
+	}
+	for _, strict := range []string{"", "accept-new", "no"} {
+		body := src
+		if strict != "" {
+			body = strings.Replace(src, "config = ", fmt.Sprintf("strict_host_key_checking = %q, config = ", strict), 1)
+		}
+		expectChanged(t, c, runLuacap(t, c, body, nil, "touch"), real, realKnown)
+	}
+}
+
+// GlobalKnownHostsFile is honoured: the key found there is trusted, and
+// the first value wins there too.
+func TestGlobalKnownHostsFileIsHonoured(t *testing.T) {
+	c := harness.Start(t, 1, harness.Options{})
+	h := c.Host("h1")
+	dir := t.TempDir()
+	empty, global, never := filepath.Join(dir, "user"), filepath.Join(dir, "global"), filepath.Join(dir, "never")
+	writeFile(t, empty, "")
+	writeFile(t, global, knownLine(t, h, h.HostKey))
+	writeFile(t, never, "")
+	src := ownConfig(t, c, "  UserKnownHostsFile "+empty+"\n  GlobalKnownHostsFile "+never+" "+global, "Host *\n  GlobalKnownHostsFile "+never+"\n")
+	mustSucceed(t, runLuacap(t, c, src, nil, "touch"))
+	if _, err := os.Stat(h.Path("/var/www/reached")); err != nil {
+		t.Errorf("the command did not run: %v", err)
+	}
+	// Without it, the same key is unknown: the global file made the difference.
+	src = ownConfig(t, c, "  UserKnownHostsFile "+empty+"\n  GlobalKnownHostsFile "+never, "")
+	if r := runLuacap(t, c, src, nil, "touch"); r.Code != 1 || !strings.Contains(r.Stderr, "is not known") {
+		t.Errorf("exit %d, want an unknown key:\n%s", r.Code, r.Output())
+	}
+}
+
+// A host that now offers a key of another type than the known one is
+// refused as changed, whatever StrictHostKeyChecking says.
+func TestHostKeyOfAnotherTypeIsChanged(t *testing.T) {
+	c := harness.Start(t, 1, harness.Options{})
+	h := c.Host("h1")
+	known := knownLine(t, h, h.HostKey) // ed25519
+	if err := h.UseHostKeyType("rsa"); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, c.KnownHosts, known)
+	for _, strict := range []string{"", "accept-new", "no"} {
+		r := runLuacap(t, c, hostKeyDeployfile(c, strict), nil, "touch")
+		expectChanged(t, c, r, c.KnownHosts, known)
+		if !strings.Contains(r.Stderr, "known_hosts has ssh-ed25519 "+ssh.FingerprintSHA256(knownKeyOf(t, known))) {
+			t.Errorf("strict=%q: the error does not name the known key:\n%s", strict, r.Stderr)
+		}
+	}
+}
+
+func knownKeyOf(t *testing.T, line string) ssh.PublicKey {
+	t.Helper()
+	_, _, key, _, _, err := ssh.ParseKnownHosts([]byte(line))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
 }

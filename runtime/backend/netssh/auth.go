@@ -10,40 +10,58 @@ import (
 	"golang.org/x/crypto/ssh/agent"
 )
 
-// defaultIdentities are tried, when they exist, if nothing names a key.
-var defaultIdentities = []string{"~/.ssh/id_ed25519", "~/.ssh/id_ecdsa", "~/.ssh/id_rsa"}
-
 // Prompt asks the user for a secret; nil when there is no terminal.
 type Prompt func(prompt string) (string, error)
 
-// authMethods offers the agent's keys (unless IdentitiesOnly) and then the
-// identity files, as ssh does. A named key that cannot be read is an
-// error, never skipped in silence.
+// authMethods offers, as ssh does, the CertificateFile certificates, the
+// agent's keys (unless IdentitiesOnly) and then each identity file, its
+// certificate (KEY-cert.pub beside it) first. A named key or certificate
+// that cannot be read is an error, never skipped in silence.
 func (s Settings) authMethods(agentClient agent.ExtendedAgent, prompt Prompt) ([]ssh.AuthMethod, error) {
-	var signers []ssh.Signer
-	if agentClient != nil && !s.IdentitiesOnly {
-		if list, err := agentClient.Signers(); err == nil {
-			signers = append(signers, list...)
-		}
+	var agentKeys []ssh.Signer
+	if agentClient != nil {
+		agentKeys, _ = agentClient.Signers()
 	}
-	files, named := s.IdentityFiles, len(s.IdentityFiles) > 0
-	if !named {
-		files = expandAll(defaultIdentities)
+	files, err := s.fileSigners(prompt)
+	if err != nil {
+		return nil, err
 	}
-	for _, f := range files {
+	signers, err := s.certificateSigners(append(files[:len(files):len(files)], agentKeys...))
+	if err != nil {
+		return nil, err
+	}
+	if !s.IdentitiesOnly {
+		signers = append(signers, agentKeys...)
+	}
+	signers = append(signers, files...)
+	if len(signers) == 0 {
+		return nil, errors.New("no key to log in with: start ssh-agent and ssh-add a key, or name one with IdentityFile in ssh_config or ssh_options.keys")
+	}
+	return []ssh.AuthMethod{ssh.PublicKeys(signers...)}, nil
+}
+
+// fileSigners loads the identity files, each preceded by its certificate
+// when KEY-cert.pub exists. ssh's default files may be missing.
+func (s Settings) fileSigners(prompt Prompt) ([]ssh.Signer, error) {
+	var out []ssh.Signer
+	for _, f := range s.IdentityFiles {
 		signer, err := loadKey(f, prompt)
-		if errors.Is(err, os.ErrNotExist) && !named {
+		if errors.Is(err, os.ErrNotExist) && !s.namedKeys {
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		signers = append(signers, signer)
+		certSigner, err := loadCertFor(f+"-cert.pub", signer)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+		if certSigner != nil {
+			out = append(out, certSigner)
+		}
+		out = append(out, signer)
 	}
-	if len(signers) == 0 {
-		return nil, errors.New("no key to log in with: start ssh-agent and ssh-add a key, or name one with IdentityFile in ssh_config or ssh_options.keys")
-	}
-	return []ssh.AuthMethod{ssh.PublicKeys(signers...)}, nil
+	return out, nil
 }
 
 func loadKey(path string, prompt Prompt) (ssh.Signer, error) {
@@ -73,11 +91,9 @@ func loadKey(path string, prompt Prompt) (ssh.Signer, error) {
 	return signer, nil
 }
 
-func agentSocket() string { return os.Getenv("SSH_AUTH_SOCK") }
-
-// dialAgent connects to $SSH_AUTH_SOCK, or returns nil when there is none.
-func dialAgent() (agent.ExtendedAgent, net.Conn) {
-	sock := agentSocket()
+// dialAgent connects to the agent socket, or returns nil when there is
+// none or it does not answer (as ssh, which then goes on without it).
+func dialAgent(sock string) (agent.ExtendedAgent, net.Conn) {
 	if sock == "" {
 		return nil, nil
 	}

@@ -39,7 +39,7 @@ type Conn struct {
 // connect dials the chain and starts the keepalives. Callers hold mu, or
 // own c before it is shared.
 func (c *Conn) connect(ctx context.Context) error {
-	ag, agentConn := dialAgent()
+	ag, agentConn := dialAgent(c.s.AgentSocket)
 	chain, err := c.d.dialChain(ctx, c.s, ag)
 	if err != nil {
 		if agentConn != nil {
@@ -145,9 +145,9 @@ func (c *Conn) forwardAgentLocked(client *ssh.Client, on requester) error {
 	if c.forward {
 		return nil
 	}
-	sock := agentSocket()
+	sock := c.s.AgentSocket
 	if sock == "" {
-		return errors.New("forward_agent is set but SSH_AUTH_SOCK is empty: start ssh-agent and ssh-add your key")
+		return errors.New("forward_agent is set but there is no agent: SSH_AUTH_SOCK is empty or IdentityAgent is none; start ssh-agent and ssh-add your key")
 	}
 	if err := agent.ForwardToRemote(client, sock); err != nil {
 		return fmt.Errorf("forwarding the agent: %v", err)

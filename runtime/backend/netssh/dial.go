@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
+	"golang.org/x/crypto/ssh/knownhosts"
 )
 
 // Dialer opens connections. Its Prompt asks for key passphrases, one at a
@@ -22,6 +23,7 @@ type Dialer struct {
 
 	promptMu sync.Mutex
 	sent     atomic.Int64
+	cache    resolved
 }
 
 func (d *Dialer) prompt() Prompt {
@@ -82,13 +84,14 @@ func (d *Dialer) dialOne(ctx context.Context, s Settings, through *ssh.Client, a
 		return nil, err
 	}
 	addr := s.Addr()
-	check, algos, err := s.hostKeys(addr, d.warn)
+	check, known, err := s.hostKeys(addr, d.warn)
 	if err != nil {
 		return nil, err
 	}
+	algos := keyAlgorithms(known)
 	dctx, cancel := context.WithTimeout(ctx, s.ConnectTimeout)
 	defer cancel()
-	conn, err := dialTCP(dctx, addr, through)
+	conn, err := s.transport(dctx, addr, through)
 	if err != nil {
 		return nil, err
 	}
@@ -106,17 +109,40 @@ func (d *Dialer) dialOne(ctx context.Context, s Settings, through *ssh.Client, a
 		if dctx.Err() != nil && ctx.Err() == nil {
 			return nil, fmt.Errorf("ssh handshake with %s timed out after %v", addr, s.ConnectTimeout)
 		}
-		return nil, explainHandshake(s, err)
+		if changed := otherKeyType(addr, err, known); changed != nil {
+			return nil, changed
+		}
+		return nil, explainHandshake(s, withProxyOutput(conn, err))
 	}
 	return ssh.NewClient(cc, chans, reqs), nil
 }
 
-func dialTCP(ctx context.Context, addr string, through *ssh.Client) (net.Conn, error) {
+// transport is the byte stream the handshake runs over: a channel of the
+// previous hop, the ProxyCommand's stdin and stdout, or TCP.
+func (s Settings) transport(ctx context.Context, addr string, through *ssh.Client) (net.Conn, error) {
 	if through != nil {
 		return through.DialContext(ctx, "tcp", addr)
 	}
+	if s.ProxyCommand != "" {
+		return dialProxyCommand(s.ProxyCommand, addr)
+	}
 	var nd net.Dialer
 	return nd.DialContext(ctx, "tcp", addr)
+}
+
+// otherKeyType is a host offering none of the key types known for it:
+// its key changed, as far as anyone can tell, and it is refused as ssh
+// refuses it.
+func otherKeyType(addr string, err error, known []knownhosts.KnownKey) error {
+	msg := err.Error()
+	if len(known) == 0 || !strings.Contains(msg, "no common algorithm for host key") {
+		return nil
+	}
+	offered := "keys of other types"
+	if _, after, ok := strings.Cut(msg, "server offered: "); ok {
+		offered = "only " + strings.Trim(after, "[]") + " keys"
+	}
+	return &ChangedHostKeyError{Addr: addr, Fingerprint: offered, Known: knownKeyText(known[0])}
 }
 
 // explainHandshake turns x/crypto's handshake errors into what to check.
@@ -154,10 +180,25 @@ func (s Settings) hops() ([]Settings, error) {
 			}
 			hostname, port = h, n
 		}
-		hop := resolveWith(s.configFile, hostname, hostname, user, port, s.hopOptions())
+		hop, err := s.hopSettings(hostname, user, port)
+		if err != nil {
+			return nil, fmt.Errorf("ProxyJump %q: %w", spec, err)
+		}
 		out = append(out, hop)
 	}
 	return out, nil
+}
+
+// hopSettings resolves a jump host through the same ssh_config.
+func (s Settings) hopSettings(hostname, user string, port int) (Settings, error) {
+	cfg, o := s.cfg, s.hopOptions()
+	if cfg == nil {
+		var err error
+		if cfg, err = loadSSHConfig(o); err != nil {
+			return Settings{}, err
+		}
+	}
+	return cfg.settings(hostname, hostname, user, port, o)
 }
 
 func closeAll(chain []*ssh.Client) {

@@ -29,10 +29,16 @@ func (e *UnknownHostKeyError) Error() string {
 		e.Addr, e.KeyType, e.Fingerprint, port, host, e.File)
 }
 
-// ChangedHostKeyError is a host whose key differs from the known one. It
-// is never accepted.
+// ChangedHostKeyError is a host whose key differs from the known one, or
+// that offers only keys of other types than the known ones. It is never
+// accepted.
 type ChangedHostKeyError struct {
 	Addr, Fingerprint, Known string
+}
+
+// knownKeyText names a known key: its type, fingerprint, file and line.
+func knownKeyText(k knownhosts.KnownKey) string {
+	return fmt.Sprintf("%s %s (%s:%d)", k.Key.Type(), ssh.FingerprintSHA256(k.Key), k.Filename, k.Line)
 }
 
 func (e *ChangedHostKeyError) Error() string {
@@ -42,11 +48,12 @@ func (e *ChangedHostKeyError) Error() string {
 		e.Addr, e.Fingerprint, e.Known, knownhosts.Normalize(e.Addr))
 }
 
-// hostKeys returns the callback that verifies a host's key, and the key
-// algorithms known for addr, so the server is asked for one of those.
-func (s Settings) hostKeys(addr string, warn func(string)) (ssh.HostKeyCallback, []string, error) {
+// hostKeys returns the callback that verifies a host's key, and the keys
+// known for addr: the server is asked for one of their types only, as
+// ssh does, so a host that has only keys of other types is refused.
+func (s Settings) hostKeys(addr string, warn func(string)) (ssh.HostKeyCallback, []knownhosts.KnownKey, error) {
 	var existing []string
-	for _, f := range s.KnownHosts {
+	for _, f := range append(s.KnownHosts[:len(s.KnownHosts):len(s.KnownHosts)], s.GlobalKnownHosts...) {
 		if _, err := os.Stat(f); err == nil {
 			existing = append(existing, f)
 		}
@@ -62,15 +69,18 @@ func (s Settings) hostKeys(addr string, warn func(string)) (ssh.HostKeyCallback,
 			return err
 		}
 		if len(ke.Want) > 0 {
-			return &ChangedHostKeyError{Addr: hostname, Fingerprint: ssh.FingerprintSHA256(key),
-				Known: fmt.Sprintf("%s (%s:%d)", ssh.FingerprintSHA256(ke.Want[0].Key), ke.Want[0].Filename, ke.Want[0].Line)}
+			return &ChangedHostKeyError{Addr: hostname, Fingerprint: key.Type() + " " + ssh.FingerprintSHA256(key),
+				Known: knownKeyText(ke.Want[0])}
 		}
 		return s.unknownKey(hostname, remote, key, warn)
 	}
-	return check, knownAlgorithms(db, addr), nil
+	return check, knownKeys(db, addr), nil
 }
 
 func (s Settings) unknownKey(hostname string, remote net.Addr, key ssh.PublicKey, warn func(string)) error {
+	if len(s.KnownHosts) == 0 {
+		return fmt.Errorf("host key for %s is not known and UserKnownHostsFile names no file", hostname)
+	}
 	file := s.KnownHosts[0]
 	switch s.StrictHostKey {
 	case "no":
@@ -103,9 +113,9 @@ func appendKnownHost(file, hostname string, key ssh.PublicKey) error {
 	return err
 }
 
-// knownAlgorithms asks the database which keys it knows for addr by
-// offering a key it cannot know; the KeyError lists the known ones.
-func knownAlgorithms(db ssh.HostKeyCallback, addr string) []string {
+// knownKeys asks the database which keys it knows for addr by offering a
+// key it cannot know; the KeyError lists the known ones.
+func knownKeys(db ssh.HostKeyCallback, addr string) []knownhosts.KnownKey {
 	var ke *knownhosts.KeyError
 	tcp, _ := net.ResolveTCPAddr("tcp", addr)
 	if tcp == nil {
@@ -114,8 +124,13 @@ func knownAlgorithms(db ssh.HostKeyCallback, addr string) []string {
 	if err := db(addr, tcp, probeKey{}); !errors.As(err, &ke) {
 		return nil
 	}
+	return ke.Want
+}
+
+// keyAlgorithms are the host key algorithms for the known keys.
+func keyAlgorithms(known []knownhosts.KnownKey) []string {
 	var algos []string
-	for _, k := range ke.Want {
+	for _, k := range known {
 		switch t := k.Key.Type(); t {
 		case ssh.KeyAlgoRSA:
 			algos = append(algos, ssh.KeyAlgoRSASHA512, ssh.KeyAlgoRSASHA256, t)

@@ -6,40 +6,34 @@ package netssh
 import (
 	"fmt"
 	"os"
-	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/kevinburke/ssh_config"
 )
 
-// Settings is everything needed to reach one host.
+// Settings is everything needed to reach one host, expanded.
 type Settings struct {
-	Name           string // as declared; errors name the host by it
-	Hostname       string // to dial (ssh_config HostName applied)
-	Port           int
-	User           string
-	IdentityFiles  []string
-	IdentitiesOnly bool
-	ProxyJump      []string // hops, first dialled first
-	KnownHosts     []string
-	StrictHostKey  string // "yes", "accept-new" or "no"
-	ConnectTimeout time.Duration
-	KeepAlive      time.Duration // 0: none
-	KeepAliveMax   int
-	CommandTimeout time.Duration // 0: none
-	ForwardAgent   bool
-	configFile     *ssh_config.Config
-	opts           map[string]any
-}
-
-// OptionKeys are the keys of ssh_options a Deployfile may set.
-var OptionKeys = []string{
-	"config", "user", "port", "keys", "identities_only", "forward_agent", "proxy_jump",
-	"known_hosts", "strict_host_key_checking", "timeout", "keepalive_interval",
-	"keepalive_count_max", "command_timeout",
+	Name             string // as declared; errors name the host by it
+	Hostname         string // to dial (ssh_config HostName applied)
+	Port             int
+	User             string
+	IdentityFiles    []string
+	namedKeys        bool // IdentityFiles were named, not ssh's defaults
+	Certificates     []string
+	IdentitiesOnly   bool
+	AgentSocket      string   // "": no agent
+	ProxyJump        []string // hops, first dialled first
+	ProxyCommand     string   // run with sh -c as the transport; "": none
+	KnownHosts       []string // UserKnownHostsFile: accept-new writes the first
+	GlobalKnownHosts []string
+	StrictHostKey    string // "yes", "accept-new" or "no"
+	ConnectTimeout   time.Duration
+	KeepAlive        time.Duration // 0: none
+	KeepAliveMax     int
+	CommandTimeout   time.Duration // 0: none
+	ForwardAgent     bool
+	cfg              *sshConfig
+	opts             Options
 }
 
 // Defaults when neither the Deployfile nor ssh_config says otherwise.
@@ -53,74 +47,174 @@ const (
 	defaultKeepAliveMax   = 3
 )
 
-// Validate checks ssh_options keys and the type of each value.
-func Validate(opts map[string]any) error {
-	var bad []string
-	for k := range opts {
-		if !contains(OptionKeys, k) {
-			bad = append(bad, fmt.Sprintf("%q", k))
-		}
-	}
-	if len(bad) > 0 {
-		sort.Strings(bad)
-		return fmt.Errorf("ssh_options: %s is not an option; the options are %s", strings.Join(bad, ", "), strings.Join(OptionKeys, ", "))
-	}
-	if v, ok := opts["strict_host_key_checking"]; ok {
-		if s := fmt.Sprint(v); s != "yes" && s != "accept-new" && s != "no" && s != "true" && s != "false" {
-			return fmt.Errorf(`ssh_options: strict_host_key_checking must be "yes", "accept-new" or "no", not %q`, s)
-		}
-	}
-	return nil
-}
+// defaultIdentities are tried, when they exist, if nothing names a key.
+var defaultIdentities = []string{"~/.ssh/id_ed25519", "~/.ssh/id_ecdsa", "~/.ssh/id_rsa"}
 
 // Resolve builds the Settings for host name with hostname, user and port
 // as declared (empty or 0 when not), opts from the Deployfile, and the
-// ssh_config files. What the Deployfile says wins over ssh_config.
+// ssh_config files. server() values win over ssh_options, which win over
+// ssh_config.
 func Resolve(name, hostname, user string, port int, opts map[string]any) (Settings, error) {
-	cfg, err := loadConfig(opts)
+	o, err := ParseOptions(opts)
 	if err != nil {
 		return Settings{}, err
 	}
-	return resolveWith(cfg, name, hostname, user, port, opts), nil
+	cfg, err := loadSSHConfig(o)
+	if err != nil {
+		return Settings{}, err
+	}
+	return cfg.settings(name, hostname, user, port, o)
+}
+
+// Lookup is the HostConfig luacap uses for a host, for luacap
+// ssh-config: what Resolve dials, shown as ssh -G shows it.
+func Lookup(hostname, user string, port int, opts map[string]any) (*HostConfig, error) {
+	o, err := ParseOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := loadSSHConfig(o)
+	if err != nil {
+		return nil, err
+	}
+	return cfg.effective(hostname, user, port, o)
+}
+
+// effective is the host's ssh_config with the Deployfile over it. A
+// declared user or port is known before ssh_config is read, as ssh -l
+// and -p are, so Match user and %r see it.
+func (c *sshConfig) effective(hostArg, user string, port int, o Options) (*HostConfig, error) {
+	hc, err := c.host(hostArg, firstNonEmpty(user, o.User), firstInt(port, o.Port))
+	if err != nil {
+		return nil, err
+	}
+	o.apply(hc)
+	return hc, nil
+}
+
+// apply puts what the Deployfile set over hc, and luacap's own defaults
+// where neither says.
+func (o Options) apply(hc *HostConfig) {
+	if len(o.Keys) > 0 {
+		hc.IdentityFiles = o.Keys
+	}
+	if len(hc.IdentityFiles) == 0 {
+		hc.IdentityFiles = defaultIdentities
+	}
+	setBool(&hc.IdentitiesOnly, o.IdentitiesOnly)
+	setBool(&hc.ForwardAgent, o.ForwardAgent)
+	if o.ProxyJump != "" {
+		hc.ProxyJump, hc.ProxyCommand = o.ProxyJump, ""
+	}
+	if len(o.KnownHosts) > 0 {
+		hc.UserKnownHosts = make([]string, len(o.KnownHosts))
+		for i, f := range o.KnownHosts {
+			hc.UserKnownHosts[i] = expandTilde(f)
+		}
+	}
+	switch o.StrictHostKey {
+	case "yes":
+		hc.StrictHostKey = "true"
+	case "no":
+		hc.StrictHostKey = "false"
+	case "accept-new":
+		hc.StrictHostKey = "accept-new"
+	}
+	hc.ConnectTimeout = seconds(hc.ConnectTimeout, o.Timeout, defaultConnectTimeout)
+	hc.ServerAliveInterval = seconds(hc.ServerAliveInterval, o.KeepAliveInterval, defaultKeepAlive)
+	if o.KeepAliveCountMax != nil {
+		hc.ServerAliveCountMax = *o.KeepAliveCountMax
+	}
+}
+
+// seconds: a Deployfile value over ssh_config's (-1: unset), else def.
+// A connect timeout of 0 ("none") is luacap's default too.
+func seconds(config int, opt *time.Duration, def time.Duration) int {
+	if opt != nil && *opt > 0 {
+		return int(*opt / time.Second)
+	}
+	if config < 0 || config == 0 && def == defaultConnectTimeout {
+		return int(def / time.Second)
+	}
+	return config
+}
+
+func setBool(dst *bool, v *bool) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// settings expands the effective HostConfig into what Dial uses.
+func (c *sshConfig) settings(name, hostArg, user string, port int, o Options) (Settings, error) {
+	hc, err := c.effective(hostArg, user, port, o)
+	if err != nil {
+		return Settings{}, err
+	}
+	s := Settings{Name: name, Hostname: hc.Hostname, Port: hc.Port, User: hc.User,
+		IdentitiesOnly: hc.IdentitiesOnly, ForwardAgent: hc.ForwardAgent, KnownHosts: hc.UserKnownHosts,
+		StrictHostKey: strictness(hc.StrictHostKey), ConnectTimeout: time.Duration(hc.ConnectTimeout) * time.Second,
+		KeepAlive: time.Duration(hc.ServerAliveInterval) * time.Second, KeepAliveMax: hc.ServerAliveCountMax,
+		namedKeys: len(o.Keys) > 0 || !sameList(hc.IdentityFiles, defaultIdentities), cfg: c, opts: o}
+	if o.CommandTimeout != nil {
+		s.CommandTimeout = *o.CommandTimeout
+	}
+	t := hostTokens(c.local, hc.Hostname, hc.HostArg, hc.User, hc.Port)
+	if s.IdentityFiles, err = expandPaths(t, "IdentityFile", hc.IdentityFiles); err != nil {
+		return Settings{}, err
+	}
+	if s.Certificates, err = expandPaths(t, "CertificateFile", hc.CertificateFiles); err != nil {
+		return Settings{}, err
+	}
+	for _, g := range hc.GlobalKnownHosts {
+		s.GlobalKnownHosts = append(s.GlobalKnownHosts, expandTilde(g))
+	}
+	s.AgentSocket = agentSocket(hc.IdentityAgent)
+	if hc.ProxyJump != "" && hc.ProxyJump != "none" {
+		s.ProxyJump = strings.Split(hc.ProxyJump, ",")
+	}
+	if hc.ProxyCommand != "" && hc.ProxyCommand != "none" {
+		pt := proxyTokens(hc.Hostname, hc.HostArg, hc.User, hc.Port)
+		if s.ProxyCommand, err = pt.expand(hc.ProxyCommand); err != nil {
+			return Settings{}, fmt.Errorf("ProxyCommand %v", err)
+		}
+	}
+	return s, nil
+}
+
+func expandPaths(t tokens, key string, files []string) ([]string, error) {
+	if len(files) == 0 {
+		return nil, nil
+	}
+	out := make([]string, len(files))
+	for i, f := range files {
+		p, err := t.expandPath(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s %v", key, err)
+		}
+		out[i] = p
+	}
+	return out, nil
+}
+
+// agentSocket is the agent IdentityAgent names: SSH_AUTH_SOCK when unset.
+func agentSocket(identityAgent string) string {
+	switch identityAgent {
+	case "", "SSH_AUTH_SOCK":
+		return os.Getenv("SSH_AUTH_SOCK")
+	case "none":
+		return ""
+	}
+	return identityAgent
 }
 
 // hopOptions are the options a jump host inherits from the host it leads
 // to: how to log in and how to check keys, not where it is.
-func (s Settings) hopOptions() map[string]any {
-	out := map[string]any{}
-	for _, k := range []string{"keys", "identities_only", "known_hosts", "strict_host_key_checking", "timeout", "keepalive_interval", "keepalive_count_max"} {
-		if v, ok := s.opts[k]; ok {
-			out[k] = v
-		}
-	}
-	return out
-}
-
-func resolveWith(cfg *ssh_config.Config, name, hostname, user string, port int, opts map[string]any) Settings {
-	get := func(key string) string { return configValue(cfg, hostname, key) }
-	s := Settings{Name: name, Hostname: hostname, User: user, Port: port, configFile: cfg, opts: opts}
-	if v := get("HostName"); v != "" {
-		s.Hostname = strings.ReplaceAll(v, "%h", hostname)
-	}
-	if s.User == "" {
-		s.User = firstNonEmpty(str(opts["user"]), get("User"), os.Getenv("USER"), "root")
-	}
-	if s.Port == 0 {
-		s.Port = firstInt(num(opts["port"]), atoi(get("Port")), 22)
-	}
-	s.IdentityFiles = expandAll(firstList(list(opts["keys"]), configAll(cfg, hostname, "IdentityFile")))
-	s.IdentitiesOnly = boolOpt(opts["identities_only"], get("IdentitiesOnly") == "yes")
-	s.ForwardAgent = boolOpt(opts["forward_agent"], get("ForwardAgent") == "yes")
-	if jump := firstNonEmpty(str(opts["proxy_jump"]), get("ProxyJump")); jump != "" && jump != "none" {
-		s.ProxyJump = strings.Split(jump, ",")
-	}
-	s.KnownHosts = knownHostsFiles(opts, cfg, hostname)
-	s.StrictHostKey = strictness(firstNonEmpty(str(opts["strict_host_key_checking"]), get("StrictHostKeyChecking")))
-	s.ConnectTimeout = seconds(firstInt(num(opts["timeout"]), atoi(get("ConnectTimeout"))), defaultConnectTimeout)
-	s.KeepAlive = seconds(firstInt(num(opts["keepalive_interval"]), atoi(get("ServerAliveInterval"))), defaultKeepAlive)
-	s.KeepAliveMax = firstInt(num(opts["keepalive_count_max"]), atoi(get("ServerAliveCountMax")), defaultKeepAliveMax)
-	s.CommandTimeout = seconds(num(opts["command_timeout"]), 0)
-	return s
+func (s Settings) hopOptions() Options {
+	o := s.opts
+	return Options{Config: o.Config, NoConfig: o.NoConfig, Keys: o.Keys, IdentitiesOnly: o.IdentitiesOnly,
+		KnownHosts: o.KnownHosts, StrictHostKey: o.StrictHostKey, Timeout: o.Timeout,
+		KeepAliveInterval: o.KeepAliveInterval, KeepAliveCountMax: o.KeepAliveCountMax}
 }
 
 // Addr is host:port to dial.
@@ -128,78 +222,9 @@ func (s Settings) Addr() string {
 	return netJoin(s.Hostname, s.Port)
 }
 
-// loadConfig reads the user's ssh_config (or opts.config; false for none)
-// and the system one; a host's value is the first found, as in ssh.
-func loadConfig(opts map[string]any) (*ssh_config.Config, error) {
-	path := filepath.Join(home(), ".ssh", "config")
-	switch v := opts["config"].(type) {
-	case bool:
-		if !v {
-			return nil, nil
-		}
-	case string:
-		path = expand(v)
-	}
-	files := []string{path, "/etc/ssh/ssh_config"}
-	var merged *ssh_config.Config
-	for i, f := range files {
-		b, err := os.ReadFile(f)
-		if os.IsNotExist(err) {
-			if i == 0 && opts["config"] != nil {
-				return nil, fmt.Errorf("ssh_options.config: %s does not exist", f)
-			}
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		c, err := ssh_config.DecodeBytes(b)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", f, err)
-		}
-		if merged == nil {
-			merged = c
-		} else {
-			merged.Hosts = append(merged.Hosts, c.Hosts...)
-		}
-	}
-	return merged, nil
-}
-
-func configValue(cfg *ssh_config.Config, host, key string) string {
-	if cfg == nil {
-		return ""
-	}
-	v, _ := cfg.Get(host, key)
-	return v
-}
-
-func configAll(cfg *ssh_config.Config, host, key string) []string {
-	if cfg == nil {
-		return nil
-	}
-	v, _ := cfg.GetAll(host, key)
-	return v
-}
-
-func knownHostsFiles(opts map[string]any, cfg *ssh_config.Config, host string) []string {
-	if l := list(opts["known_hosts"]); len(l) > 0 {
-		return expandAll(l)
-	}
-	var files []string
-	for _, v := range configAll(cfg, host, "UserKnownHostsFile") {
-		files = append(files, strings.Fields(v)...)
-	}
-	if len(files) == 0 {
-		files = []string{"~/.ssh/known_hosts", "~/.ssh/known_hosts2"}
-	}
-	files = append(files, "/etc/ssh/ssh_known_hosts")
-	return expandAll(files)
-}
-
 func strictness(v string) string {
-	switch strings.ToLower(v) {
-	case "no", "off", "false":
+	switch v {
+	case "false":
 		return "no"
 	case "accept-new":
 		return "accept-new"
@@ -213,24 +238,6 @@ func home() string {
 	}
 	h, _ := os.UserHomeDir()
 	return h
-}
-
-func expand(p string) string {
-	if p == "~" {
-		return home()
-	}
-	if strings.HasPrefix(p, "~/") {
-		return filepath.Join(home(), p[2:])
-	}
-	return p
-}
-
-func expandAll(ps []string) []string {
-	out := make([]string, len(ps))
-	for i, p := range ps {
-		out[i] = expand(strings.Trim(p, `"`))
-	}
-	return out
 }
 
 func netJoin(host string, port int) string {

@@ -42,18 +42,20 @@ Host *
 func TestResolveFromSSHConfig(t *testing.T) {
 	path := writeConfig(t)
 	home := os.Getenv("HOME")
+	t.Setenv("SSH_AUTH_SOCK", "/agent.sock")
+	want := Settings{
+		Name: "web1", Hostname: "10.0.0.5", Port: 2222, User: "deploy",
+		IdentityFiles: []string{home + "/.ssh/deploy_key"}, namedKeys: true, IdentitiesOnly: true, AgentSocket: "/agent.sock",
+		ProxyJump: []string{"bastion@gate:2200", "inner"}, KnownHosts: []string{home + "/kh"},
+		GlobalKnownHosts: []string{"/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2"},
+		StrictHostKey:    "accept-new", ConnectTimeout: defaultConnectTimeout, KeepAlive: 7 * time.Second,
+		KeepAliveMax: defaultKeepAliveMax, ForwardAgent: true,
+	}
 	s, err := Resolve("web1", "web1", "", 0, map[string]any{"config": path})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Settings{
-		Name: "web1", Hostname: "10.0.0.5", Port: 2222, User: "deploy",
-		IdentityFiles: []string{home + "/.ssh/deploy_key"}, IdentitiesOnly: true,
-		ProxyJump: []string{"bastion@gate:2200", "inner"}, KnownHosts: []string{home + "/kh", "/etc/ssh/ssh_known_hosts"},
-		StrictHostKey: "accept-new", ConnectTimeout: defaultConnectTimeout, KeepAlive: 7 * time.Second,
-		KeepAliveMax: defaultKeepAliveMax, ForwardAgent: true,
-	}
-	s.configFile, s.opts = nil, nil
+	s.cfg, s.opts = nil, Options{}
 	if !reflect.DeepEqual(s, want) {
 		t.Errorf("Resolve =\n%+v\nwant\n%+v", s, want)
 	}
@@ -72,7 +74,7 @@ func TestDeployfileWinsOverSSHConfig(t *testing.T) {
 		!reflect.DeepEqual(s.IdentityFiles, []string{"/k"}) || s.ConnectTimeout != 3*time.Second || s.CommandTimeout != time.Minute {
 		t.Errorf("Deployfile values did not win: %+v", s)
 	}
-	hops, err := (Settings{ProxyJump: []string{"ops@gate:2200"}, opts: map[string]any{"keys": []any{"/k"}}}).hops()
+	hops, err := (Settings{ProxyJump: []string{"ops@gate:2200"}, opts: Options{NoConfig: true, Keys: []string{"/k"}}}).hops()
 	if err != nil || len(hops) != 1 || hops[0].User != "ops" || hops[0].Port != 2200 || hops[0].Hostname != "gate" ||
 		!reflect.DeepEqual(hops[0].IdentityFiles, []string{"/k"}) {
 		t.Errorf("hops = %+v, %v", hops, err)
@@ -86,7 +88,7 @@ func TestValidate(t *testing.T) {
 	}{
 		{map[string]any{"forward_agent": true}, ""},
 		{map[string]any{"forward_agnet": true}, `ssh_options: "forward_agnet" is not an option; the options are config, user, port, keys, identities_only, forward_agent, proxy_jump, known_hosts, strict_host_key_checking, timeout, keepalive_interval, keepalive_count_max, command_timeout`},
-		{map[string]any{"strict_host_key_checking": "ask"}, `ssh_options: strict_host_key_checking must be "yes", "accept-new" or "no", not "ask"`},
+		{map[string]any{"strict_host_key_checking": "ask"}, `ssh_options.strict_host_key_checking must be "yes", "accept-new" or "no", not "ask"`},
 	}
 	for _, tt := range tests {
 		got := ""
@@ -110,9 +112,11 @@ func TestSSHCommandForExternalTools(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Setenv("SSH_AUTH_SOCK", "")
 	want := []string{"ssh", "-p", "2222", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new",
-		"-o", "UserKnownHostsFile=" + home + "/kh /etc/ssh/ssh_known_hosts", "-F", path,
-		"-i", home + "/.ssh/deploy_key", "-o", "IdentitiesOnly=yes", "-J", "bastion@gate:2200,inner"}
+		"-o", "UserKnownHostsFile=" + home + "/kh", "-o", "GlobalKnownHostsFile=/etc/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts2",
+		"-F", path, "-i", home + "/.ssh/deploy_key", "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none",
+		"-J", "bastion@gate:2200,inner"}
 	if !reflect.DeepEqual(args, want) || dest != "deploy@10.0.0.5" {
 		t.Errorf("SSHCommand =\n%q %q\nwant\n%q deploy@10.0.0.5", args, dest, want)
 	}

@@ -18,9 +18,16 @@ func (t Transport) Validate(opts map[string]any) error { return Validate(opts) }
 // Dial resolves h's settings (server() values over opts over ssh_config)
 // and connects.
 func (t Transport) Dial(ctx context.Context, h *host.Host, opts map[string]any) (backend.Backend, error) {
-	s, err := Resolve(h.Name, h.Hostname, h.User, h.Port, opts)
+	s, err := t.resolve(h, opts)
 	if err != nil {
 		return nil, err
 	}
 	return t.Dialer.Dial(ctx, s)
+}
+
+func (t Transport) resolve(h *host.Host, opts map[string]any) (Settings, error) {
+	if t.Dialer == nil {
+		return Resolve(h.Name, h.Hostname, h.User, h.Port, opts)
+	}
+	return t.Dialer.resolve(h.Name, h.Hostname, h.User, h.Port, opts)
 }
