@@ -11,6 +11,7 @@ var modules = []struct {
 	open lua.LGFunction
 }{
 	{"luacap.shell", OpenShell},
+	{"luacap.release", OpenRelease},
 }
 
 // Preload makes every module available to require.

@@ -35,6 +35,7 @@ func exitCode(w io.Writer, err error) int {
 		unknown *tasks.UnknownError
 		intr    *engine.Interrupted
 		task    *engine.TaskError
+		cleanup *engine.CleanupError
 		cli     usageError
 	)
 	switch {
@@ -42,7 +43,7 @@ func exitCode(w io.Writer, err error) int {
 		return exitInterrupted
 	case errors.As(err, &load), errors.As(err, &usage), errors.As(err, &unknown), errors.As(err, &cli):
 		return exitUsage
-	case errors.As(err, &task):
+	case errors.As(err, &task), errors.As(err, &cleanup):
 		return exitTaskFailed
 	}
 	return exitTaskFailed

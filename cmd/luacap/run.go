@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"slices"
-	"syscall"
 	"time"
 
 	"golang.org/x/term"
@@ -30,7 +28,7 @@ type stdio struct {
 // hooks lets tests fix what a real run takes from the world.
 type hooks struct {
 	now     func() time.Time // the clock; it also names the release
-	signals <-chan os.Signal // nil: SIGINT and SIGTERM
+	signals <-chan os.Signal // nil: SIGINT, SIGTERM and SIGHUP
 }
 
 // run is luacap without os.Exit: it returns the exit code.
@@ -56,6 +54,8 @@ func runWith(args []string, io stdio, env map[string]string, h hooks) (code int)
 	case c.version:
 		fmt.Fprintln(io.out, "luacap", version)
 		return exitOK
+	case isSSHConfig(c):
+		return exitCode(io.err, sshConfig(c, io))
 	}
 	return exitCode(io.err, execute(c, io, h))
 }
@@ -75,7 +75,7 @@ func execute(c *config, io stdio, h hooks) error {
 	defer stop()
 	e, err := engine.New(engine.Options{
 		Out: out, DryRun: c.dryRun, Filter: host.Filter{Hosts: c.hosts, Roles: c.roles},
-		MaxHosts: c.maxHosts, Overrides: overrides, Now: now(), Prompt: prompter(io), AbortCtx: abort,
+		MaxHosts: c.maxHosts, Overrides: overrides, Now: now(), Prompt: prompter(io), AbortCtx: abort, Ctx: ctx,
 		SSH: netssh.Transport{Dialer: dialer},
 	})
 	if err != nil {
@@ -141,6 +141,10 @@ func dispatch(ctx context.Context, e *engine.Engine, c *config, io stdio, names 
 	}
 	err := e.Run(ctx, names)
 	e.Out().Summary()
+	// On stderr, just above the final error, which points at it.
+	for _, line := range e.Unfinished() {
+		fmt.Fprintln(io.err, line)
+	}
 	return err
 }
 
@@ -159,37 +163,6 @@ func level(c *config) output.Level {
 		return output.Verbose
 	}
 	return output.Normal
-}
-
-// signalContexts returns the run's context, cancelled by the first SIGINT
-// or SIGTERM, and the abort context, cancelled by the second: the first
-// stops the commands and lets transactions undo; the second cuts the undo.
-func signalContexts(sigs <-chan os.Signal, out *output.Output) (run, abort context.Context, stop func()) {
-	unsubscribe := func() {}
-	if sigs == nil {
-		ch := make(chan os.Signal, 2)
-		signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM)
-		sigs, unsubscribe = ch, func() { signal.Stop(ch) }
-	}
-	run, cancelRun := context.WithCancel(context.Background())
-	abort, cancelAbort := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		for n := 0; ; n++ {
-			select {
-			case <-done:
-				return
-			case <-sigs:
-				if n > 0 {
-					cancelAbort()
-					continue
-				}
-				out.Warn("interrupted: stopping the commands in flight and undoing this run's changes (press Ctrl-C again to stop the undo)")
-				cancelRun()
-			}
-		}
-	}()
-	return run, abort, func() { unsubscribe(); close(done); cancelRun(); cancelAbort() }
 }
 
 func isTerminal(w io.Writer) bool {

@@ -93,7 +93,7 @@ func TestFailedCommandErrors(t *testing.T) {
 		{"bad argument", `on(roles("db"), function() upload(42, "/tmp/x") end)`,
 			"task x failed: h3: DIR/Deployfile.lua:7: upload(): the local path must be a string, not number"},
 		{"unknown on() target", `on("cache", function() end)`,
-			`task x failed: DIR/Deployfile.lua:7: on(): "cache" is neither a role nor a declared server`},
+			`task x failed: DIR/Deployfile.lua:7: on(): "cache" is neither a role nor a declared server; the servers are h1, h2, h3 and the roles web, app, db`},
 		{"bad policy", `on(roles("web"), { ["in"] = "groups" }, function() end)`,
 			`task x failed: DIR/Deployfile.lua:7: in="groups" needs limit, a number of hosts of at least 1`},
 		{"nested on", `on(roles("db"), function() on(roles("web"), function() end) end)`,

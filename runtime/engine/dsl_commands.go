@@ -101,6 +101,9 @@ func (e *Engine) rawCapture(L *lua.LState) int {
 // the first of the task's, as Capistrano 2's capture does.
 func (e *Engine) firstTarget(L *lua.LState, cmd string) (*host.Host, string, error) {
 	hosts, c := e.target(L)
+	if err := e.noServers(hosts, strconv.Quote(cmd)); err != nil {
+		return nil, "", err
+	}
 	if len(hosts) == 0 {
 		return nil, "", errorf("no host to run %q on (no host matches the task's roles and filters)", cmd)
 	}

@@ -1,11 +1,15 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luacap/luacap/runtime/host"
+	"github.com/luacap/luacap/runtime/output"
+	"github.com/luacap/luacap/runtime/tasks"
 )
 
 // server(name, {user=, port=, roles=, primary=, no_release=, transport=, ...}).
@@ -87,11 +91,16 @@ func (e *Engine) luaRole(L *lua.LState) int {
 }
 
 // roles(name, ...) returns the hosts of those roles, narrowed by --hosts
-// and --roles, as a list of host tables.
+// and --roles, as a list of host tables. A role no server plays is an
+// error (a typo would otherwise run nothing); a role whose hosts the
+// command line left out gives an empty list.
 func (e *Engine) luaRoles(L *lua.LState) int {
 	var names []string
 	for i := 1; i <= L.GetTop(); i++ {
 		names = append(names, L.CheckString(i))
+	}
+	if err := e.checkRoles(names...); err != nil {
+		L.RaiseError("roles(): %v", err)
 	}
 	hosts := e.hosts.All()
 	if !(len(names) == 1 && names[0] == "all") {
@@ -99,6 +108,72 @@ func (e *Engine) luaRoles(L *lua.LState) int {
 	}
 	L.Push(e.hostList(L, e.usable(hosts)))
 	return 1
+}
+
+// checkRoles is host.Set.CheckRoles with a hint at the stage when no
+// server is declared at all.
+func (e *Engine) checkRoles(names ...string) error {
+	if err := e.hosts.CheckRoles(names...); err != nil {
+		return errorf("%v%s", err, e.stageHint())
+	}
+	return nil
+}
+
+// stageHint is what to add to an error when no server is declared.
+func (e *Engine) stageHint() string {
+	if len(e.hosts.All()) > 0 {
+		return ""
+	}
+	if stages := e.Stages(); len(stages) > 0 {
+		return "; did you forget the stage? luacap STAGE TASK; the stages are " + strings.Join(stages, ", ")
+	}
+	return "; declare the servers with server(name, { roles = {...} }) in " + e.deployfile()
+}
+
+func (e *Engine) deployfile() string {
+	if e.file == "" {
+		return "the Deployfile"
+	}
+	return e.file
+}
+
+// noServers is the error of a command that has no host to go to because
+// no server is declared, rather than the silence of running nowhere.
+func (e *Engine) noServers(hosts []*host.Host, what string) error {
+	if len(hosts) > 0 || len(e.hosts.All()) > 0 {
+		return nil
+	}
+	return errorf("%s has no host to run on: no server is declared%s", what, e.stageHint())
+}
+
+// onTaskHosts runs fn as t's body (or, with hook, a before/after function
+// of t) on the hosts t selects. A role t names that no server plays is an
+// error here too, for tasks reached by invoke() that the preflight cannot
+// see. When the command-line filter leaves out every host t would run
+// on, fn is skipped, as Capistrano skips a task its filters exclude.
+func (e *Engine) onTaskHosts(t *tasks.Task, hook bool, fn func() error) error {
+	if err := e.checkRoles(t.Opts.Roles...); err != nil {
+		return errorf("%s: task %s: %v", t.Where, t.Name, err)
+	}
+	hosts := e.selectHosts(t)
+	if len(hosts) == 0 && !e.opts.Filter.Empty() && len(e.declaredFor(t)) > 0 {
+		e.out.Note(output.Verbose, "", fmt.Sprintf("skip %s: %s leaves out every host it runs on", t.Name, e.opts.Filter))
+		return nil
+	}
+	return e.inTask(&taskRun{task: t, hosts: hosts, hook: hook}, fn)
+}
+
+// declaredFor are the servers t's roles and hosts options name, before
+// any filter.
+func (e *Engine) declaredFor(t *tasks.Task) []*host.Host {
+	hosts := e.hosts.All()
+	if len(t.Opts.Roles) > 0 {
+		hosts = e.hosts.InRoles(t.Opts.Roles...)
+	}
+	if len(t.Opts.Hosts) > 0 {
+		hosts = host.Filter{Hosts: t.Opts.Hosts}.Apply(hosts)
+	}
+	return hosts
 }
 
 // primary(role) returns the role's primary host, or nil when it has none.
@@ -148,8 +223,17 @@ func (e *Engine) hostList(L *lua.LState, hosts []*host.Host) *lua.LTable {
 }
 
 // hostsArg reads what on() and friends accept: a host table, a list of
-// host tables, a role or server name, a list of names, or "all".
+// host tables, a role or server name, a list of names, or "all". An
+// empty list is fine, unless no server is declared at all.
 func (e *Engine) hostsArg(v lua.LValue) ([]*host.Host, error) {
+	hosts, err := e.hostsIn(v)
+	if err == nil {
+		err = e.noServers(hosts, "the block")
+	}
+	return hosts, err
+}
+
+func (e *Engine) hostsIn(v lua.LValue) ([]*host.Host, error) {
 	switch v := v.(type) {
 	case lua.LString:
 		return e.hostsNamed(string(v))
@@ -164,7 +248,7 @@ func (e *Engine) hostsArg(v lua.LValue) ([]*host.Host, error) {
 				return
 			}
 			var hs []*host.Host
-			hs, err = e.hostsArg(item)
+			hs, err = e.hostsIn(item)
 			out = append(out, hs...)
 		})
 		return dedupeHosts(out), err
@@ -182,7 +266,27 @@ func (e *Engine) hostsNamed(name string) ([]*host.Host, error) {
 	if h, ok := e.hosts.Get(name); ok {
 		return []*host.Host{h}, nil
 	}
-	return nil, fmt.Errorf("%q is neither a role nor a declared server", name)
+	return nil, e.unknownName(name)
+}
+
+// unknownName says a name is neither a role nor a server, and which are.
+func (e *Engine) unknownName(name string) error {
+	if len(e.hosts.All()) == 0 {
+		return errorf("%q is neither a role nor a declared server: no server is declared%s", name, e.stageHint())
+	}
+	var servers []string
+	for _, h := range e.hosts.All() {
+		servers = append(servers, h.Name)
+	}
+	roles := e.hosts.Roles()
+	msg := fmt.Sprintf("%q is neither a role nor a declared server; the servers are %s", name, strings.Join(servers, ", "))
+	if len(roles) > 0 {
+		msg += " and the roles " + strings.Join(roles, ", ")
+	}
+	if c := host.Closest(name, append(roles, servers...)); c != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", c)
+	}
+	return errors.New(msg)
 }
 
 func dedupeHosts(hosts []*host.Host) []*host.Host {

@@ -36,6 +36,9 @@ type Options struct {
 	// AbortCtx is cancelled when the user insists (a second Ctrl-C); it
 	// bounds the undo of a transaction after an interrupt.
 	AbortCtx context.Context
+	// Ctx is cancelled by the first Ctrl-C: it interrupts loading the
+	// Deployfile (an endless loop in it too). Run takes its own.
+	Ctx context.Context
 }
 
 // Transport opens ssh hosts. The engine hands it each host's ssh_options,
@@ -76,6 +79,7 @@ type Engine struct {
 	sentBy    sentBy         // the pipelined task whose command failed last, if one did
 	sshOpts   map[string]any // the Deployfile's ssh_options, read at Run
 	exits     []undo         // on_exit cleanups
+	rec       record         // what the run did, for its final error
 	recipes   fs.FS          // the bundled recipes, for use() and --show
 	used      map[string]bool
 }
@@ -106,6 +110,10 @@ func New(opts Options) (*Engine, error) {
 	if err := e.loadPrelude(); err != nil {
 		e.L.Close()
 		return nil, err
+	}
+	if opts.Ctx != nil {
+		e.ctx = opts.Ctx
+		e.L.SetContext(opts.Ctx)
 	}
 	return e, nil
 }

@@ -23,19 +23,47 @@ func (e *UsageError) Unwrap() error { return e.Err }
 type TaskError struct {
 	Task string
 	Err  error
+	Outcome
 }
 
-func (e *TaskError) Error() string { return fmt.Sprintf("task %s failed: %v", e.Task, e.Err) }
+func (e *TaskError) Error() string {
+	msg := fmt.Sprintf("task %s failed: %v", e.Task, e.Err)
+	if s := e.Outcome.says(e.Task); s != "" {
+		msg += "\n" + s
+	}
+	return msg
+}
+
 func (e *TaskError) Unwrap() error { return e.Err }
 
-// Interrupted is a run stopped by SIGINT or SIGTERM. The CLI exits 130.
-type Interrupted struct{ Task string }
+// Interrupted is a run stopped by a signal (SIGINT, SIGTERM, SIGHUP):
+// during a task, or while a file was loading. The CLI exits 130.
+type Interrupted struct {
+	Task    string
+	Loading string // the file that was loading
+	Outcome
+}
 
 func (e *Interrupted) Error() string {
-	if e.Task == "" {
-		return "interrupted"
+	msg := "interrupted"
+	switch {
+	case e.Loading != "":
+		return msg + " while loading " + e.Loading
+	case e.Task != "":
+		msg += " during " + e.Task
 	}
-	return fmt.Sprintf("interrupted during %s; the steps it had done were undone where they were in a transaction", e.Task)
+	if s := e.Outcome.says(e.Task); s != "" {
+		msg += ": " + s
+	}
+	return msg
+}
+
+// CleanupError is a run whose tasks all completed but whose on_exit
+// cleanups did not. The CLI exits 1: something is left on the hosts.
+type CleanupError struct{ Outcome }
+
+func (e *CleanupError) Error() string {
+	return "every task completed, but " + incompleteClause
 }
 
 func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }

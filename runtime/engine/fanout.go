@@ -19,6 +19,9 @@ type hostOp func(ctx context.Context, s *backend.Session) error
 // mid-command by another's failure) and joins their errors. In a task
 // marked on_error="continue", failed hosts are dropped instead.
 func (e *Engine) fanout(hosts []*host.Host, op hostOp) sched.Work {
+	if err := e.noServers(hosts, "the command"); err != nil {
+		return func(context.Context) (sched.Deliver, error) { return nil, err }
+	}
 	keepGoing := e.keepGoing()
 	limit := e.opts.MaxHosts
 	if limit <= 0 || limit > len(hosts) {

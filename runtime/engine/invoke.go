@@ -46,6 +46,7 @@ func (e *Engine) invoke(L *lua.LState, name string, args []lua.LValue) error {
 		e.runOnFailure(L, t)
 		return err
 	}
+	e.noteDone(t.Name)
 	return e.runHooks(L, t, "after", after)
 }
 
@@ -62,7 +63,7 @@ func (e *Engine) runTask(L *lua.LState, t *tasks.Task, args []lua.LValue) error 
 		return nil
 	}
 	if t.Opts.Transaction {
-		return e.transaction(L, body)
+		return e.transaction(L, t.Name, body)
 	}
 	return body()
 }
@@ -88,13 +89,13 @@ func (e *Engine) runHooks(L *lua.LState, t *tasks.Task, when string, hooks []tas
 // withTask makes t the current task while fn runs, so that run() and
 // on_rollback() target its hosts.
 func (e *Engine) withTask(t *tasks.Task, fn func() error) error {
-	return e.inTask(&taskRun{task: t, hosts: e.selectHosts(t)}, fn)
+	return e.onTaskHosts(t, false, fn)
 }
 
 // withHook is withTask for a before/after function. Its commands wait even
 // when the hooked task is pipelined: the hook's author did not ask for it.
 func (e *Engine) withHook(t *tasks.Task, fn func() error) error {
-	return e.inTask(&taskRun{task: t, hosts: e.selectHosts(t), hook: true}, fn)
+	return e.onTaskHosts(t, true, fn)
 }
 
 func (e *Engine) inTask(run *taskRun, fn func() error) error {

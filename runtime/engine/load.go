@@ -57,10 +57,7 @@ func (e *Engine) LoadFile(path string) error {
 	if err != nil {
 		return &LoadError{Err: loadMessage(path, err)}
 	}
-	if err := call(e.L, fn); err != nil {
-		return &LoadError{Err: err}
-	}
-	return nil
+	return e.loadFailed(path, call(e.L, fn))
 }
 
 // LoadString runs Lua source under the given chunk name (embedded recipes).
@@ -69,10 +66,19 @@ func (e *Engine) LoadString(name, src string) error {
 	if err != nil {
 		return &LoadError{Err: loadMessage(name, err)}
 	}
-	if err := call(e.L, fn); err != nil {
-		return &LoadError{Err: err}
+	return e.loadFailed(name, call(e.L, fn))
+}
+
+// loadFailed is the error of running the file name: an interrupt, when
+// the signal stopped it, or a load error.
+func (e *Engine) loadFailed(name string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case e.ctx.Err() != nil:
+		return &Interrupted{Loading: name}
 	}
-	return nil
+	return &LoadError{Err: err}
 }
 
 // parseError matches gopher-lua's "FILE line:3(column:5) near 'x':   msg".
@@ -109,8 +115,8 @@ func (e *Engine) stageDir() string { return filepath.Join(filepath.Dir(e.file), 
 func (e *Engine) UseStage(name string) error {
 	e.vars.Set("stage", lua.LString(name))
 	if fn, ok := e.stages[name]; ok {
-		if err := call(e.L, fn); err != nil {
-			return &LoadError{Err: err}
+		if err := e.loadFailed("stage "+name, call(e.L, fn)); err != nil {
+			return err
 		}
 	}
 	path := filepath.Join(e.stageDir(), name+".lua")

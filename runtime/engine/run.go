@@ -30,6 +30,9 @@ func (e *Engine) Check(names []string) error {
 // Run invokes the named tasks in order under ctx. Cancelling ctx stops the
 // commands in flight; transactions then undo what they did.
 func (e *Engine) Run(ctx context.Context, names []string) error {
+	if err := e.preflight(names); err != nil {
+		return err
+	}
 	if err := e.Check(names); err != nil {
 		return err
 	}
@@ -50,7 +53,7 @@ func (e *Engine) Run(ctx context.Context, names []string) error {
 	e.dialAhead(ctx)
 	err := e.runTasks(ctx, names)
 	e.runExits()
-	return e.settle(ctx, names, err)
+	return e.finish(names, e.settle(ctx, names, err))
 }
 
 // settle waits for what pipelined tasks sent, after the on_exit cleanups

@@ -24,9 +24,13 @@ type undo struct {
 	fn      *lua.LFunction // a function: fn(host) per host, or fn() at task level
 	perHost bool
 	where   string
+	hint    string // what is left, for a user, if this does not complete
 }
 
-type txFrame struct{ undos []undo }
+type txFrame struct {
+	undos []undo
+	left  int // leftovers already recorded when the transaction began
+}
 
 // transaction(fn): if fn fails, the undos registered inside it run in
 // reverse order and the error is raised again.
@@ -35,14 +39,18 @@ func (e *Engine) luaTransaction(L *lua.LState) int {
 	if e.sched.FiberOf(L) != nil {
 		L.RaiseError("transaction() cannot run inside on(); call it at task level")
 	}
-	if err := e.transaction(L, func() error { return call(L, fn) }); err != nil {
+	name := "the transaction at " + where(L)
+	if err := e.transaction(L, name, func() error { return call(L, fn) }); err != nil {
 		L.Error(lua.LString(err.Error()), 0)
 	}
 	return 0
 }
 
-func (e *Engine) transaction(L *lua.LState, body func() error) error {
-	frame := &txFrame{}
+// transaction runs body as the transaction name (a task's name, or where
+// transaction() was called), and records whether it committed or was
+// undone, for the run's final error.
+func (e *Engine) transaction(L *lua.LState, name string, body func() error) error {
+	frame := &txFrame{left: len(e.rec.left)}
 	e.txs = append(e.txs, frame)
 	err := body()
 	if err == nil { // commit only what every host has confirmed
@@ -53,15 +61,19 @@ func (e *Engine) transaction(L *lua.LState, body func() error) error {
 		if n := len(e.txs); n > 0 { // an outer transaction may still fail
 			e.txs[n-1].undos = append(e.txs[n-1].undos, frame.undos...)
 		}
+		e.noteCommit(name)
 		return nil
 	}
 	e.rollback(L, frame)
+	e.noteRollback(name, frame.left)
 	return err
 }
 
-// on_rollback(cmd_or_fn) registers an undo for the hosts the current step
-// runs on: this host inside on(), the task's hosts at task level. Outside
-// a transaction there is nothing to undo into, and it does nothing.
+// on_rollback(cmd_or_fn [, {hint = "..."}]) registers an undo for the
+// hosts the current step runs on: this host inside on(), the task's hosts
+// at task level. Outside a transaction there is nothing to undo into, and
+// it does nothing. The hint is what the report of what was not undone
+// says if this undo does not complete.
 func (e *Engine) luaOnRollback(L *lua.LState) int {
 	n := len(e.txs)
 	if n == 0 {
@@ -114,11 +126,16 @@ func (e *Engine) cleanupContext() (context.Context, context.CancelFunc) {
 // undoTask stands for the task while a task-level undo function runs.
 func (e *Engine) undoTask() *tasks.Task { return &tasks.Task{Name: "rollback"} }
 
+// registrationOptions are the keys of on_rollback()'s and on_exit()'s
+// option table.
+var registrationOptions = []string{"hint"}
+
 // registration reads what on_rollback() and on_exit() register: a command
 // (built now, with the within/with/as in force) or a function, for this
-// host inside on(), or for the task's hosts at task level.
+// host inside on(), or for the task's hosts at task level; and the hint
+// that says what is left if it does not complete.
 func (e *Engine) registration(L *lua.LState, verb string) undo {
-	u := undo{where: where(L)}
+	u := undo{where: where(L), hint: registrationHint(L, verb)}
 	if f := e.sched.FiberOf(L); f != nil {
 		u.hosts, u.perHost = []*host.Host{f.Host}, true
 	} else {
@@ -133,4 +150,22 @@ func (e *Engine) registration(L *lua.LState, verb string) undo {
 		L.RaiseError("%s() needs a command string or a function, not a %s", verb, v.Type())
 	}
 	return u
+}
+
+// registrationHint reads the optional {hint = "..."} after the command.
+func registrationHint(L *lua.LState, verb string) string {
+	t := L.OptTable(2, nil)
+	opts, err := options(L, t, verb+"()", registrationOptions...)
+	if err != nil {
+		L.RaiseError("%v", err)
+	}
+	switch v := optOr(opts, "hint").(type) {
+	case lua.LString:
+		return string(v)
+	case *lua.LNilType:
+		return ""
+	default:
+		L.RaiseError("%s(): hint must be a string that says what is left on the host, not a %s", verb, v.Type())
+	}
+	return ""
 }

@@ -66,8 +66,10 @@ task("x", function()
   end)
 end)`)
 	err := r.run("x")
-	if got := r.errText(err); got != "task x failed: DIR/Deployfile.lua:9: step failed" {
-		t.Errorf("error = %s; want the original error", got)
+	want := "task x failed: DIR/Deployfile.lua:9: step failed\n" +
+		"the transaction at DIR/Deployfile.lua:5 was not completely undone; undo incomplete: see the list above"
+	if got := r.errText(err); got != want {
+		t.Errorf("error = %s; want the original error, and that the undo is incomplete", got)
 	}
 	wantTrace(t, r, "undo first")
 	out := r.out.String()

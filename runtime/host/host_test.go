@@ -2,6 +2,7 @@ package host
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -127,5 +128,66 @@ func TestFilterAndMatches(t *testing.T) {
 	web1, _ := s.Get("web1")
 	if !web1.Matches(map[string]any{"no_release": false}) {
 		t.Error("a missing property should match false")
+	}
+}
+
+// Every role check names the unknown role and the known ones, with a
+// suggestion only for a plausible typo.
+func TestCheckRoles(t *testing.T) {
+	tests := []struct {
+		roles []string
+		want  string
+	}{
+		{[]string{"web", "db", "all"}, ""},
+		{[]string{"wbe"}, `no server plays role "wbe"; the roles are web, app, db (did you mean "web"?)`},
+		{[]string{"web", "dbb"}, `no server plays role "dbb"; the roles are web, app, db (did you mean "db"?)`},
+		{[]string{"worker"}, `no server plays role "worker"; the roles are web, app, db`},
+		{[]string{""}, `no server plays role ""; the roles are web, app, db`},
+	}
+	s := testSet(t)
+	for _, tt := range tests {
+		got := ""
+		if err := s.CheckRoles(tt.roles...); err != nil {
+			got = err.Error()
+		}
+		if got != tt.want {
+			t.Errorf("CheckRoles(%q) = %q, want %q", tt.roles, got, tt.want)
+		}
+	}
+	if err := NewSet().CheckRoles("web"); err == nil || err.Error() != `no server plays role "web": no server is declared` {
+		t.Errorf("CheckRoles on no servers = %v", err)
+	}
+	bare := NewSet()
+	if _, err := bare.Server("h1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := bare.CheckRoles("web"); err == nil || err.Error() != `no server plays role "web": no server is given a role` {
+		t.Errorf("CheckRoles on servers without roles = %v", err)
+	}
+}
+
+// A --hosts pattern that is not a glob is refused by name; one that is
+// matches as before.
+func TestFilterValidate(t *testing.T) {
+	tests := []struct {
+		hosts []string
+		bad   string
+	}{
+		{[]string{"web1", "web*", "db[12]", "h?"}, ""},
+		{[]string{"web[1"}, "web[1"},
+		{[]string{"web1", "db[2-"}, "db[2-"},
+		{[]string{`web\`}, `web\\`},
+	}
+	for _, tt := range tests {
+		err := Filter{Hosts: tt.hosts}.Validate()
+		switch {
+		case tt.bad == "" && err != nil:
+			t.Errorf("Validate(%q) = %v, want nil", tt.hosts, err)
+		case tt.bad != "" && (err == nil || !strings.Contains(err.Error(), `--hosts "`+tt.bad+`" is not a valid glob`)):
+			t.Errorf("Validate(%q) = %v, want it to name %q", tt.hosts, err, tt.bad)
+		}
+	}
+	if got := (Filter{Hosts: []string{"a", "b*"}, Roles: []string{"web"}}).String(); got != "--hosts a,b* --roles web" {
+		t.Errorf("String = %q", got)
 	}
 }

@@ -3,6 +3,7 @@ package host
 import (
 	"fmt"
 	"path"
+	"strings"
 )
 
 // Set is every server a Deployfile declares, in declaration order.
@@ -83,6 +84,31 @@ type Filter struct {
 	Roles []string
 }
 
+// Empty reports whether the filter lets every host through.
+func (f Filter) Empty() bool { return len(f.Hosts) == 0 && len(f.Roles) == 0 }
+
+// Validate refuses a --hosts pattern that is not a glob.
+func (f Filter) Validate() error {
+	for _, pat := range f.Hosts {
+		if err := ValidGlob(pat); err != nil {
+			return fmt.Errorf("--hosts %v", err)
+		}
+	}
+	return nil
+}
+
+// String is the filter as the command line gives it.
+func (f Filter) String() string {
+	var parts []string
+	if len(f.Hosts) > 0 {
+		parts = append(parts, "--hosts "+strings.Join(f.Hosts, ","))
+	}
+	if len(f.Roles) > 0 {
+		parts = append(parts, "--roles "+strings.Join(f.Roles, ","))
+	}
+	return strings.Join(parts, " ")
+}
+
 // Apply returns the hosts that pass the filter, keeping their order.
 func (f Filter) Apply(hosts []*Host) []*Host {
 	var out []*Host
@@ -118,6 +144,8 @@ func (f Filter) passRoles(h *Host) bool {
 	return false
 }
 
+// globMatch matches name against pattern; a pattern that is not a glob
+// (Validate refuses those first) matches only itself.
 func globMatch(pattern, name string) bool {
 	ok, err := path.Match(pattern, name)
 	return err == nil && ok || pattern == name

@@ -30,7 +30,7 @@ type Options struct {
 // Output is the one place a run prints to.
 type Output struct {
 	mu     sync.Mutex
-	w      io.Writer
+	w      *sink // guarded by mu, like everything below
 	opts   Options
 	width  int // widest host name seen, for alignment
 	hosts  map[string]*hostStat
@@ -50,12 +50,13 @@ type taskStat struct {
 	err  bool
 }
 
-// New returns an Output writing to w.
+// New returns an Output writing to w. A write to w that fails stops the
+// printing, never the run.
 func New(w io.Writer, opts Options) *Output {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Output{w: w, opts: opts, hosts: map[string]*hostStat{}, status: map[string]bool{}}
+	return &Output{w: &sink{w: w}, opts: opts, hosts: map[string]*hostStat{}, status: map[string]bool{}}
 }
 
 // Now returns the output's clock, so durations printed and measured agree.

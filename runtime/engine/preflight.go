@@ -1,0 +1,146 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luacap/luacap/runtime/host"
+	"github.com/luacap/luacap/runtime/sched"
+	"github.com/luacap/luacap/stdlib"
+)
+
+// preflight refuses, before anything runs, a run that would silently do
+// nothing (no stage, a filter that matches no server, a role no server
+// plays) or do harm (a release name that is a path).
+func (e *Engine) preflight(names []string) error {
+	for _, check := range []func([]string) error{e.checkStage, e.checkFilter, e.checkTaskRoles, e.checkReleaseName} {
+		if err := check(names); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkStage: when the Deployfile declares stages, every run names one;
+// without it no server is declared and every task would run nowhere.
+func (e *Engine) checkStage(names []string) error {
+	stages := e.Stages()
+	if len(stages) == 0 {
+		return nil
+	}
+	if _, found, _ := e.vars.Get("stage"); found {
+		return nil
+	}
+	msg := "no stage given: luacap STAGE TASK; the stages are " + strings.Join(stages, ", ")
+	if len(names) > 0 {
+		if c := host.Closest(names[0], stages); c != "" {
+			msg += fmt.Sprintf(" (did you mean %q rather than %q?)", c, names[0])
+		}
+	}
+	return &UsageError{Err: fmt.Errorf("%s", msg)}
+}
+
+// checkFilter: --hosts must be globs, and --hosts/--roles must leave at
+// least one of the declared servers.
+func (e *Engine) checkFilter([]string) error {
+	f := e.opts.Filter
+	if err := f.Validate(); err != nil {
+		return &UsageError{Err: err}
+	}
+	all := e.hosts.All()
+	if f.Empty() || len(all) == 0 || len(f.Apply(all)) > 0 {
+		return nil
+	}
+	var servers []string
+	for _, h := range all {
+		servers = append(servers, fmt.Sprintf("%s (%s)", h.Name, strings.Join(h.Roles, ", ")))
+	}
+	return &UsageError{Err: fmt.Errorf("no server matches %s (the flags, or $HOSTS and $ROLES); the servers are %s",
+		f, strings.Join(servers, "; "))}
+}
+
+// checkTaskRoles: every task the run reaches by steps, hooks and
+// on_failure names roles some server plays and hosts that are globs, so
+// that a typo fails here rather than after the deploy went live.
+func (e *Engine) checkTaskRoles(names []string) error {
+	seen := map[string]bool{}
+	var walk func(name string) error
+	walk = func(name string) error {
+		t, ok := e.tasks.Lookup(name)
+		if !ok || seen[t.Name] {
+			return nil // Check names unknown tasks
+		}
+		seen[t.Name] = true
+		if err := e.checkTaskOptions(t.Name, t.Where, t.Opts.Roles, t.Opts.Hosts); err != nil {
+			return err
+		}
+		for _, next := range e.reached(t.Name) {
+			if err := walk(next); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, n := range names {
+		if err := walk(n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reached are the tasks invoking name runs besides its body: its steps,
+// its hook tasks and its on_failure task.
+func (e *Engine) reached(name string) []string {
+	t, _ := e.tasks.Lookup(name)
+	out := append([]string(nil), t.Steps...)
+	before, after := e.tasks.Hooks(t.Name)
+	for _, h := range slices.Concat(before, after) {
+		if h.Task != "" {
+			out = append(out, h.Task)
+		}
+	}
+	if t.Opts.OnFailure != "" {
+		out = append(out, t.Opts.OnFailure)
+	}
+	return out
+}
+
+func (e *Engine) checkTaskOptions(name, where string, roles, hosts []string) error {
+	if err := e.checkRoles(roles...); err != nil {
+		return &LoadError{Err: fmt.Errorf("%s: task %s: %v", where, name, err)}
+	}
+	for _, pat := range hosts {
+		if err := host.ValidGlob(pat); err != nil {
+			return &LoadError{Err: fmt.Errorf("%s: task %s: hosts %v", where, name, err)}
+		}
+	}
+	return nil
+}
+
+// checkReleaseName: release_name, however it is set, is one plain path
+// segment. It names the directory cleanup and rollback remove with rm -rf,
+// so "" or "../shared" would remove what is not a release.
+func (e *Engine) checkReleaseName([]string) error {
+	fetch := e.L.GetGlobal("fetch")
+	if err := e.L.CallByParam(lua.P{Fn: fetch, NRet: 1, Protect: true}, lua.LString("release_name")); err != nil {
+		return &LoadError{Err: sched.LuaError(err)}
+	}
+	v := e.L.Get(-1)
+	e.L.Pop(1)
+	var name, problem string
+	switch v := v.(type) {
+	case lua.LString, lua.LNumber:
+		name = v.String()
+		problem = stdlib.ReleaseNameProblem(name)
+	default:
+		name, problem = v.String(), fmt.Sprintf("it is a %s, not a string", v.Type())
+	}
+	if problem == "" {
+		return nil
+	}
+	return &UsageError{Err: fmt.Errorf("release_name %q is not a valid release name: %s; %s", name, problem, stdlib.ReleaseNameRule)}
+}
