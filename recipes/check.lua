@@ -3,25 +3,31 @@
 local q = require("luacap.shell").quote
 local releases = require("luacap.recipes.releases")
 
+-- report prints one problem. The value is an argument of printf, never
+-- part of its format or of the script, so no value can run as a command.
+local function report(format, value) return "printf " .. q(format .. "\\n") .. " " .. q(value) end
+
 -- problems is a shell script that prints one line per problem and then
 -- fails when there was any.
 local function problems()
+  local dir = q(deploy_to())
   local lines = {
-    string.format("if [ -d %s ]; then [ -w %s ] || echo '%s is not writable'; " ..
-      "else [ -w \"$(dirname %s)\" ] || echo 'cannot create %s: its parent is missing or not writable'; fi",
-      q(deploy_to()), q(deploy_to()), deploy_to(), q(deploy_to()), deploy_to()),
+    string.format("if [ -d %s ]; then [ -w %s ] || %s; else [ -w \"$(dirname %s)\" ] || %s; fi", dir, dir,
+      report("%s is not writable", deploy_to()), dir,
+      report("cannot create %s: its parent is missing or not writable", deploy_to())),
   }
   for _, f in ipairs(fetch("linked_files")) do
     local p = shared_path() .. "/" .. f
-    lines[#lines + 1] = string.format("[ -f %s ] || echo 'linked file %s does not exist; upload it before deploying'", q(p), p)
+    lines[#lines + 1] = string.format("[ -f %s ] || %s", q(p), report("linked file %s does not exist; upload it before deploying", p))
   end
   for _, d in ipairs(fetch("linked_dirs")) do
     local p = shared_path() .. "/" .. d
-    lines[#lines + 1] = string.format("[ ! -e %s ] || [ -d %s ] || echo 'linked dir %s exists but is not a directory'", q(p), q(p), p)
+    lines[#lines + 1] = string.format("[ ! -e %s ] || [ -d %s ] || %s", q(p), q(p), report("linked dir %s exists but is not a directory", p))
   end
   if fetch("deploy_via") == "remote_cache" then
-    lines[#lines + 1] = string.format("git ls-remote --heads %s >/dev/null 2>&1 || echo 'cannot read the repository %s (git ls-remote failed)'",
-      q(fetch("repo_url")), fetch("repo_url"))
+    local repo = fetch("repo_url")
+    lines[#lines + 1] = string.format("git ls-remote --heads -- %s >/dev/null 2>&1 || %s", q(repo),
+      report("cannot read the repository %s (git ls-remote failed)", repo))
   end
   return "problems=$(\n" .. table.concat(lines, "\n") .. "\n)\n" ..
     "[ -z \"$problems\" ] || { printf 'deploy:check found problems:\\n%s\\n' \"$problems\" | sed '2,$s/^/  /' >&2; exit 1; }"
@@ -42,7 +48,7 @@ namespace("deploy", function()
   task("check:copy_source", function()
     local source = fetch("copy_source", nil)
     if source then
-      run_locally("test -d " .. q(source) .. " || { echo 'copy_source " .. source .. " is not a directory' >&2; exit 1; }")
+      run_locally({ "sh", "-c", "test -d \"$1\" || { printf 'copy_source %s is not a directory\\n' \"$1\" >&2; exit 1; }", "sh", source })
     else
       run_locally({ "git", "-C", fetch("repo_url", "."), "rev-parse", "--verify", fetch("branch") .. "^{commit}" })
     end

@@ -16,8 +16,8 @@ end
 local function remote_cache_script()
   local repo, rel = deploy_to() .. "/repo", release_path()
   return table.concat({
-    string.format("if [ -f %s/HEAD ]; then git -C %s remote set-url origin %s && git -C %s remote update --prune >/dev/null; " ..
-      "else git clone --mirror --quiet %s %s; fi", q(repo), q(repo), q(fetch("repo_url")), q(repo), q(fetch("repo_url")), q(repo)),
+    string.format("if [ -f %s/HEAD ]; then git -C %s remote set-url origin -- %s && git -C %s remote update --prune >/dev/null; " ..
+      "else git clone --mirror --quiet -- %s %s; fi", q(repo), q(repo), q(fetch("repo_url")), q(repo), q(fetch("repo_url")), q(repo)),
     releases.make_release(string.format("git -C %s rev-parse --verify %s", q(repo), q(fetch("branch") .. "^{commit}"))),
     string.format("git -C %s archive %s | tar -x -f - -C %s", q(repo), q(tree()), q(rel)),
   }, " && ")
