@@ -9,6 +9,9 @@ namespace("deploy", function()
     -- other run is making one. A deploy holds it already.
     invoke("deploy:lock")
     local script = releases.cleanup_script(keep, fetch("release_name"))
-    on(release_roles(), function() execute(script) end)
+    on(release_roles(), function(host)
+      execute(script)
+      releases.forget(host) -- what it removed is known on the host only
+    end)
   end)
 end)

@@ -83,6 +83,7 @@ namespace("deploy", function()
       on_rollback(releases.link_current(previous), { hint = "current may still point at release " .. to ..
         " here while other hosts went back: run " .. rollback_command("NAME") })
       rolled_back[host.name] = { from = previous:match("([^/]*)$"), to = to }
+      releases.went_live(host, to)
     end)
   end)
 

@@ -1,13 +1,12 @@
 -- Release names: which are valid, and which name a new release takes.
 -- require("luacap.recipes.release_names").
+local valid_release_name = require("luacap.release").valid_release_name
 local M = {}
 
--- valid reports whether name is a release name: one path segment of
--- letters, digits, '.', '_' and '-', starting with a letter or digit, at
--- most 64 characters. Anything else in releases/ is not a release.
-function M.valid(name)
-  return type(name) == "string" and #name <= 64 and name:match("^[A-Za-z0-9][A-Za-z0-9._-]*$") ~= nil
-end
+-- valid reports whether name is a release name (one path segment of
+-- letters, digits, '.', '_' and '-', as luacap checks -s release_name).
+-- Anything else in releases/ is not a release.
+function M.valid(name) return (valid_release_name(name)) end
 
 -- days_from_civil counts days from 1970-01-01 to y-m-d (proleptic
 -- Gregorian), so timestamps need no local time zone.

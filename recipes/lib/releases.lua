@@ -61,6 +61,19 @@ function M.state_of(host, dry_run)
   return M.state[host.name]
 end
 
+-- went_live records, for the rest of this run, that a host's current is
+-- now release name; forget drops what was read, to be read again.
+function M.went_live(host, name)
+  local st = M.state[host.name]
+  if st == nil then return end
+  if st.releases[name] == nil then
+    st.names[#st.names + 1] = name
+    table.sort(st.names)
+  end
+  st.releases[name], st.current = { live = true }, name
+end
+function M.forget(host) M.state[host.name] = nil end
+
 -- newest is the newest release name on any of the hosts read, or nil.
 function M.newest()
   local best
