@@ -77,7 +77,7 @@ func startServer(t *testing.T) (*testServer, Settings) {
 	must(t, os.WriteFile(kh, []byte(line+"\n"), 0o600))
 	s := Settings{Name: "h1", Hostname: "127.0.0.1", Port: port, User: "root", IdentityFiles: []string{keyFile},
 		IdentitiesOnly: true, KnownHosts: []string{kh}, StrictHostKey: "yes",
-		ConnectTimeout: 500 * time.Millisecond, KeepAlive: 100 * time.Millisecond, KeepAliveMax: 2}
+		ConnectTimeout: 500 * time.Millisecond, KeepAlive: 250 * time.Millisecond, KeepAliveMax: 4}
 	return srv, s
 }
 
