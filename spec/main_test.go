@@ -14,6 +14,10 @@ import (
 var luacap string // the binary under test
 
 func TestMain(m *testing.M) {
+	if missing := harness.Missing(); missing != "" {
+		fmt.Fprintln(os.Stderr, "spec: "+missing+"; scripts/test installs it (as root, on Debian)")
+		os.Exit(1)
+	}
 	dir, err := os.MkdirTemp("", "luacap-spec-bin")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
