@@ -70,7 +70,7 @@ task("who", function() run("true") end)
 `)
 	t.Chdir(dir)
 	var out, errOut strings.Builder
-	code := runWith([]string{"who"}, stdio{out: &out, err: &errOut}, map[string]string{"ROLES": "db"}, hooks{})
+	code := runWith([]string{"who"}, stdio{out: &out, err: &errOut}, map[string]string{"ROLES": "db", "LUACAP_FORMAT": "verbose"}, hooks{})
 	if code != exitOK || strings.Contains(out.String(), "web1 $") || !strings.Contains(out.String(), "db1 $ true") {
 		t.Errorf("ROLES=db ran on:\n%s%s", out.String(), errOut.String())
 	}

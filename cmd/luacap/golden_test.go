@@ -22,7 +22,9 @@ func runCLI(t *testing.T, h hooks, args ...string) (int, string, string) {
 	if h.now == nil {
 		h.now = func() time.Time { return fixedNow }
 	}
-	code := runWith(args, stdio{out: &out, err: &errOut}, map[string]string{}, h)
+	h.noDefaultLog = true // no log/luacap.log beside the repository's example Deployfiles
+	// The verbose rendering: these tests read commands and their output.
+	code := runWith(args, stdio{out: &out, err: &errOut}, map[string]string{"LUACAP_FORMAT": "verbose"}, h)
 	return code, out.String(), errOut.String()
 }
 

@@ -115,10 +115,10 @@ func (s *Session) report(q queued, res Result) {
 	if res.Skipped {
 		s.Out.Note(output.Normal, name, "skipped: a command before it failed: "+q.cmd)
 	} else {
-		s.Out.QueuedEnd(name, d, res.Exit, q.cmd)
+		s.Out.QueuedEnd(name, q.task, d, res.Exit, q.cmd)
 	}
 	if res.Exit != 0 && s.failure == nil {
-		s.failure = &CommandError{Host: name, Cmd: q.cmd, Exit: res.Exit, Stdout: res.Stdout, Stderr: res.Stderr, SentBy: q.task}
+		s.failure = &CommandError{Host: name, Cmd: q.cmd, Exit: res.Exit, Stdout: res.Stdout, Stderr: res.Stderr, Cut: res.StderrCut, SentBy: q.task}
 	}
 }
 

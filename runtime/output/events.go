@@ -5,119 +5,102 @@ import (
 	"time"
 )
 
-// TaskStart prints a task's name as a heading.
+// The methods below are the events the engine and the backends emit.
+// Each builds an Event and passes it to emit under the lock.
+
+// Start announces the run: the log file's header, the dry run's banner.
+func (o *Output) Start(s Start) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.emit(Event{Kind: RunStarted, Start: &s})
+}
+
+// TaskStart announces a task (or a hook function, by its label).
 func (o *Output) TaskStart(name string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.printf(Normal, "%s\n", o.paint("1;34", "* "+name))
+	o.state.current = name
+	o.emit(Event{Kind: TaskStarted, Task: name})
 }
 
 // TaskEnd records a task's wall time for the summary.
 func (o *Output) TaskEnd(name string, d time.Duration, failed bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.status[name] {
-		return
-	}
-	o.status[name] = true
-	o.tasks = append(o.tasks, taskStat{name: name, dur: d, err: failed})
+	o.emit(Event{Kind: TaskFinished, Task: name, Dur: d, Exit: exitOf(failed)})
 }
 
-// CommandStart prints the command a host is about to run.
+// CommandStart announces the command a host is about to run, or has
+// just sent without waiting, for the task running now.
 func (o *Output) CommandStart(host, cmd string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.host(host)
-	// Every line of a multi-line script keeps the host's prefix.
-	for i, line := range strings.Split(cmd, "\n") {
-		mark := o.paint("33", "$")
-		if i > 0 {
-			mark = " "
-		}
-		o.printf(Normal, "%s%s %s\n", o.prefix(host), mark, line)
-	}
+	o.emit(Event{Kind: CommandStarted, Task: o.state.current, Host: host, Cmd: cmd})
 }
 
-// Line prints one line a command wrote. stderr lines are marked.
+// Line passes on one line a command wrote.
 func (o *Output) Line(host string, stderr bool, text string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	mark := "|"
-	if stderr {
-		mark = o.paint("31", "!")
-	}
-	o.printf(Normal, "%s%s %s\n", o.prefix(host), mark, text)
+	o.emit(Event{Kind: OutputLine, Host: host, Stderr: stderr, Text: text})
 }
 
-// CommandEnd prints how a command ended and adds its time to the host's.
+// CommandEnd tells how a host's command ended.
 func (o *Output) CommandEnd(host string, d time.Duration, exit int) {
-	o.commandEnd(host, d, exit, "")
-}
-
-// QueuedEnd is CommandEnd for a command sent without waiting, whose end
-// may print after other steps: it names the command.
-func (o *Output) QueuedEnd(host string, d time.Duration, exit int, cmd string) {
-	o.commandEnd(host, d, exit, "  ("+abbreviate(cmd)+")")
-}
-
-func (o *Output) commandEnd(host string, d time.Duration, exit int, what string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	st := o.host(host)
-	st.busy += d
-	if exit == 0 {
-		o.printf(Normal, "%s%s %s%s\n", o.prefix(host), o.paint("32", "ok"), seconds(d), what)
-		return
-	}
-	o.printf(Normal, "%s%s exit %d %s%s\n", o.prefix(host), o.paint("31", "FAILED"), exit, seconds(d), what)
+	o.emit(Event{Kind: CommandFinished, Task: o.state.current, Host: host, Dur: d, Exit: exit})
 }
 
-// abbreviate is a command's first line, cut to a width that fits a line.
-func abbreviate(cmd string) string {
-	const width = 60
-	first, _, multi := strings.Cut(cmd, "\n")
-	if r := []rune(first); len(r) > width {
-		return string(r[:width]) + "..."
-	}
-	if multi {
-		return first + " ..."
-	}
-	return first
+// QueuedEnd is CommandEnd for a command task sent without waiting, whose
+// end comes after other steps: it names the command and its sender.
+func (o *Output) QueuedEnd(host, task string, d time.Duration, exit int, cmd string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.emit(Event{Kind: CommandFinished, Task: task, Host: host, Dur: d, Exit: exit, Cmd: cmd, Queued: true})
 }
 
-// TestEnd prints a test()'s answer: yes or no, neither a failure.
+// TestEnd tells a test()'s answer: yes or no, neither a failure.
 func (o *Output) TestEnd(host string, d time.Duration, passed bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.host(host).busy += d
-	answer := "no"
-	if passed {
-		answer = "yes"
-	}
-	o.printf(Normal, "%s%s %s\n", o.prefix(host), o.paint("36", answer), seconds(d))
+	o.emit(Event{Kind: TestFinished, Task: o.state.current, Host: host, Dur: d, Passed: passed})
 }
 
 // HostFailed marks a host failed in the summary.
 func (o *Output) HostFailed(host string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.host(host).failed = true
+	o.emit(Event{Kind: HostFailed, Host: host})
 }
 
-// Note prints a message at the given level, prefixed with host if any.
+// Note passes on a message at the given level, about host if any.
 func (o *Output) Note(level Level, host, msg string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	for _, line := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
-		if host != "" {
-			o.printf(level, "%s%s\n", o.prefix(host), line)
-		} else {
-			o.printf(level, "%s\n", line)
-		}
-	}
+	o.emit(Event{Kind: Message, Level: level, Task: o.state.current, Host: host, Text: strings.TrimRight(msg, "\n")})
 }
 
-// Warn prints a warning at every level.
+// Warn passes on a warning, shown at every level.
 func (o *Output) Warn(msg string) {
-	o.Note(Quiet, "", o.paint("33", "warning: ")+msg)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.emit(Event{Kind: Warning, Task: o.state.current, Text: strings.TrimRight(msg, "\n")})
+}
+
+// Finish tells how the run ended: the summary and the closing line.
+func (o *Output) Finish(f Final) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.emit(Event{Kind: RunFinished, Final: &f})
+}
+
+// Summary is Finish with nothing known of the run's end but its events.
+func (o *Output) Summary() { o.Finish(Final{}) }
+
+func exitOf(failed bool) int {
+	if failed {
+		return 1
+	}
+	return 0
 }

@@ -5,6 +5,9 @@ import (
 	"sync"
 )
 
+// maxLine is the longest piece of a line held before it is printed.
+const maxLine = 64 << 10
+
 // LineWriter turns a command's output stream into Line calls, one per
 // complete line. Close flushes a last line that has no newline.
 type LineWriter struct {
@@ -32,6 +35,10 @@ func (w *LineWriter) Write(p []byte) (int, error) {
 		}
 		w.out.Line(w.host, w.stderr, string(bytes.TrimRight(w.buf[:i], "\r")))
 		w.buf = w.buf[i+1:]
+	}
+	if len(w.buf) >= maxLine { // a line without end is printed in pieces, never held whole
+		w.out.Line(w.host, w.stderr, string(w.buf))
+		w.buf = nil
 	}
 	return len(p), nil
 }

@@ -1,6 +1,9 @@
-// Package output prints what a run does: tasks, commands with their host
-// and duration, every output line prefixed with its host, and a summary.
-// It is safe for concurrent use: backends stream lines from goroutines.
+// Package output tells what a run does. The engine and the backends emit
+// events (a task starts, a host's command ends); formatters render them:
+// pretty (condensed), verbose (every command and line) and json (one
+// object per event). A run has one formatter on its terminal and may keep
+// a log file in the verbose rendering. Safe for concurrent use: backends
+// stream lines from goroutines.
 package output
 
 import (
@@ -20,43 +23,93 @@ const (
 	Verbose              // plus debug notes (hosts chosen, skipped tasks)
 )
 
+// Format names a formatter.
+type Format string
+
+// The formatters. The zero Format is verbose, the rendering every
+// library caller had before formatters existed; the command line picks
+// pretty by default.
+const (
+	FormatPretty  Format = "pretty"
+	FormatVerbose Format = "verbose"
+	FormatJSON    Format = "json"
+)
+
+// Formats lists the formats --format takes.
+var Formats = []Format{FormatPretty, FormatVerbose, FormatJSON}
+
 // Options shape an Output.
 type Options struct {
-	Level Level
-	Color bool
-	Now   func() time.Time // nil: time.Now; tests pass a fixed clock
+	Format   Format
+	Level    Level
+	Color    bool
+	Width    int              // the terminal's columns; 0: 120
+	Progress bool             // show a long command's elapsed time in place (a TTY only)
+	Now      func() time.Time // nil: time.Now; tests pass a fixed clock
 }
 
-// Output is the one place a run prints to.
+// Output is the one place a run prints to: every event passes through
+// emit, the single path where text is masked and escaped.
 type Output struct {
-	mu     sync.Mutex
-	w      *sink // guarded by mu, like everything below
-	opts   Options
-	width  int // widest host name seen, for alignment
-	hosts  map[string]*hostStat
-	order  []string
-	tasks  []taskStat
-	status map[string]bool // task name -> already in tasks
+	mu      sync.Mutex
+	opts    Options
+	views   []view // guarded by mu, like everything below
+	state   *state
+	secrets secrets       // values printed as [secret] (mask.go)
+	stop    chan struct{} // closes the progress ticker
+	once    sync.Once
 }
 
-type hostStat struct {
-	busy   time.Duration
-	failed bool
+// view is a formatter and the writer it renders to.
+type view struct {
+	f Formatter
+	w *sink
 }
 
-type taskStat struct {
-	name string
-	dur  time.Duration
-	err  bool
-}
-
-// New returns an Output writing to w. A write to w that fails stops the
-// printing, never the run.
+// New returns an Output rendering opts.Format to w. A write to w that
+// fails stops the printing, never the run.
 func New(w io.Writer, opts Options) *Output {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Output{w: &sink{w: w}, opts: opts, hosts: map[string]*hostStat{}, status: map[string]bool{}}
+	if opts.Width <= 0 {
+		opts.Width = 120
+	}
+	o := &Output{opts: opts, state: newState()}
+	o.views = []view{{f: newFormatter(opts), w: &sink{w: w}}}
+	if opts.Progress && opts.Format == FormatPretty {
+		o.startProgress(time.Second)
+	}
+	return o
+}
+
+// newFormatter builds the formatter opts name.
+func newFormatter(opts Options) Formatter {
+	switch opts.Format {
+	case FormatPretty:
+		return newPretty(opts)
+	case FormatJSON:
+		return &jsonFormatter{}
+	}
+	return &verbose{level: opts.Level, color: opts.Color}
+}
+
+// AddLog renders every later event to w as well, in the verbose
+// rendering at the verbose level with a timestamp on each line: the log
+// file. Its writes fail as quietly as the terminal's.
+func (o *Output) AddLog(w io.Writer) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.views = append(o.views, view{f: &verbose{level: Verbose, stamp: true}, w: &sink{w: w}})
+}
+
+// Close stops the progress display, if one runs. The Output stays usable.
+func (o *Output) Close() {
+	o.once.Do(func() {
+		if o.stop != nil {
+			close(o.stop)
+		}
+	})
 }
 
 // Now returns the output's clock, so durations printed and measured agree.
@@ -67,36 +120,40 @@ func (o *Output) Hosts(names ...string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for _, n := range names {
-		o.host(n)
+		o.state.host(n)
+	}
+	o.state.servers = len(names)
+}
+
+// emit is the single write path: it stamps ev, masks and escapes its
+// text, updates the run's state and hands it to every formatter.
+// Callers hold o.mu.
+func (o *Output) emit(ev Event) {
+	ev.Time = o.opts.Now()
+	o.clean(&ev)
+	o.state.apply(ev)
+	for _, v := range o.views {
+		v.f.Render(v.w, ev, o.state)
 	}
 }
 
-func (o *Output) host(name string) *hostStat {
-	st, ok := o.hosts[name]
-	if !ok {
-		st = &hostStat{}
-		o.hosts[name] = st
-		o.order = append(o.order, name)
-		o.width = max(o.width, len(name))
-	}
-	return st
-}
-
-func (o *Output) printf(level Level, format string, args ...any) {
-	if o.opts.Level >= level {
-		fmt.Fprintf(o.w, format, args...)
+// clean masks secrets in, and escapes control characters from, every
+// text field of ev, so no formatter can write one unmasked.
+func (o *Output) clean(ev *Event) {
+	ev.Cmd = o.mask(ev.Cmd)
+	ev.Text = o.escape(o.mask(ev.Text))
+	if f := ev.Final; f != nil {
+		c := *f
+		c.Error, c.Outcome = o.mask(c.Error), o.mask(c.Outcome)
+		ev.Final = &c
 	}
 }
 
-func (o *Output) paint(code, s string) string {
-	if !o.opts.Color {
+func paint(on bool, code, s string) string {
+	if !on {
 		return s
 	}
 	return "\x1b[" + code + "m" + s + "\x1b[0m"
-}
-
-func (o *Output) prefix(host string) string {
-	return fmt.Sprintf("  %-*s ", o.width, host)
 }
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%.3fs", d.Seconds()) }

@@ -65,21 +65,21 @@ func TestColorOnlyWhenAsked(t *testing.T) {
 	}
 }
 
-func TestQueuedEndNamesItsCommand(t *testing.T) {
+func TestQueuedEndNamesItsTaskAndCommand(t *testing.T) {
 	tests := []struct {
 		cmd  string
 		exit int
 		want string
 	}{
-		{"touch tmp/restart.txt", 0, "  web1 ok 0.004s  (touch tmp/restart.txt)\n"},
-		{"problems=$(\n[ -f x ] || echo x\n)", 1, "  web1 FAILED exit 1 0.004s  (problems=$( ...)\n"},
-		{strings.Repeat("a", 70), 0, "  web1 ok 0.004s  (" + strings.Repeat("a", 60) + "...)\n"},
+		{"touch tmp/restart.txt", 0, "  web1 ok 0.004s  (deploy:restart: touch tmp/restart.txt)\n"},
+		{"problems=$(\n[ -f x ] || echo x\n)", 1, "  web1 FAILED exit 1 0.004s  (deploy:restart: problems=$( ...)\n"},
+		{strings.Repeat("a", 70), 0, "  web1 ok 0.004s  (deploy:restart: " + strings.Repeat("a", 57) + "...)\n"},
 	}
 	for _, tt := range tests {
 		var b strings.Builder
 		o := New(&b, Options{Level: Normal, Now: fixedClock})
 		o.Hosts("web1")
-		o.QueuedEnd("web1", 4*time.Millisecond, tt.exit, tt.cmd)
+		o.QueuedEnd("web1", "deploy:restart", 4*time.Millisecond, tt.exit, tt.cmd)
 		if got := b.String(); got != tt.want {
 			t.Errorf("QueuedEnd(%q) printed %q, want %q", tt.cmd, got, tt.want)
 		}

@@ -21,3 +21,6 @@ func (s *sink) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// WriteString writes s; see Write.
+func (s *sink) WriteString(str string) { s.Write([]byte(str)) }

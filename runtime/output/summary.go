@@ -2,32 +2,41 @@ package output
 
 import "fmt"
 
-// Summary prints each host with OK or FAILED and its time spent running
-// commands, then each task with its wall time. It prints at every level.
-func (o *Output) Summary() {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if len(o.order) == 0 && len(o.tasks) == 0 {
-		return
+// summary is the verbose ending: each host with OK or FAILED and its
+// time spent running commands, each task with its wall time (a pipelined
+// task's until its last command ended), then the closing line.
+func (v *verbose) summary(f *Final, st *state) []string {
+	var out []string
+	if f.DryRun { // nothing ran: no times to show
+		return []string{v.paint("1;33", closing(f, st))}
 	}
-	fmt.Fprintln(o.w, "Summary")
-	for _, name := range o.order {
-		st := o.hosts[name]
-		status := o.paint("32", "OK    ")
-		if st.failed {
-			status = o.paint("31", "FAILED")
+	if len(st.order) > 0 || len(st.tasks) > 0 {
+		out = append(out, "Summary")
+	}
+	for _, name := range st.order {
+		h := st.hosts[name]
+		status := v.paint("32", "OK    ")
+		if h.failed {
+			status = v.paint("31", "FAILED")
 		}
-		fmt.Fprintf(o.w, "  %-*s  %s  %s\n", o.width, name, status, seconds(st.busy))
+		out = append(out, fmt.Sprintf("  %-*s  %s  %s", st.width, name, status, seconds(h.busy)))
 	}
 	width := 0
-	for _, t := range o.tasks {
+	for _, t := range st.tasks {
 		width = max(width, len(t.name))
 	}
-	for _, t := range o.tasks {
+	for _, t := range st.tasks {
 		mark := ""
 		if t.err {
-			mark = "  " + o.paint("31", "failed")
+			mark = "  " + v.paint("31", "failed")
 		}
-		fmt.Fprintf(o.w, "  %-*s  %s%s\n", width, t.name, seconds(t.dur), mark)
+		out = append(out, fmt.Sprintf("  %-*s  %s%s", width, t.name, seconds(t.dur), mark))
 	}
+	if f.BytesSent > 0 {
+		out = append(out, fmt.Sprintf("  sent over ssh: %d bytes", f.BytesSent))
+	}
+	if line := closing(f, st); line != "" {
+		out = append(out, line)
+	}
+	return out
 }

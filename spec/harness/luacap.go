@@ -55,7 +55,9 @@ func Run(t testing.TB, bin, dir, home string, extra []string, args ...string) Re
 		cmd = exec.Command(gnuTime, append([]string{"-q", "-f", "%M", "-o", rssFile, bin}, args...)...)
 	}
 	cmd.Dir = dir
-	cmd.Env = append([]string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "USER=root"}, extra...)
+	// The verbose rendering: scenarios read commands' output; extra may
+	// ask for another format.
+	cmd.Env = append([]string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "USER=root", "LUACAP_FORMAT=verbose"}, extra...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
