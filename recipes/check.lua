@@ -39,6 +39,8 @@ namespace("deploy", function()
   desc("Checks directories, linked files and repository access on every host, changing nothing")
   task("check", { pipelined = true }, function()
     releases.keep_releases()
+    releases.whole("lock_wait", 0)
+    releases.branch()
     if fetch("deploy_via") == "copy" then invoke("deploy:check:copy_source") end
     local script = problems()
     on(release_roles(), function() execute(script) end)
@@ -50,7 +52,7 @@ namespace("deploy", function()
     if source then
       run_locally({ "sh", "-c", "test -d \"$1\" || { printf 'copy_source %s is not a directory\\n' \"$1\" >&2; exit 1; }", "sh", source })
     else
-      run_locally({ "git", "-C", fetch("repo_url", "."), "rev-parse", "--verify", fetch("branch") .. "^{commit}" })
+      run_locally({ "git", "-C", fetch("repo_url", "."), "rev-parse", "--verify", releases.branch() .. "^{commit}" })
     end
   end)
 end)

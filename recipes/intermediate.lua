@@ -36,9 +36,11 @@ end
 local function pull_command(from, here)
   local archive = deploy_to() .. "/current_tgz"
   if here.name == from.name then return "cat " .. q(archive) end
-  if fetch("intermediate_fetch") == "http" then return "curl -fsS " .. q(fetch("intermediate_url")) end
+  if fetch("intermediate_fetch") == "http" then return "curl -fsS --url " .. q(fetch("intermediate_url")) end
   local address, port = ssh_address(from) -- its real address: servers may not know luacap's aliases
-  return string.format("ssh -o BatchMode=yes -p %d %s %s", port, q(address), q("cat " .. archive))
+  -- The remote command is a shell line of its own: the path is quoted
+  -- in it, and the whole line quoted again for this host's shell.
+  return string.format("ssh -o BatchMode=yes -p %d -- %s %s", port, q(address), q("cat -- " .. q(archive)))
 end
 
 namespace("deploy", function()
@@ -48,7 +50,7 @@ namespace("deploy", function()
     untar() -- checks archive_format before anything is packed
     local dir = run_locally("mktemp -d", { dry_run = "/tmp/luacap-prepare" })
     local archive = fetch("archive_output", dir .. "/" .. name)
-    local repo, rev = fetch("local_repo"), fetch("branch")
+    local repo, rev = fetch("local_repo"), releases.branch()
     local ok, err = pcall(function()
       run_locally({ "sh", "-c", "git -C \"$1\" rev-parse --verify \"$2^{commit}\" > \"$3/REVISION\"", "sh", repo, rev, dir })
       run_locally({ "git", "-C", repo, "archive", "--format=" .. fetch("archive_format"), "--add-file=" .. dir .. "/REVISION", "-o", archive, rev })

@@ -78,7 +78,7 @@ end
 namespace("deploy", function()
   desc("Takes the deploy lock on every host, or fails naming who holds it")
   task("lock", function()
-    local rec, wait = record(), tonumber(fetch("lock_wait")) or 0
+    local rec, wait = record(), releases.whole("lock_wait", 0)
     local hosts, released = release_roles(), {}
     local deadline = os.time() + wait
     math.randomseed(os.time() + #rec)

@@ -10,7 +10,7 @@ local names = require("luacap.recipes.release_names")
 -- tree is "REV" or "REV:subdir" for repo_tree.
 local function tree()
   local sub = fetch("repo_tree", nil)
-  return sub and (fetch("branch") .. ":" .. sub) or fetch("branch")
+  return sub and (releases.branch() .. ":" .. sub) or releases.branch()
 end
 
 local function remote_cache_script()
@@ -18,7 +18,7 @@ local function remote_cache_script()
   return table.concat({
     string.format("if [ -f %s/HEAD ]; then git -C %s remote set-url origin -- %s && git -C %s remote update --prune >/dev/null; " ..
       "else git clone --mirror --quiet -- %s %s; fi", q(repo), q(repo), q(fetch("repo_url")), q(repo), q(fetch("repo_url")), q(repo)),
-    releases.make_release(string.format("git -C %s rev-parse --verify %s", q(repo), q(fetch("branch") .. "^{commit}"))),
+    releases.make_release(string.format("git -C %s rev-parse --verify %s", q(repo), q(releases.branch() .. "^{commit}"))),
     string.format("git -C %s archive %s | tar -x -f - -C %s", q(repo), q(tree()), q(rel)),
   }, " && ")
 end
@@ -48,7 +48,7 @@ local function pack(archive)
   end
   local repo = fetch("repo_url", ".")
   run_locally({ "git", "-C", repo, "archive", "--format=tar.gz", "-o", archive, tree() })
-  return run_locally({ "git", "-C", repo, "rev-parse", "--verify", fetch("branch") .. "^{commit}" })
+  return run_locally({ "git", "-C", repo, "rev-parse", "--verify", releases.branch() .. "^{commit}" })
 end
 
 namespace("deploy", function()

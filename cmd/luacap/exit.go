@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/luacap/luacap/runtime/engine"
+	"github.com/luacap/luacap/runtime/output"
 	"github.com/luacap/luacap/runtime/tasks"
 )
 
@@ -28,7 +29,7 @@ func exitCode(w io.Writer, err error) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintf(w, "luacap: %v\n", err)
+	fmt.Fprintf(w, "luacap: %s\n", output.Escape(err.Error()))
 	var (
 		load    *engine.LoadError
 		usage   *engine.UsageError
@@ -47,4 +48,22 @@ func exitCode(w io.Writer, err error) int {
 		return exitTaskFailed
 	}
 	return exitTaskFailed
+}
+
+// maskedError is an error as it prints, every secret masked; errors.As
+// still finds what it wraps, for the exit code.
+type maskedError struct {
+	err  error
+	text string
+}
+
+func (m maskedError) Error() string { return m.text }
+func (m maskedError) Unwrap() error { return m.err }
+
+// masked is err with the run's secrets masked, or nil.
+func masked(out *output.Output, err error) error {
+	if err == nil {
+		return nil
+	}
+	return maskedError{err: err, text: out.Mask(err.Error())}
 }

@@ -20,7 +20,9 @@ type RunOptions struct {
 // Result is how a command ended. Simulated is set by the Printer, whose
 // commands never run.
 type Result struct {
-	Stdout, Stderr string
+	Stdout, Stderr string // their last StdoutLimit and StderrLimit bytes
+	StdoutCut      int64  // bytes of stdout dropped before Stdout
+	StderrCut      int64  // bytes of stderr dropped before Stderr
 	Exit           int
 	Duration       time.Duration
 	Simulated      bool

@@ -11,11 +11,13 @@ type CommandError struct {
 	Cmd    string
 	Exit   int
 	Stdout string
-	Stderr string
+	Stderr string // its last StderrLimit bytes
+	Cut    int64  // bytes of stderr dropped before Stderr
 	SentBy string // the task that queued it, when it was sent without waiting
 }
 
-// stdoutTail bounds how much stdout an error repeats; stderr is shown whole.
+// stdoutTail bounds how many lines of stdout an error repeats; stderr is
+// bounded by StderrLimit, as the command's result keeps it.
 const stdoutTail = 20
 
 func (e *CommandError) Error() string {
@@ -24,7 +26,10 @@ func (e *CommandError) Error() string {
 	if e.SentBy != "" {
 		fmt.Fprintf(&b, "\n(sent by %s without waiting; nothing after it ran on %s)", e.SentBy, e.Host)
 	}
-	if s := strings.TrimRight(e.Stderr, "\n"); s != "" {
+	if s := strings.TrimRight(e.Stderr, "\n"); s != "" && e.Cut > 0 {
+		fmt.Fprintf(&b, "\nstderr (its last %d bytes; %d bytes before them cut, printed above as they came):\n%s",
+			len(e.Stderr), e.Cut, indent(s))
+	} else if s != "" {
 		b.WriteString("\nstderr:\n" + indent(s))
 	}
 	if s := strings.TrimRight(e.Stdout, "\n"); s != "" {

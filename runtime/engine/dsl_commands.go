@@ -35,6 +35,9 @@ func (e *Engine) rawExecute(L *lua.LState) int { return e.runCommand(L, false) }
 func (e *Engine) rawSudo(L *lua.LState) int    { return e.runCommand(L, true) }
 
 func (e *Engine) runCommand(L *lua.LState, sudo bool) int {
+	if err := e.outsideTask(L, "run()"); err != nil {
+		return fail(L, "%v", err)
+	}
 	cmd, opts, err := commandArgs(L, 1)
 	if err != nil {
 		return fail(L, "%v", err)
@@ -199,6 +202,8 @@ func (e *Engine) captureOn(h *host.Host, line, standIn string) sched.Work {
 			out = strings.TrimSpace(res.Stdout)
 			if res.Simulated {
 				out = standIn
+			} else if err == nil {
+				out, err = res.Captured(h.Name, line)
 			}
 			return err
 		})

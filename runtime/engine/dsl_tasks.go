@@ -29,7 +29,7 @@ func (e *Engine) luaDesc(L *lua.LState) int {
 // task(name, [opts,] fn_or_steps) defines a task, or replaces the body of
 // one that exists while keeping its hooks.
 func (e *Engine) luaTask(L *lua.LState) int {
-	name := strings.Join(append(append([]string{}, e.namespace...), L.CheckString(1)), ":")
+	name := strings.Join(append(append([]string{}, e.namespace...), checkName(L, 1, "task")), ":")
 	t := &tasks.Task{Name: name, Desc: e.desc, Where: where(L)}
 	e.desc = ""
 	bodyAt := 2

@@ -1,6 +1,9 @@
 package engine
 
 import (
+	"os"
+	"strings"
+
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luacap/luacap/runtime/output"
@@ -47,18 +50,77 @@ func (e *Engine) rawVarAbandon(L *lua.LState) int {
 	return 0
 }
 
-// raw.prompt(name, prompt, echo) -> ok, answer: reads ask()'s answer.
-// It blocks the owner goroutine on purpose: one prompt at a time.
+// raw.prompt(name, prompt, echo, default) -> ok, answer: reads ask()'s
+// answer: from the environment variable askEnv(name) when it is set (no
+// terminal needed, nothing on the command line), else from the terminal;
+// without one, "" stands for the default. It blocks the owner goroutine
+// on purpose: one prompt at a time.
 func (e *Engine) rawPrompt(L *lua.LState) int {
 	name, prompt, echo := L.CheckString(1), L.CheckString(2), L.OptBool(3, true)
+	def, hasDefault := L.Get(4).(lua.LString)
+	env := askEnv(name)
+	if v, ok := os.LookupEnv(env); ok {
+		return push(L, lua.LTrue, lua.LString(v))
+	}
 	if e.opts.Prompt == nil {
-		return fail(L, "variable %q asks for input (%q) but there is no terminal; pass it with -s %s=VALUE", name, prompt, name)
+		if hasDefault {
+			return push(L, lua.LTrue, lua.LString(""))
+		}
+		return fail(L, "variable %q asks for input (%q) but there is no terminal; set the environment variable %s to the answer", name, prompt, env)
+	}
+	if echo && hasDefault {
+		prompt += " [" + string(def) + "]"
 	}
 	answer, err := e.opts.Prompt(prompt, echo)
 	if err != nil {
-		return fail(L, "reading %q from the terminal: %v", name, err)
+		return fail(L, "reading %q from the terminal: %v; or set the environment variable %s to the answer", name, err, env)
 	}
 	return push(L, lua.LTrue, lua.LString(answer))
+}
+
+// askEnv is the environment variable that answers ask(name):
+// LUACAP_ASK_ and the name in capitals, other characters as _.
+func askEnv(name string) string {
+	return "LUACAP_ASK_" + strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
+		case (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9'):
+			return r
+		}
+		return '_'
+	}, name)
+}
+
+// raw.secret(value): value is printed as [secret] from now on, in every
+// output and in the final error.
+func (e *Engine) rawSecret(L *lua.LState) int {
+	e.out.SetSecrets(L.CheckString(1))
+	return 0
+}
+
+// checkName is argument n of verb, a name: a string, never a number that
+// Lua would quietly turn into one. The error names the caller's line.
+func checkName(L *lua.LState, n int, verb string) string {
+	if s, ok := L.Get(n).(lua.LString); ok {
+		return string(s)
+	}
+	v, shown := L.Get(n), ""
+	if v.Type() == lua.LTNumber || v.Type() == lua.LTBool {
+		shown = " " + v.String()
+	}
+	L.RaiseError("%s(): the name must be a string, not the %s%s", verb, v.Type(), shown)
+	return ""
+}
+
+// outsideTask is an error when a command verb runs while the Deployfile
+// loads (outside any task): loading must change nothing, -T and
+// --dry-run included.
+func (e *Engine) outsideTask(L *lua.LState, verb string) error {
+	if e.sched.FiberOf(L) != nil || len(e.running) > 0 {
+		return nil
+	}
+	return errorf("%s runs outside any task: commands run only in tasks; put it in task(name, function() ... end)", verb)
 }
 
 // info(message) prints a message, naming the host inside on().

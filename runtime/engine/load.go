@@ -20,6 +20,7 @@ func (e *Engine) raws() map[string]lua.LGFunction {
 	return map[string]lua.LGFunction{
 		"set": e.luaSet, "var_get": e.rawVarGet, "var_begin": e.rawVarBegin,
 		"var_cache": e.rawVarCache, "var_abandon": e.rawVarAbandon, "prompt": e.rawPrompt,
+		"secret": e.rawSecret,
 		"server": e.luaServer, "role": e.luaRole, "roles": e.luaRoles, "primary": e.luaPrimary,
 		"stage": e.luaStage, "namespace": e.luaNamespace, "desc": e.luaDesc, "task": e.luaTask,
 		"before": e.luaBefore, "after": e.luaAfter, "invoke": e.luaInvoke,

@@ -41,7 +41,51 @@ local function checked(f, level)
 end
 
 -- Variables ------------------------------------------------------------
-set = raw.set
+
+-- secret_value registers value as a secret, printed as [secret]
+-- everywhere; a lazy value is registered when it is computed.
+local function secret_value(name, value)
+  if type(value) == "function" then
+    return function(...)
+      local v = value(...)
+      if type(v) == "string" or type(v) == "number" then raw.secret(tostring(v)) end
+      return v
+    end
+  end
+  if type(value) ~= "string" and type(value) ~= "number" then
+    error(string.format("set(%q, ..., { secret = true }): a secret is a string, not a %s", name, type(value)), CALLER + 1)
+  end
+  raw.secret(tostring(value))
+  return value
+end
+
+-- set(name, value [, { secret = true }]).
+function set(name, value, opts)
+  if type(name) ~= "string" then
+    local shown = (type(name) == "number" or type(name) == "boolean") and " " .. tostring(name) or ""
+    error(string.format("set(): the name must be a string, not the %s%s", type(name), shown), CALLER)
+  end
+  if opts ~= nil then
+    if type(opts) ~= "table" then error(string.format("set(%q): the options must be a table, like { secret = true }", name), CALLER) end
+    for k in pairs(opts) do
+      if k ~= "secret" then error(string.format("set(%q): %q is not an option; the option is secret", name, tostring(k)), CALLER) end
+    end
+    if opts.secret then value = secret_value(name, value) end
+  end
+  raw.set(name, value)
+end
+
+-- env_secret(var) is the environment variable var, a secret: printed as
+-- [secret] everywhere. It fails naming var when var is unset or empty.
+function env_secret(var)
+  if type(var) ~= "string" then error("env_secret(): the variable's name must be a string", CALLER) end
+  local v = os.getenv(var)
+  if v == nil or v == "" then
+    error(string.format("the environment variable %s is not set; export %s before running luacap", var, var), CALLER)
+  end
+  raw.secret(v)
+  return v
+end
 
 -- relocated moves an error positioned in this prelude to the line of the
 -- user's call; an error from the user's own code keeps its position.
@@ -100,11 +144,13 @@ function ask(name, prompt, opts)
   for k in pairs(opts) do
     if k ~= "echo" and k ~= "default" then error(string.format("ask(%q): %q is not an option; the options are echo, default", name, k), CALLER) end
   end
+  local default = opts.default ~= nil and tostring(opts.default) or nil
+  -- An answer typed without echo is a secret; so is its default then.
   set(name, function()
-    local answer = checked(raw.prompt)(name, prompt, opts.echo ~= false)
+    local answer = checked(raw.prompt)(name, prompt, opts.echo ~= false, default)
     if answer == "" and opts.default ~= nil then return opts.default end
     return answer
-  end)
+  end, { secret = opts.echo == false })
 end
 
 -- Paths ------------------------------------------------------------------

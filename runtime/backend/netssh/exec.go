@@ -1,7 +1,6 @@
 package netssh
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -51,15 +50,15 @@ func (c *Conn) runInSession(ctx context.Context, cmd string, opts backend.RunOpt
 			return backend.Result{}, fmt.Errorf("asking for a terminal: %v", err)
 		}
 	}
-	var stdout, stderr bytes.Buffer
-	sess.Stdout, sess.Stderr = backend.Tee(&stdout, opts.Stdout), backend.Tee(&stderr, opts.Stderr)
+	kept := backend.NewKept()
+	sess.Stdout, sess.Stderr = backend.Tee(kept.Stdout, opts.Stdout), backend.Tee(kept.Stderr, opts.Stderr)
 	sess.Stdin = opts.Stdin
 	start := time.Now()
 	if err := sess.Start(cmd); err != nil {
 		return backend.Result{}, fmt.Errorf("starting the command: %v", err)
 	}
 	err = wait(ctx, sess)
-	res := backend.Result{Stdout: stdout.String(), Stderr: stderr.String(), Duration: time.Since(start)}
+	res := kept.Result(backend.Result{Duration: time.Since(start)})
 	return c.exitStatus(ctx, res, err)
 }
 

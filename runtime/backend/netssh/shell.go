@@ -159,26 +159,37 @@ func (sh *shell) receive(stdout, stderr io.Writer) (exit int, skipped bool, err 
 
 // until copies lines to w until the marker line, and returns what follows
 // the marker on its line. The newline the marker's printf put before it
-// is not the command's and is dropped.
+// is not the command's and is dropped. A line longer than the reader's
+// buffer is passed on in pieces, never held whole; the marker always
+// starts a line, so only a line's first piece is compared with it.
 func (l *lineReader) until(marker string, w io.Writer) (string, error) {
-	pendingNL := false
+	pendingNL, atStart := false, true
 	for {
-		line, err := l.r.ReadBytes('\n')
+		chunk, err := l.r.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			if pendingNL {
+				w.Write([]byte("\n"))
+				pendingNL = false
+			}
+			w.Write(chunk)
+			atStart = false
+			continue
+		}
 		if err != nil {
 			if errors.Is(err, io.EOF) {
 				return "", io.ErrUnexpectedEOF
 			}
 			return "", err
 		}
-		body := bytes.TrimSuffix(line, []byte("\n"))
-		if rest, ok := bytes.CutPrefix(body, []byte(marker)); ok && (len(rest) == 0 || rest[0] == ' ') {
+		body := bytes.TrimSuffix(chunk, []byte("\n"))
+		if rest, ok := bytes.CutPrefix(body, []byte(marker)); atStart && ok && (len(rest) == 0 || rest[0] == ' ') {
 			return string(rest), nil
 		}
 		if pendingNL {
 			w.Write([]byte("\n"))
 		}
 		w.Write(body)
-		pendingNL = true
+		pendingNL, atStart = true, true
 	}
 }
 

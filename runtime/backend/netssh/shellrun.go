@@ -1,7 +1,6 @@
 package netssh
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"time"
@@ -68,7 +67,7 @@ func (c *Conn) Receive(ctx context.Context, stdout, stderr io.Writer) (backend.R
 // receiveFrom reads the end of sh's oldest command; on cancel it stops the
 // shell, and the commands queued behind it with it.
 func (c *Conn) receiveFrom(ctx context.Context, sh *shell, stdout, stderr io.Writer) (backend.Result, error) {
-	var outBuf, errBuf bytes.Buffer
+	kept := backend.NewKept()
 	start := time.Now()
 	type outcome struct {
 		exit    int
@@ -77,7 +76,7 @@ func (c *Conn) receiveFrom(ctx context.Context, sh *shell, stdout, stderr io.Wri
 	}
 	done := make(chan outcome, 1)
 	go func() {
-		exit, skipped, err := sh.receive(backend.Tee(&outBuf, stdout), backend.Tee(&errBuf, stderr))
+		exit, skipped, err := sh.receive(backend.Tee(kept.Stdout, stdout), backend.Tee(kept.Stderr, stderr))
 		done <- outcome{exit, skipped, err}
 	}()
 	var o outcome
@@ -87,10 +86,10 @@ func (c *Conn) receiveFrom(ctx context.Context, sh *shell, stdout, stderr io.Wri
 		sh.stop()
 		<-done
 		c.dropShell(sh)
-		res := backend.Result{Stdout: outBuf.String(), Stderr: errBuf.String(), Duration: time.Since(start)}
+		res := kept.Result(backend.Result{Duration: time.Since(start)})
 		return c.exitStatus(ctx, res, ctx.Err())
 	}
-	res := backend.Result{Stdout: outBuf.String(), Stderr: errBuf.String(), Duration: time.Since(start), Exit: o.exit, Skipped: o.skipped}
+	res := kept.Result(backend.Result{Duration: time.Since(start), Exit: o.exit, Skipped: o.skipped})
 	if o.err != nil {
 		c.dropShell(sh)
 		return res, c.lostError()
