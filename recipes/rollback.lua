@@ -77,11 +77,22 @@ namespace("deploy", function()
     local hosts = release_roles()
     on(hosts, function(host) releases.state_of(host, releases.DRY_RUN_STATE) end)
     local to = target(hosts)
-    local script = releases.switch_current(releases_path() .. "/" .. to)
+    local switch = releases.switch_current(releases_path() .. "/" .. to)
     on(hosts, function(host)
-      local previous = capture(script, { dry_run = releases.DRY_RUN_PREVIOUS })
-      on_rollback(releases.link_current(previous), { hint = "current may still point at release " .. to ..
+      -- The release left is marked in the same command, so that even a
+      -- rollback cut short never makes it a rollback target again.
+      local from = releases.state[host.name].current
+      local script, undo = switch, ""
+      if from ~= "" and from ~= to then
+        script = switch .. " && " .. releases.mark_rolled_back(from)
+        undo = " && " .. releases.unmark_rolled_back(from)
+      end
+      -- The undo is registered first: should the command fail after the
+      -- switch (a full disk), the host still goes back with the others.
+      local back = from ~= "" and releases.link_current(releases_path() .. "/" .. from) or "true"
+      on_rollback(back .. undo, { hint = "current may still point at release " .. to ..
         " here while other hosts went back: run " .. rollback_command("NAME") })
+      local previous = capture(script, { dry_run = releases.DRY_RUN_PREVIOUS })
       rolled_back[host.name] = { from = previous:match("([^/]*)$"), to = to }
       releases.went_live(host, to)
     end)

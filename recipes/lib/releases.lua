@@ -4,13 +4,17 @@
 -- A release is a directory in releases/ with a REVISION (every strategy
 -- writes it first) or a LIVE_MARKER. It went live when the switch of
 -- current marked it (LIVE_MARKER), or when revisions.log says it was
--- deployed (releases Capistrano made). Only releases that went live count
--- for cleanup and rollback.
+-- deployed (releases Capistrano made). Only releases that went live, and
+-- that no rollback stepped away from (ROLLED_BACK), count for cleanup and
+-- rollback.
 local q = require("luacap.shell").quote
 local names = require("luacap.recipes.release_names")
 local M = {}
 
 M.LIVE_MARKER = ".luacap-live"
+-- ROLLED_BACK marks a release a rollback stepped away from: it went live
+-- but is bad, so it is no rollback target and the next cleanup removes it.
+M.ROLLED_BACK = ".luacap-rolled-back"
 
 -- In a dry run, every host stands on the second of two releases.
 M.DRY_RUN_STATE = "release rl:20000101000001\nrelease rl:20000101000002\ncurrent 20000101000002"
@@ -21,16 +25,17 @@ M.DRY_RUN_PREVIOUS = "/var/www/<app>/releases/20000101000002"
 M.state = {}
 
 -- state_script prints the host's releases and current, one per line:
---   release <flags>:<name>   flags: r (has REVISION), l (went live)
+--   release <flags>:<name>   flags: r (has REVISION), l (went live),
+--                            x (rolled back from)
 --   current <name>
 function M.state_script()
   local log = q(deploy_to() .. "/revisions.log")
   return string.format("cd %s 2>/dev/null && for d in *; do [ -d \"$d\" ] || continue; f=; " ..
     "[ -f \"$d/REVISION\" ] && f=r; " ..
-    "if [ -f \"$d/%s\" ] || grep -qF \" deployed as release $d by \" %s 2>/dev/null; then f=${f}l; fi; " ..
+    "if [ -f \"$d/%s\" ]; then f=${f}x; elif [ -f \"$d/%s\" ] || grep -qF \" deployed as release $d by \" %s 2>/dev/null; then f=${f}l; fi; " ..
     "printf 'release %%s:%%s\\n' \"$f\" \"$d\"; done; " ..
     "printf 'current %%s\\n' \"$(basename \"$(readlink %s 2>/dev/null)\" 2>/dev/null)\"",
-    q(releases_path()), M.LIVE_MARKER, log, q(current_path()))
+    q(releases_path()), M.ROLLED_BACK, M.LIVE_MARKER, log, q(current_path()))
 end
 
 -- parse_state reads what state_script printed. Directories whose names
@@ -40,7 +45,7 @@ function M.parse_state(text)
   local st = { current = "", releases = {}, names = {} }
   for line in text:gmatch("[^\n]+") do
     local flags, name = line:match("^release (%a*):(.+)$")
-    if name and names.valid(name) and flags ~= "" then
+    if name and names.valid(name) and flags:find("[rl]") then
       st.releases[name] = { live = flags:find("l", 1, true) ~= nil }
       st.names[#st.names + 1] = name
     end
@@ -90,8 +95,18 @@ end
 -- is taken back. It prints where current pointed before.
 function M.switch_current(target)
   local mark = q(target .. "/" .. M.LIVE_MARKER)
-  return string.format("new=; [ -e %s ] || { date -u > %s && new=1; } || exit 1; %s || { [ -z \"$new\" ] || rm -f %s; exit 1; }",
-    mark, mark, M.link_current(target), mark)
+  return string.format("new=; [ -e %s ] || { date -u > %s && new=1; } || exit 1; %s || { [ -z \"$new\" ] || rm -f %s; exit 1; }; rm -f %s",
+    mark, mark, M.link_current(target), mark, q(target .. "/" .. M.ROLLED_BACK))
+end
+
+-- mark_rolled_back marks release name as one a rollback stepped away from.
+function M.mark_rolled_back(name)
+  return ": > " .. q(releases_path() .. "/" .. name .. "/" .. M.ROLLED_BACK)
+end
+
+-- unmark_rolled_back takes that mark back, when the rollback is undone.
+function M.unmark_rolled_back(name)
+  return "rm -f " .. q(releases_path() .. "/" .. name .. "/" .. M.ROLLED_BACK)
 end
 
 -- link_current points current at target (a path as readlink printed it)
@@ -119,9 +134,9 @@ end
 function M.remove_new_release(name)
   local rel = releases_path() .. "/" .. name
   return string.format("if [ \"$(basename \"$(readlink %s 2>/dev/null)\" 2>/dev/null)\" = %s ]; then " ..
-    "echo 'release %s is current here; not removed' >&2; exit 1; fi; " ..
-    "if [ -e %s ]; then echo 'release %s went live here; not removed' >&2; exit 1; fi; rm -rf %s",
-    q(current_path()), q(name), name, q(rel .. "/" .. M.LIVE_MARKER), name, q(rel))
+    "printf 'release %%s is current here; not removed\\n' %s >&2; exit 1; fi; " ..
+    "if [ -e %s ]; then printf 'release %%s went live here; not removed\\n' %s >&2; exit 1; fi; rm -rf %s",
+    q(current_path()), q(name), q(name), q(rel .. "/" .. M.LIVE_MARKER), q(name), q(rel))
 end
 
 -- make_release makes the release directory and its REVISION first, so
@@ -140,17 +155,32 @@ function M.undo_new_release()
     " may be left in releases/; it never went live, and the next deploy's cleanup removes it" })
 end
 
--- keep_releases is the keep_releases setting, a whole number of at least
--- 1; deploy:check reads it too, so a bad value stops a deploy before it
--- changes anything.
-function M.keep_releases()
-  local keep = fetch("keep_releases")
-  local n = tonumber(keep)
-  if n == nil or n < 1 or n ~= math.floor(n) then
-    error(string.format("keep_releases must be a whole number of at least 1, not %q", tostring(keep)), 0)
+-- branch is the branch setting (a branch, tag or commit), which git
+-- reads as an argument: one starting with "-" would be an option, and
+-- no ref or commit does, so it is refused before anything changes.
+function M.branch()
+  local b = tostring(fetch("branch"))
+  if b == "" or b:sub(1, 1) == "-" then
+    error(string.format("branch must name a branch, tag or commit, not %q", b), 0)
+  end
+  return b
+end
+
+-- whole is the numeric setting name, a whole number of at least least,
+-- checked where it is read, before anything changes.
+function M.whole(name, least)
+  local v = fetch(name)
+  local n = tonumber(v)
+  if type(v) == "boolean" or n == nil or n < least or n ~= math.floor(n) or n == math.huge then
+    error(string.format("%s must be a whole number of at least %d, not %q", name, least, tostring(v)), 0)
   end
   return n
 end
+
+-- keep_releases is the keep_releases setting, a whole number of at least
+-- 1; deploy:check reads it too, so a bad value stops a deploy before it
+-- changes anything.
+function M.keep_releases() return M.whole("keep_releases", 1) end
 
 -- cleanup_script removes, in one command, what cleanup does not keep:
 -- every release that never went live (except protect), and the oldest
@@ -159,7 +189,8 @@ end
 -- releases/ that is not a release. It removes nothing when there is no
 -- current, and prints what it removed.
 function M.cleanup_script(keep, protect)
-  local live = string.format("{ [ -f \"$d/%s\" ] || grep -qF \" deployed as release $d by \" ../revisions.log 2>/dev/null; }", M.LIVE_MARKER)
+  local live = string.format("{ [ ! -f \"$d/%s\" ] && { [ -f \"$d/%s\" ] || grep -qF \" deployed as release $d by \" ../revisions.log 2>/dev/null; }; }",
+    M.ROLLED_BACK, M.LIVE_MARKER)
   return string.format(table.concat({
     "cd %s 2>/dev/null || exit 0; cur=$(basename \"$(readlink ../current)\" 2>/dev/null); [ -n \"$cur\" ] || exit 0",
     "isrel() { case $1 in [A-Za-z0-9]*) ;; *) return 1;; esac; case $1 in *[!A-Za-z0-9._-]*) return 1;; esac; " ..

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/crypto/ssh"
@@ -22,6 +23,9 @@ type Options struct {
 	ClientAliveCountMax int
 	NoGit               bool     // servers without git: /usr/bin/git is empty on them
 	Hide                []string // other programs made unusable the same way
+	// TmpfsRoot[name] is the size in bytes of a tmpfs mounted as host
+	// name's /var/www before its sshd starts: a disk that can fill up.
+	TmpfsRoot map[string]int64
 }
 
 // Cluster is a set of hosts and the client files that reach them.
@@ -87,6 +91,7 @@ func (c *Cluster) AddHost(name, addr string, port int, netns string, opts Option
 	h := &Host{Name: name, Addr: addr, Port: port, Root: filepath.Join(dir, "www"), dir: dir,
 		log: filepath.Join(dir, "sshd.log"), netns: netns}
 	if err := h.start(c.authKeys, opts); err != nil {
+		h.Stop() // unmounts a tmpfs root that start mounted
 		return nil, err
 	}
 	c.Hosts = append(c.Hosts, h)
@@ -153,11 +158,22 @@ func (c *Cluster) Stop() {
 	}
 }
 
+// handedOut holds every port freePort returned in this process: clusters
+// started side by side must not be given the same port between its
+// probe's close and their sshd's bind (one sshd would then answer, with
+// the wrong key, for both, and the other be refused once it stops).
+var handedOut sync.Map
+
 func freePort(addr string) (int, error) {
-	l, err := net.Listen("tcp", net.JoinHostPort(addr, "0"))
-	if err != nil {
-		return 0, err
+	for {
+		l, err := net.Listen("tcp", net.JoinHostPort(addr, "0"))
+		if err != nil {
+			return 0, err
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		if _, taken := handedOut.LoadOrStore(port, true); !taken {
+			return port, nil
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }

@@ -35,6 +35,8 @@ type Host struct {
 	probes int    // connections the readiness check made
 	stop   sync.Once
 	hide   []string // programs bound over with an empty file
+	tmpfs  bool     // Root is a tmpfs of its own, unmounted by Stop
+	nsHold *os.File // the mount namespace, held open until Stop
 }
 
 // DeployRoot is the directory every host sees with its own files.
@@ -71,6 +73,12 @@ type sshdParams struct {
 func (h *Host) start(authorizedKeys string, opts Options) error {
 	if err := os.MkdirAll(h.Root, 0o755); err != nil {
 		return err
+	}
+	if size, ok := opts.TmpfsRoot[h.Name]; ok {
+		if err := mountTmpfs(h.Root, size); err != nil {
+			return err
+		}
+		h.tmpfs = true
 	}
 	key, err := NewKey(filepath.Join(h.dir, "host_key"), "")
 	if err != nil {
@@ -132,6 +140,12 @@ func (h *Host) launch() error {
 	if err != nil {
 		return err
 	}
+	// Holding the namespace open keeps its number from being given to
+	// another host's namespace once this sshd is killed (a test may kill
+	// it): Stop would then kill that other host's processes.
+	if h.nsHold, err = os.Open(fmt.Sprintf("/proc/%d/ns/mnt", h.cmd.Process.Pid)); err != nil {
+		return err
+	}
 	h.mntNS = ns
 	for i := 0; i < 100 && h.netns == "" && h.logged() == 0; i++ {
 		time.Sleep(10 * time.Millisecond) // sshd logs the probe's connection a moment after
@@ -181,6 +195,12 @@ func (h *Host) Stop() {
 		if h.cmd != nil && h.cmd.Process != nil {
 			syscall.Kill(-h.cmd.Process.Pid, syscall.SIGKILL)
 			h.cmd.Wait()
+		}
+		if h.tmpfs {
+			unmountTmpfs(h.Root)
+		}
+		if h.nsHold != nil {
+			h.nsHold.Close()
 		}
 	})
 }
