@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"golang.org/x/term"
@@ -29,6 +32,9 @@ type stdio struct {
 type hooks struct {
 	now     func() time.Time // the clock; it also names the release
 	signals <-chan os.Signal // nil: SIGINT, SIGTERM and SIGHUP
+	// noDefaultLog keeps tests from writing log/luacap.log beside the
+	// repository's Deployfiles; --log and log_file still apply.
+	noDefaultLog bool
 }
 
 // run is luacap without os.Exit: it returns the exit code.
@@ -43,6 +49,9 @@ func runWith(args []string, io stdio, env map[string]string, h hooks) (code int)
 			code = exitInternal
 		}
 	}()
+	if isRsyncShell(args) {
+		return rsyncShell(args, io)
+	}
 	c, fs, err := parseFlags(args, getenv(env))
 	if err != nil {
 		return exitCode(io.err, err)
@@ -56,11 +65,16 @@ func runWith(args []string, io stdio, env map[string]string, h hooks) (code int)
 		return exitOK
 	case isSSHConfig(c):
 		return exitCode(io.err, sshConfig(c, io))
+	case isCompletion(c):
+		return exitCode(io.err, completion(c, fs, io.out))
+	case c.complete:
+		listCompletions(c, io.out)
+		return exitOK
 	}
 	return exitCode(io.err, execute(c, io, h))
 }
 
-func execute(c *config, io stdio, h hooks) error {
+func execute(c *config, io stdio, h hooks) (err error) {
 	overrides, err := c.overrides()
 	if err != nil {
 		return err
@@ -69,7 +83,11 @@ func execute(c *config, io stdio, h hooks) error {
 	if now == nil {
 		now = time.Now
 	}
-	out := output.New(io.out, output.Options{Level: level(c), Color: isTerminal(io.out), Now: now})
+	opts := outputOptions(c, io.out, c.getenv)
+	opts.Now = now
+	out := output.New(io.out, opts)
+	defer out.Close()
+	defer func() { err = masked(out, err) }() // no secret in the final error
 	ctx, abort, stop := signalContexts(h.signals, out)
 	dialer := &netssh.Dialer{Prompt: secretPrompter(io), Warn: out.Warn}
 	defer stop()
@@ -86,11 +104,7 @@ func execute(c *config, io stdio, h hooks) error {
 	if err != nil {
 		return err
 	}
-	err = dispatch(ctx, e, c, io, taskNames)
-	if sent := dialer.BytesSent(); sent > 0 {
-		fmt.Fprintf(io.out, "  sent over ssh: %d bytes\n", sent)
-	}
-	return err
+	return dispatch(ctx, e, c, io, taskNames, &report{hooks: h, sent: dialer.BytesSent})
 }
 
 // load reads the Deployfile and the stage, returning the tasks to run.
@@ -106,6 +120,7 @@ func load(e *engine.Engine, c *config) ([]string, error) {
 			return nil, err
 		}
 		file = found
+		c.file = found // the log file goes beside it
 	}
 	if err := e.LoadRecipes(recipes.FS, recipes.Core); err != nil {
 		return nil, err
@@ -123,7 +138,7 @@ func load(e *engine.Engine, c *config) ([]string, error) {
 	return args, nil
 }
 
-func dispatch(ctx context.Context, e *engine.Engine, c *config, io stdio, names []string) error {
+func dispatch(ctx context.Context, e *engine.Engine, c *config, io stdio, names []string, r *report) error {
 	switch {
 	case c.tasksList:
 		fmt.Fprint(io.out, e.TaskList(c.all))
@@ -139,11 +154,10 @@ func dispatch(ctx context.Context, e *engine.Engine, c *config, io stdio, names 
 	case len(names) == 0:
 		return usageError{"no task given; luacap -T lists the tasks" + stagesHint(e)}
 	}
-	err := e.Run(ctx, names)
-	e.Out().Summary()
+	err := r.run(ctx, e, c, names)
 	// On stderr, just above the final error, which points at it.
 	for _, line := range e.Unfinished() {
-		fmt.Fprintln(io.err, line)
+		fmt.Fprintln(io.err, output.Escape(e.Out().Mask(line)))
 	}
 	return err
 }
@@ -180,10 +194,13 @@ func secretPrompter(io stdio) netssh.Prompt {
 }
 
 // prompter reads ask() answers from the terminal, or is nil without one.
+// An answer is a whole line, spaces kept; Enter alone answers "", which
+// ask() takes as its default.
 func prompter(io stdio) func(string, bool) (string, error) {
 	if io.in == nil || !term.IsTerminal(int(io.in.Fd())) {
 		return nil
 	}
+	in := bufio.NewReader(io.in)
 	return func(prompt string, echo bool) (string, error) {
 		fmt.Fprint(io.err, prompt+" ")
 		if !echo {
@@ -191,8 +208,16 @@ func prompter(io stdio) func(string, bool) (string, error) {
 			fmt.Fprintln(io.err)
 			return string(b), err
 		}
-		var line string
-		_, err := fmt.Fscanln(io.in, &line)
-		return line, err
+		return readLine(in)
 	}
+}
+
+// readLine reads one line without its end; a last line without a
+// newline counts, an input that ended before any is an error.
+func readLine(in *bufio.Reader) (string, error) {
+	line, err := in.ReadString('\n')
+	if err != nil && (line == "" || !errors.Is(err, io.EOF)) {
+		return "", fmt.Errorf("no answer: %w", err)
+	}
+	return strings.TrimRight(line, "\r\n"), nil
 }

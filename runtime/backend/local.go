@@ -1,7 +1,6 @@
 package backend
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -23,17 +22,17 @@ const killGrace = 3 * time.Second
 // Run runs cmd with sh -c in its own process group, so that cancelling
 // stops the whole pipeline, not only the shell.
 func (Local) Run(ctx context.Context, cmd string, opts RunOptions) (Result, error) {
-	var stdout, stderr bytes.Buffer
+	kept := NewKept()
 	c := exec.CommandContext(ctx, "sh", "-c", cmd)
-	c.Stdout = Tee(&stdout, opts.Stdout)
-	c.Stderr = Tee(&stderr, opts.Stderr)
+	c.Stdout = Tee(kept.Stdout, opts.Stdout)
+	c.Stderr = Tee(kept.Stderr, opts.Stderr)
 	c.Stdin = opts.Stdin
 	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	c.Cancel = func() error { return syscall.Kill(-c.Process.Pid, syscall.SIGTERM) }
 	c.WaitDelay = killGrace
 	start := time.Now()
 	err := c.Run()
-	res := Result{Stdout: stdout.String(), Stderr: stderr.String(), Duration: time.Since(start)}
+	res := kept.Result(Result{Duration: time.Since(start)})
 	var exit *exec.ExitError
 	switch {
 	case ctx.Err() != nil:
@@ -46,15 +45,6 @@ func (Local) Run(ctx context.Context, cmd string, opts RunOptions) (Result, erro
 		return res, nil
 	}
 	return res, err
-}
-
-// Tee writes to buf, and to w when there is one: a command's stream is
-// both kept for its result and printed as it comes.
-func Tee(buf *bytes.Buffer, w io.Writer) io.Writer {
-	if w == nil {
-		return buf
-	}
-	return io.MultiWriter(buf, w)
 }
 
 // Upload writes src to path with mode, through a temporary file renamed

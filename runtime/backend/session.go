@@ -57,7 +57,7 @@ func (s *Session) RunWithInput(ctx context.Context, cmd string, pty bool, input 
 		s.Out.CommandEnd(s.Host.Name, res.Duration, res.Exit)
 	}
 	if res.Exit != 0 {
-		return res, &CommandError{Host: s.Host.Name, Cmd: cmd, Exit: res.Exit, Stdout: res.Stdout, Stderr: res.Stderr}
+		return res, &CommandError{Host: s.Host.Name, Cmd: cmd, Exit: res.Exit, Stdout: res.Stdout, Stderr: res.Stderr, Cut: res.StderrCut}
 	}
 	return res, nil
 }
@@ -78,6 +78,9 @@ func (s *Session) Test(ctx context.Context, cmd string) (bool, error) {
 // run prints cmd, streams its output with the host's prefix, and runs it,
 // after the commands queued before it.
 func (s *Session) run(ctx context.Context, cmd string, pty bool, stdin io.Reader) (Result, error) {
+	if _, ok := s.Backend.(Local); ok { // a process each: nothing queues, no order to keep
+		return s.start(ctx, cmd, pty, stdin)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p, canQueue := s.Backend.(Pipeliner)
@@ -93,13 +96,19 @@ func (s *Session) run(ctx context.Context, cmd string, pty bool, stdin io.Reader
 	if len(s.queue) > 0 {
 		return s.sendAndReceive(ctx, p, cmd)
 	}
+	res, err := s.start(ctx, cmd, pty, stdin)
+	s.lastEnd = time.Now()
+	return res, err
+}
+
+// start prints cmd and runs it, its output streamed with the host's prefix.
+func (s *Session) start(ctx context.Context, cmd string, pty bool, stdin io.Reader) (Result, error) {
 	name := s.Host.Name
 	s.Out.CommandStart(name, cmd)
 	stdout, stderr := s.Out.Writer(name, false), s.Out.Writer(name, true)
 	res, err := s.Backend.Run(ctx, cmd, RunOptions{Stdout: stdout, Stderr: stderr, PTY: pty, Stdin: stdin})
 	stdout.Close()
 	stderr.Close()
-	s.lastEnd = time.Now()
 	if err != nil {
 		return res, &HostError{Host: name, Op: "running " + cmd, Err: err}
 	}
@@ -109,7 +118,10 @@ func (s *Session) run(ctx context.Context, cmd string, pty bool, stdin io.Reader
 // Capture runs cmd and returns its stdout with surrounding space removed.
 func (s *Session) Capture(ctx context.Context, cmd string) (string, error) {
 	res, err := s.Run(ctx, cmd, false)
-	return strings.TrimSpace(res.Stdout), err
+	if err != nil {
+		return strings.TrimSpace(res.Stdout), err
+	}
+	return res.Captured(s.Host.Name, cmd)
 }
 
 // Put writes content to path on the host.

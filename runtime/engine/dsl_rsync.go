@@ -16,9 +16,9 @@ import (
 
 // raw.rsync(local_dir, remote_dir, [{delete=true, exclude={...}}]) copies
 // the contents of local_dir into remote_dir on this on() block's host with
-// the system rsync, over an ssh command luacap derives from the host's
-// settings. Only changed files travel; with delete (the default), files
-// not in local_dir are removed from remote_dir.
+// the system rsync, over the host's open connection (rsync_send.go).
+// remote_dir is made if need be. Only changed files travel; with delete
+// (the default), files not in local_dir are removed from remote_dir.
 func (e *Engine) rawRsync(L *lua.LState) int {
 	f := e.sched.FiberOf(L)
 	if f == nil {
@@ -44,33 +44,37 @@ func (e *Engine) rawRsync(L *lua.LState) int {
 	for _, x := range excludes {
 		flags = append(flags, "--exclude="+x)
 	}
-	line, err := e.rsyncCommand(f.Host, flags, args[0], args[1])
-	if err != nil {
-		return fail(L, "%s: rsync: %v", f.Host.Name, err)
+	if f.Host.Transport != "local" { // the remote rsync makes remote_dir: no round trip of its own
+		flags = append(flags, "--rsync-path="+mkdirCommand(args[1])+" && rsync")
 	}
+	// The fallback is made here, on the Lua goroutine that owns the settings.
+	fallback, fallbackErr := e.rsyncCommand(f.Host, flags, args[0], args[1])
+	send := rsyncSend{host: f.Host, flags: flags, src: args[0], dst: args[1], fallback: fallback, fallbackErr: fallbackErr}
 	return e.sched.Await(L, func(ctx context.Context) (sched.Deliver, error) {
 		if _, err := exec.LookPath("rsync"); err != nil && !e.opts.DryRun {
 			return nil, errors.New("rsync is not installed on this machine; install it (apt-get install rsync) to send files with rsync()")
 		}
-		// What a pipelined task sent to the host must be there first.
-		if err := e.onHost(ctx, f.Host, func(ctx context.Context, s *backend.Session) error { return s.Sync(ctx) }); err != nil {
+		// What a pipelined task sent to the host must be there first;
+		// meanwhile the channel for rsync opens.
+		if err := e.onHost(ctx, f.Host, func(ctx context.Context, s *backend.Session) error {
+			if p, ok := s.Backend.(channelPreparer); ok && !e.opts.DryRun {
+				p.PrepareChannel(ctx)
+			}
+			return s.Sync(ctx)
+		}); err != nil {
 			return nil, err
 		}
-		err := e.onHost(ctx, e.localHost, func(ctx context.Context, s *backend.Session) error {
-			_, err := s.Run(ctx, line, false)
-			return err
-		})
-		return nil, explainRsync(f.Host.Name, err)
+		return nil, explainRsync(f.Host.Name, e.sendRsync(ctx, send))
 	})
 }
 
 // rsyncCommand is the local rsync command line that sends src's contents
 // into dst on h.
 func (e *Engine) rsyncCommand(h *host.Host, flags []string, src, dst string) (string, error) {
-	src, dst = strings.TrimSuffix(src, "/")+"/", strings.TrimSuffix(dst, "/")+"/"
+	src, dst = rsyncPaths(src, dst)
 	words := append([]string{"rsync"}, flags...)
 	if h.Transport == "local" {
-		return command.Join(append(words, src, dst)), nil
+		return mkdirCommand(dst) + " && " + command.Join(append(words, src, dst)), nil
 	}
 	if e.opts.SSH == nil {
 		return "", errors.New("no ssh transport is configured")
@@ -81,6 +85,14 @@ func (e *Engine) rsyncCommand(h *host.Host, flags []string, src, dst string) (st
 	}
 	words = append(words, "-z", "-e", command.Join(ssh), src, dest+":"+dst)
 	return command.Join(words), nil
+}
+
+// mkdirCommand makes dir and its parents: rsync() makes remote_dir.
+func mkdirCommand(dir string) string { return command.Join([]string{"mkdir", "-p", dir}) }
+
+// rsyncPaths end both paths with a slash: rsync sends src's contents.
+func rsyncPaths(src, dst string) (string, string) {
+	return strings.TrimSuffix(src, "/") + "/", strings.TrimSuffix(dst, "/") + "/"
 }
 
 // explainRsync names the host and says when rsync is missing over there.

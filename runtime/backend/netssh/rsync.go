@@ -1,0 +1,101 @@
+package netssh
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/luacap/luacap/runtime/backend"
+)
+
+// Pipe runs cmd in an exec channel of its own on the host's connection
+// and connects its streams as they come, keeping nothing: the far end of
+// a tool that speaks its own protocol over them, such as rsync's server.
+// It needs no new handshake, and takes the spare channel when one is
+// open, so the command starts in the same flight as its first input.
+// command_timeout and agent forwarding hold as for Run. It returns the
+// command's exit status.
+func (c *Conn) Pipe(ctx context.Context, cmd string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+	if c.s.CommandTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.s.CommandTimeout)
+		defer cancel()
+	}
+	sp, err := c.pipeChannel(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer sp.ch.Close()
+	if c.s.ForwardAgent {
+		if err := c.forwardAgent(sp.client, sp.ch); err != nil {
+			return 0, err
+		}
+	}
+	if _, err := sp.ch.SendRequest("exec", false, ssh.Marshal(struct{ Command string }{cmd})); err != nil {
+		return 0, fmt.Errorf("starting %s: %v", cmd, err)
+	}
+	go func() {
+		io.Copy(sp.ch, stdin)
+		sp.ch.CloseWrite()
+	}()
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); io.Copy(stdout, sp.ch) }()
+	go func() { defer wg.Done(); io.Copy(stderr, sp.ch.Stderr()) }()
+	status := make(chan exitOutcome, 1)
+	go func() { status <- readExit(sp.reqs) }()
+	var o exitOutcome
+	select {
+	case o = <-status:
+	case <-ctx.Done():
+		sp.ch.SendRequest("signal", false, ssh.Marshal(struct{ Signal string }{"TERM"}))
+		sp.ch.Close()
+		<-status
+	}
+	wg.Wait()
+	switch {
+	case ctx.Err() != nil:
+		_, err := c.exitStatus(ctx, backend.Result{}, ctx.Err())
+		return 0, err
+	case !o.seen:
+		return 0, c.lostError()
+	case o.signal != "":
+		return 0, fmt.Errorf("%s was killed by signal %s", cmd, o.signal)
+	}
+	return o.code, nil
+}
+
+// pipeChannel is the spare channel, or a new one on the live client.
+func (c *Conn) pipeChannel(ctx context.Context) (*spare, error) {
+	if sp := c.takeSpare(ctx); sp != nil {
+		return sp, nil
+	}
+	client, err := c.live(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ch, reqs, err := client.OpenChannel("session", nil)
+	if err != nil {
+		return nil, fmt.Errorf("opening a channel: %v", err)
+	}
+	return &spare{client: client, ch: ch, reqs: reqs}, nil
+}
+
+// PrepareChannel opens a spare channel ahead, unless one is open, so that
+// the Pipe that follows finds it open: its round trip overlaps whatever
+// the caller waits for meanwhile.
+func (c *Conn) PrepareChannel(ctx context.Context) {
+	client, err := c.live(ctx)
+	if err != nil {
+		return // the Pipe reports it
+	}
+	c.mu.Lock()
+	open := c.spare != nil
+	c.mu.Unlock()
+	if !open {
+		c.openSpare(client)
+	}
+}

@@ -1,0 +1,100 @@
+package engine
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// piper runs a command in a channel of its own on an open connection,
+// its streams connected as they come (netssh.Conn).
+type piper interface {
+	Pipe(ctx context.Context, cmd string, stdin io.Reader, stdout, stderr io.Writer) (int, error)
+}
+
+// channelPreparer opens the channel for the next Pipe ahead.
+type channelPreparer interface{ PrepareChannel(ctx context.Context) }
+
+// headerWait bounds how long a connection to the socket may take to say
+// what it wants: only the helper connects, and it writes at once.
+const headerWait = 30 * time.Second
+
+// rsyncChannel serves the helper of one rsync: see rsync_wire.go.
+type rsyncChannel struct {
+	dir, sock, token string
+	l                *net.UnixListener
+	done             chan struct{}
+}
+
+// openRsyncChannel listens on a new socket in a directory of its own
+// (mode 0700) and serves the first helper that brings the token, with p.
+func openRsyncChannel(ctx context.Context, p piper) (*rsyncChannel, error) {
+	dir, err := os.MkdirTemp("", "luacap-rsync-")
+	if err != nil {
+		return nil, err
+	}
+	c := &rsyncChannel{dir: dir, sock: filepath.Join(dir, "s"), done: make(chan struct{})}
+	if c.l, err = net.ListenUnix("unix", &net.UnixAddr{Name: c.sock, Net: "unix"}); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	var tok [16]byte
+	rand.Read(tok[:])
+	c.token = hex.EncodeToString(tok[:])
+	go c.serve(ctx, p)
+	return c, nil
+}
+
+// serve accepts connections until one with the token has been served,
+// or the listener is closed.
+func (c *rsyncChannel) serve(ctx context.Context, p piper) {
+	defer close(c.done)
+	for {
+		conn, err := c.l.Accept()
+		if err != nil {
+			return
+		}
+		if c.handle(ctx, conn, p) {
+			return
+		}
+	}
+}
+
+// handle runs the helper's command and reports whether it had the token.
+func (c *rsyncChannel) handle(ctx context.Context, conn net.Conn, p piper) bool {
+	defer conn.Close()
+	conn.SetReadDeadline(time.Now().Add(headerWait))
+	in := bufio.NewReader(conn)
+	line, err := in.ReadBytes('\n')
+	var req rsyncRequest
+	if err != nil || json.Unmarshal(line, &req) != nil || req.Token != c.token {
+		return false
+	}
+	conn.SetReadDeadline(time.Time{})
+	out := &frameWriter{w: conn}
+	code, err := p.Pipe(ctx, req.Command, in, out.stream(frameStdout), out.stream(frameStderr))
+	if err != nil {
+		out.frame(frameError, []byte(err.Error()))
+		return true
+	}
+	var status [4]byte
+	binary.BigEndian.PutUint32(status[:], uint32(code))
+	out.frame(frameExit, status[:])
+	return true
+}
+
+// Close stops listening, waits for the command it serves, if any, and
+// removes the socket.
+func (c *rsyncChannel) Close() {
+	c.l.Close()
+	<-c.done
+	os.RemoveAll(c.dir)
+}

@@ -1,0 +1,89 @@
+package spec
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/luacap/luacap/spec/harness"
+)
+
+// With assets_shared, every release keeps the set of assets it served: a
+// rollback, and a deploy that is undone, serve the older set again.
+func TestSharedAssetsFollowTheReleaseInCurrent(t *testing.T) {
+	c := harness.Start(t, 2, harness.Options{})
+	roles := map[string]string{"h1": `"web"`, "h2": `"web"`}
+	d := newDeployEnv(t, c, appDeployfile(c, roles, `
+set("copy_source", nil)
+set("repo_url", "repo")
+set("local_repo", "repo")
+set("linked_dirs", { "log", "tmp/pids", "public/assets" })
+use("rails/assets_local")
+set("assets_shared", true)
+-- digest-named files and a manifest, as Rails writes them
+set("assets_build_command", "mkdir -p public/assets && v=$(cat app/assets/version) && cp app/assets/app.css public/assets/app-$v.css && echo app-$v.css > public/assets/manifest.txt")
+after("deploy:assets:precompile", function()
+  on(roles("web"), function() execute("[ ! -f /var/www/fail-after-assets ]") end)
+end)
+`))
+	repo := filepath.Join(d.dir, "repo")
+	files := map[string]string{"app/assets/app.css": "body { color: red }\n", "app/assets/version": "1\n"}
+	gitRepo(t, repo, files)
+	setVersion := func(v, color string) {
+		t.Helper()
+		d.write(filepath.Join(repo, "app/assets/version"), v+"\n")
+		d.write(filepath.Join(repo, "app/assets/app.css"), "body { color: "+color+" }\n")
+		commitAll(t, repo, "v"+v)
+	}
+	// serves checks that each host serves, through current (whose
+	// public/assets links to shared/), the manifest of version v and its
+	// file, and nothing of the other versions. The links are absolute paths
+	// inside the host, so they are followed here by hand.
+	serves := func(when, v string) {
+		t.Helper()
+		for _, h := range c.Hosts {
+			link, err := os.Readlink(h.Path(shop + "/releases/" + d.current(h) + "/public/assets"))
+			if err != nil || link != shop+"/shared/public/assets" {
+				t.Errorf("%s: %s: current/public/assets links to %q (%v), want shared/public/assets", when, h.Name, link, err)
+				continue
+			}
+			dir := h.Path(shop + "/shared/public/assets")
+			if got := strings.TrimSpace(readString(t, dir+"/manifest.txt")); got != "app-"+v+".css" {
+				t.Errorf("%s: %s: the manifest names %q, want app-%s.css", when, h.Name, got, v)
+				continue
+			}
+			entries, _ := os.ReadDir(dir)
+			if len(entries) != 2 {
+				t.Errorf("%s: %s: %d files in the assets, want the manifest and app-%s.css", when, h.Name, len(entries), v)
+			}
+		}
+	}
+
+	d.deploy("20260101000001")
+	serves("first deploy", "1")
+	setVersion("2", "blue")
+	d.deploy("20260101000002")
+	serves("second deploy", "2")
+
+	setVersion("3", "green")
+	for _, h := range c.Hosts {
+		d.write(h.Path("/var/www/fail-after-assets"), "")
+	}
+	if r := d.run("deploy", "-s", "release_name=20260101000003"); r.Code != 1 {
+		t.Fatalf("a deploy failing after the assets were sent exited %d:\n%s", r.Code, r.Output())
+	}
+	serves("an undone deploy", "2")
+	for _, h := range c.Hosts {
+		os.Remove(h.Path("/var/www/fail-after-assets"))
+	}
+
+	mustSucceed(t, d.run("deploy:rollback"))
+	d.expectState("20260101000001", "20260101000001")
+	serves("rollback", "1")
+	for _, h := range c.Hosts {
+		if got := readString(t, h.Path(shop+"/shared/public/assets/app-1.css")); got != files["app/assets/app.css"] {
+			t.Errorf("%s: after the rollback app-1.css = %q", h.Name, got)
+		}
+	}
+}
