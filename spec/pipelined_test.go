@@ -35,7 +35,7 @@ end)`
 	for _, want := range []string{
 		"task send failed: ",
 		"h2: command failed with exit status 3: echo broken >&2; exit 3",
-		"(sent by send without waiting; nothing after it ran on h2)",
+		"(sent by send; nothing after it ran on h2)",
 		"broken",
 	} {
 		if !strings.Contains(r.Stderr, want) {

@@ -24,7 +24,7 @@ func (e *CommandError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: command failed with exit status %d: %s", e.Host, e.Exit, firstLine(e.Cmd))
 	if e.SentBy != "" {
-		fmt.Fprintf(&b, "\n(sent by %s without waiting; nothing after it ran on %s)", e.SentBy, e.Host)
+		fmt.Fprintf(&b, "\n(sent by %s; nothing after it ran on %s)", e.SentBy, e.Host)
 	}
 	if s := strings.TrimRight(e.Stderr, "\n"); s != "" && e.Cut > 0 {
 		fmt.Fprintf(&b, "\nstderr (its last %d bytes; %d bytes before them cut, printed above as they came):\n%s",

@@ -45,7 +45,7 @@ func Build(s Spec) string {
 		body = "sg " + Quote(s.Group) + " -c " + Quote(body)
 	}
 	if s.Dir != "" {
-		body = "cd " + Quote(s.Dir) + " && " + body
+		body = "cd -- " + Quote(s.Dir) + " && " + body
 	}
 	return body
 }

@@ -35,12 +35,13 @@ func TestBuild(t *testing.T) {
 		want string
 	}{
 		{"bare", Spec{Cmd: "ls -la"}, "ls -la"},
-		{"within", Spec{Dir: "/var/www/my app", Cmd: "ls"}, "cd '/var/www/my app' && ls"},
+		{"within", Spec{Dir: "/var/www/my app", Cmd: "ls"}, "cd -- '/var/www/my app' && ls"},
+		{"within a directory that looks like an option", Spec{Dir: "-P", Cmd: "ls"}, "cd -- -P && ls"},
 		{"with", Spec{Env: []EnvVar{{"RAILS_ENV", "production"}, {"MSG", "it's"}}, Cmd: "rake db:migrate"},
 			`export RAILS_ENV=production MSG='it'\''s'; rake db:migrate`},
 		{"as", Spec{User: "deploy", Cmd: "whoami"}, "sudo -u deploy -- sh -c whoami"},
 		{"as with env and dir", Spec{Dir: "/srv", User: "app", Env: []EnvVar{{"A", "1"}}, Cmd: "echo $A"},
-			`cd /srv && sudo -u app -- sh -c 'export A=1; echo $A'`},
+			`cd -- /srv && sudo -u app -- sh -c 'export A=1; echo $A'`},
 		{"sudo", Spec{Sudo: true, Cmd: "systemctl restart app"}, "sudo -- sh -c 'systemctl restart app'"},
 		{"umask", Spec{Umask: "002", Cmd: "mkdir x"}, "umask 002 && mkdir x"},
 		{"group", Spec{Group: "www-data", Cmd: "touch f"}, "sg www-data -c 'touch f'"},

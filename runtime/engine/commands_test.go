@@ -67,7 +67,7 @@ end)`, dryRun)
 	r.mustRun(t, "x")
 	want := strings.Join([]string{
 		"* x",
-		`  web1 $ cd '/srv/my app' && sudo -u deploy -- sh -c 'export RAILS_ENV=production; bundle exec rake db:migrate'`,
+		`  web1 $ cd -- '/srv/my app' && sudo -u deploy -- sh -c 'export RAILS_ENV=production; bundle exec rake db:migrate'`,
 		`  web1 $ echo 'a b' 'it'\''s'`,
 		`  web1 $ echo git clone git@example.com:x.git`,
 		`  web1 $ sudo -- sh -c 'systemctl restart app'`,

@@ -63,7 +63,7 @@ func (s *sentBy) note(err error) {
 func (s *sentBy) behind(err error, task string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.task != "" && strings.Contains(err.Error(), "(sent by "+s.task+" without waiting") {
+	if s.task != "" && strings.Contains(err.Error(), "(sent by "+s.task+";") {
 		return s.task
 	}
 	return task
