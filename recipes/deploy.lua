@@ -2,6 +2,7 @@
 -- milestones (deploy:starting ... deploy:finished) as hook points, so
 -- hooks written either way fire. Override any task by defining it again
 -- in your Deployfile; `luacap --show TASK` prints where it comes from.
+-- The rollback's own milestones are in rollback.lua.
 set("branch", "main")
 set("deploy_via", "remote_cache")
 set("linked_files", {})
@@ -24,7 +25,7 @@ end
 
 desc("Deploys the app: updates the code on every host or on none, then restarts")
 task("deploy", { on_failure = "deploy:failed" },
-  { "deploy:starting", "deploy:update", "deploy:restart", "deploy:finishing", "deploy:finished" })
+  { "deploy:starting", "deploy:started", "deploy:update", "deploy:restart", "deploy:finishing", "deploy:finished" })
 
 namespace("deploy", function()
   desc("Updates the code and switches current: all hosts, or on a failure none")
@@ -33,7 +34,8 @@ namespace("deploy", function()
 
   desc("Deploys, running the migrations in the new release before switching current")
   task("migrations", { on_failure = "deploy:failed" },
-    { "deploy:starting", "deploy:update_with_migrations", "deploy:restart", "deploy:finishing", "deploy:finished" })
+    { "deploy:starting", "deploy:started", "deploy:update_with_migrations", "deploy:restart", "deploy:finishing",
+      "deploy:finished" })
 
   desc("Updates the code, migrates, and switches current: all hosts, or on a failure none")
   task("update_with_migrations", { transaction = true },
@@ -59,6 +61,8 @@ namespace("deploy", function()
   -- Milestones: hook points, as in Capistrano 3.
   desc("Milestone: a deploy starts; checks the servers")
   task("starting", { "deploy:check" })
+  desc("Milestone: the servers are checked; a rollback starts here")
+  task("started")
   desc("Milestone: the new release is being made")
   task("updating", { "deploy:update_code" })
   desc("Milestone: the new release is made, current not yet switched")
@@ -69,7 +73,7 @@ namespace("deploy", function()
   task("published")
   desc("Milestone: the deploy is finishing; cleans up and logs the revision")
   task("finishing", { "deploy:cleanup", "deploy:log_revision" })
-  desc("Milestone: the deploy is done")
+  desc("Milestone: the deploy or the rollback is done")
   task("finished")
   desc("Milestone: a deploy failed, after its changes were undone")
   task("failed")

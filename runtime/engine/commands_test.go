@@ -95,7 +95,7 @@ func TestFailedCommandErrors(t *testing.T) {
 		{"unknown on() target", `on("cache", function() end)`,
 			`task x failed: DIR/Deployfile.lua:7: on(): "cache" is neither a role nor a declared server; the servers are h1, h2, h3 and the roles web, app, db`},
 		{"bad policy", `on(roles("web"), { ["in"] = "groups" }, function() end)`,
-			`task x failed: DIR/Deployfile.lua:7: in="groups" needs limit, a number of hosts of at least 1`},
+			`task x failed: DIR/Deployfile.lua:7: mode="groups" needs limit, a number of hosts of at least 1`},
 		{"nested on", `on(roles("db"), function() on(roles("web"), function() end) end)`,
 			"task x failed: h3: DIR/Deployfile.lua:7: on() cannot run inside another on() block; call it at task level"},
 		{"error() in a block", `on(roles("web"), function(h) if h.name == "h2" then error("no disk") end end)`,

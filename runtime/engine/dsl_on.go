@@ -42,12 +42,16 @@ func (e *Engine) rawOn(L *lua.LState) int {
 
 func policyOpts(L *lua.LState, t *lua.LTable) (runner.Policy, error) {
 	p := runner.Policy{Mode: runner.Parallel}
-	opts, err := options(L, t, "on()", "in", "limit", "wait")
+	opts, err := options(L, t, "on()", "mode", "limit", "wait", "in")
 	if err != nil {
 		return p, err
 	}
-	if v, ok := opts["in"]; ok {
-		p.Mode = runner.Mode(lua.LVAsString(v))
+	mode, err := modeOpt(opts)
+	if err != nil {
+		return p, err
+	}
+	if mode != nil {
+		p.Mode = runner.Mode(lua.LVAsString(mode))
 	}
 	if v, ok := opts["limit"].(lua.LNumber); ok {
 		p.Limit = int(v)
@@ -56,6 +60,21 @@ func policyOpts(L *lua.LState, t *lua.LTable) (runner.Policy, error) {
 		p.Wait = time.Duration(float64(v) * float64(time.Second))
 	}
 	return p, p.Validate()
+}
+
+// modeOpt reads the policy's name from mode, or from ["in"], the older
+// name (Capistrano's `in:`), which must be written in brackets because in
+// is a Lua keyword. Both at once is an error: one would silently lose.
+func modeOpt(opts map[string]lua.LValue) (lua.LValue, error) {
+	mode, hasMode := opts["mode"]
+	in, hasIn := opts["in"]
+	if hasMode && hasIn {
+		return nil, fmt.Errorf(`on(): give the policy as mode or as ["in"], not both`)
+	}
+	if hasIn {
+		return in, nil
+	}
+	return mode, nil
 }
 
 // runFibers runs block on hosts and joins their errors. In a task marked

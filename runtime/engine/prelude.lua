@@ -42,6 +42,11 @@ end
 
 -- Variables ------------------------------------------------------------
 
+-- Capistrano's layout names, read with fetch as well as called:
+-- fetch("current_path") is current_path(), whatever the Deployfile
+-- redefined, so the two never disagree; set() refuses them.
+local derived = { current_path = true, release_path = true, shared_path = true, releases_path = true, repo_path = true }
+
 -- secret_value registers value as a secret, printed as [secret]
 -- everywhere; a lazy value is registered when it is computed.
 local function secret_value(name, value)
@@ -71,6 +76,9 @@ function set(name, value, opts)
       if k ~= "secret" then error(string.format("set(%q): %q is not an option; the option is secret", name, tostring(k)), CALLER) end
     end
     if opts.secret then value = secret_value(name, value) end
+  end
+  if derived[name] then
+    error(string.format("set(%q): %s follows deploy_to (release_path also release_name); set those instead", name, name), CALLER)
   end
   raw.set(name, value)
 end
@@ -102,6 +110,7 @@ function set_if_empty(name, value)
 end
 
 function fetch(name, ...)
+  if derived[name] and type(_G[name]) == "function" then return _G[name]() end
   local found, value, lazy = raw.var_get(name)
   if not found then
     if select("#", ...) > 0 then return (...) end
@@ -164,6 +173,29 @@ function releases_path() return deploy_to() .. "/releases" end
 function shared_path() return deploy_to() .. "/shared" end
 function current_path() return deploy_to() .. "/current" end
 function release_path() return releases_path() .. "/" .. fetch("release_name") end
+function repo_path() return deploy_to() .. "/repo" end
+
+-- Capistrano's revisions, read on first fetch (at task level, on the
+-- task's first host) and then kept for the run, so nothing reads them
+-- unless a recipe asks. current_revision is the
+-- REVISION this run's release holds, or current's when the run made no
+-- release (a rollback, or before deploy:updating); previous_revision is
+-- that of the newest release before this run's. nil when there is none.
+local function nonempty(s) if s ~= "" then return s end end
+set("current_revision", function()
+  local rel, cur = shell.quote(release_path() .. "/REVISION"), shell.quote(current_path() .. "/REVISION")
+  return nonempty(capture("cat " .. rel .. " 2>/dev/null || cat " .. cur .. " 2>/dev/null || true"))
+end)
+set("previous_revision", function()
+  local listing = capture("for d in " .. shell.quote(releases_path()) .. "/*/; do [ -f \"$d/REVISION\" ] && " ..
+    "printf '%s %s\\n' \"$(basename \"$d\")\" \"$(head -n 1 \"$d/REVISION\")\"; done; true")
+  local this, best, revision = tostring(fetch("release_name")), nil, nil
+  for line in listing:gmatch("[^\n]+") do
+    local name, rev = line:match("^(%S+) (.+)$")
+    if name and name < this and (best == nil or name > best) then best, revision = name, rev end
+  end
+  return revision
+end)
 
 -- previous_release is the newest release older than the one this run
 -- makes, on this host inside on(), on the first host at task level.

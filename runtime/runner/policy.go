@@ -32,10 +32,10 @@ func (p Policy) Validate() error {
 	case Parallel, Sequence:
 	case Groups:
 		if p.Limit < 1 {
-			return fmt.Errorf(`in="groups" needs limit, a number of hosts of at least 1`)
+			return fmt.Errorf(`mode="groups" needs limit, a number of hosts of at least 1`)
 		}
 	default:
-		return fmt.Errorf(`in=%q is not a policy; use "parallel", "sequence" or "groups"`, p.Mode)
+		return fmt.Errorf(`mode=%q is not a policy; use "parallel", "sequence" or "groups"`, p.Mode)
 	}
 	if p.Wait < 0 {
 		return fmt.Errorf("wait must not be negative")

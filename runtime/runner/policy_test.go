@@ -29,8 +29,8 @@ func TestValidate(t *testing.T) {
 		want string
 	}{
 		{Policy{Mode: Parallel}, ""},
-		{Policy{Mode: Groups}, `in="groups" needs limit, a number of hosts of at least 1`},
-		{Policy{Mode: "random"}, `in="random" is not a policy; use "parallel", "sequence" or "groups"`},
+		{Policy{Mode: Groups}, `mode="groups" needs limit, a number of hosts of at least 1`},
+		{Policy{Mode: "random"}, `mode="random" is not a policy; use "parallel", "sequence" or "groups"`},
 		{Policy{Mode: Sequence, Wait: -1}, "wait must not be negative"},
 	}
 	for _, tt := range tests {
