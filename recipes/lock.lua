@@ -14,6 +14,15 @@ local function lock_path() return deploy_to() .. "/.luacap.lock" end
 -- DRY_RUN_LOCK stands for a taken lock in a dry run.
 local DRY_RUN_LOCK = "locked\n" .. releases.DRY_RUN_STATE
 
+-- show_holder prints the lock's record, at most a line of it; a symbolic
+-- link is not followed (it could point anywhere).
+local function show_holder()
+  local lock = q(lock_path())
+  return string.format("if [ -L %s ]; then echo 'someone (the lock is a symbolic link)'; " ..
+    "elif [ -d %s ]; then head -c 1000 %s/info 2>/dev/null | head -n 1; else head -c 1000 %s 2>/dev/null | head -n 1; fi",
+    lock, lock, lock, lock)
+end
+
 -- try_script takes the lock if it is free and prints "locked" and the
 -- host's state, or prints "held" and the holder's record. An old
 -- luacap's lock (a directory) is held too.
@@ -22,14 +31,14 @@ local function try_script(record)
   local tmp = q(lock_path() .. ".") .. "$$"
   return string.format("mkdir -p %s && printf '%%s\\n' %s > %s || { rm -f %s; exit 1; }; " ..
     "if [ ! -d %s ] && ln -T %s %s 2>/dev/null; then rm -f %s; echo locked; %s; " ..
-    "else rm -f %s; printf 'held '; cat %s 2>/dev/null || cat %s/info 2>/dev/null || echo; fi",
-    dir, q(record), tmp, tmp, lock, tmp, lock, tmp, releases.state_script(), tmp, lock, lock)
+    "else rm -f %s; printf 'held '; %s; fi",
+    dir, q(record), tmp, tmp, lock, tmp, lock, tmp, releases.state_script(), tmp, show_holder())
 end
 
 -- release_script removes the lock when it is still the one record made.
 local function release_script(record)
   local lock = q(lock_path())
-  return string.format("[ \"$(cat %s 2>/dev/null)\" != %s ] || rm -f %s", lock, q(record), lock)
+  return string.format("[ -L %s ] || [ \"$(head -c 4096 %s 2>/dev/null)\" != %s ] || rm -f %s", lock, lock, q(record), lock)
 end
 
 -- record is what the lock holds: who, from where, what and since when.
@@ -84,7 +93,10 @@ namespace("deploy", function()
     math.randomseed(os.time() + #rec)
     while true do
       local held, got = try(hosts, rec, released)
-      if next(held) == nil then return end
+      if next(held) == nil then
+        releases.lock_record = rec
+        return
+      end
       -- Give back what we took, so two waiting deploys never hold half
       -- the hosts each; try again after a random pause.
       if #got > 0 then on(got, function() execute(release_script(rec)) end) end
@@ -97,8 +109,8 @@ namespace("deploy", function()
   task("unlock", function()
     local lock = q(lock_path())
     on(release_roles(), function(host)
-      local holder = capture(string.format("if [ -d %s ]; then cat %s/info 2>/dev/null; rm -rf %s; " ..
-        "elif [ -e %s ]; then cat %s; rm -f %s; else echo none; fi", lock, lock, lock, lock, lock, lock), { dry_run = "none" })
+      local holder = capture(string.format("if [ ! -e %s ] && [ ! -L %s ]; then echo none; else %s; rm -rf %s; fi",
+        lock, lock, show_holder(), lock), { dry_run = "none" })
       if holder == "none" then
         info("no lock here")
       else

@@ -38,8 +38,7 @@ namespace("deploy", function()
       -- The undo is registered first, from where current pointed when the
       -- lock was taken: should the command fail after the switch, the
       -- host still goes back with the others.
-      local previous = releases.state_of(host).current
-      if previous ~= "" then previous = releases_path() .. "/" .. previous end
+      local previous = releases.state_of(host).target
       on_rollback(releases.unswitch_current(release_path(), previous), { hint = "current may still point at release " ..
         fetch("release_name") .. " here while other hosts went back: run deploy:rollback with -s rollback_release=NAME" })
       capture(script)

@@ -18,13 +18,21 @@ local function named_target(hosts, wanted)
   if not names.valid(wanted) then
     error(string.format("rollback_release %q is not a release name", wanted), 0)
   end
-  local missing = {}
+  local missing, never, there = {}, {}, 0
   for _, h in ipairs(hosts) do
-    if releases.state[h.name].releases[wanted] == nil then missing[#missing + 1] = h.name end
+    local st = releases.state[h.name]
+    local r = st.releases[wanted]
+    if r == nil then missing[#missing + 1] = h.name elseif not r.live then never[#never + 1] = h.name end
+    if st.current == wanted then there = there + 1 end
   end
   if #missing > 0 then
     error(string.format("release %s is not on %s; nothing was changed", wanted, table.concat(missing, ", ")), 0)
   end
+  if #never > 0 then
+    error(string.format("release %s never went live on %s (a deploy cut short, or rolled back from): it is no " ..
+      "rollback target; nothing was changed", wanted, table.concat(never, ", ")), 0)
+  end
+  if there == #hosts then error(string.format("every host is on release %s already; nothing was changed", wanted), 0) end
   return wanted
 end
 
@@ -69,8 +77,22 @@ local function target(hosts)
 end
 
 namespace("deploy", function()
+  -- Capistrano 3's rollback milestones, so its hooks port as they are,
+  -- but for three: deploy:starting runs deploy:check, and a rollback must
+  -- not need the git server or the linked files; current is switched in
+  -- deploy:reverting, not deploy:publishing; and hooks on
+  -- deploy:published expect release_path() to be a new release, which a
+  -- rollback does not make.
   desc("Points current at the previous release on every host, restarts, and removes the bad release")
-  task("rollback", { "deploy:lock", "deploy:rollback:revision", "deploy:restart", "deploy:rollback:cleanup" })
+  task("rollback", { "deploy:started", "deploy:reverting", "deploy:reverted", "deploy:restart",
+    "deploy:finishing_rollback", "deploy:finished" })
+
+  desc("Milestone: current is being switched back to an earlier release")
+  task("reverting", { "deploy:lock", "deploy:rollback:revision" })
+  desc("Milestone: current points at the release rolled back to, on every host")
+  task("reverted")
+  desc("Milestone: the rollback is finishing; removes the release rolled back from")
+  task("finishing_rollback", { "deploy:rollback:cleanup" })
 
   desc("Points current at the previous release that went live on every host, or on none")
   task("rollback:revision", { transaction = true }, function()
@@ -89,7 +111,8 @@ namespace("deploy", function()
       end
       -- The undo is registered first: should the command fail after the
       -- switch (a full disk), the host still goes back with the others.
-      local back = from ~= "" and releases.link_current(releases_path() .. "/" .. from) or "true"
+      local was = releases.state[host.name].target
+      local back = was ~= "" and releases.link_current(was) or "true"
       on_rollback(back .. undo, { hint = "current may still point at release " .. to ..
         " here while other hosts went back: run " .. rollback_command("NAME") })
       local previous = capture(script, { dry_run = releases.DRY_RUN_PREVIOUS })

@@ -31,7 +31,7 @@ local function decide_name()
     on(release_roles(), function(host) releases.state_of(host) end)
   end
   local candidate = tostring(fetch("release_name"))
-  local chosen, err = names.choose(candidate, releases.newest())
+  local chosen, err = names.choose(candidate, releases.newest(), releases.taken)
   if chosen == nil then error(err, 0) end
   if chosen ~= candidate then
     info(string.format("release %s is taken or older than the newest release; this release is %s", candidate, chosen))

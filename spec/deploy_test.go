@@ -76,8 +76,9 @@ func TestRollbackSkipsReleasesThatNeverWentLive(t *testing.T) {
 	c := harness.Start(t, 2, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, map[string]string{"h1": `"app"`, "h2": `"app"`}, ""))
 	d.deploy("20260101000001")
-	for _, h := range c.Hosts {
+	for _, h := range c.Hosts { // a release luacap made that never went live
 		d.write(h.Path(shop+"/releases/20260101000002/REVISION"), "cut short\n")
+		d.write(h.Path(shop+"/releases/20260101000002/.luacap-made"), "")
 	}
 	d.deploy("20260101000003")
 	for _, h := range c.Hosts {
@@ -99,6 +100,7 @@ func TestCleanupRemovesReleasesThatNeverWentLive(t *testing.T) {
 	d.deploy("20260101000001")
 	for _, h := range c.Hosts {
 		d.write(h.Path(shop+"/releases/20260101000002/REVISION"), "never went live\n")
+		d.write(h.Path(shop+"/releases/20260101000002/.luacap-made"), "")
 		d.write(h.Path(shop+"/releases/new/notes.txt"), "an admin's directory\n")
 	}
 	d.deploy("20260101000003")

@@ -72,8 +72,9 @@ func TestLockWithoutRecordIsHeld(t *testing.T) {
 }
 
 // Only the run that holds a lock removes it: a deploy whose lock was
-// removed by deploy:unlock and taken by another run leaves that lock alone
-// when it ends. deploy:unlock says whose lock it removed.
+// removed by deploy:unlock and taken by another run does not switch
+// current (nothing changes), and leaves that lock alone when it ends.
+// deploy:unlock says whose lock it removed.
 func TestOnlyTheHolderRemovesItsLock(t *testing.T) {
 	c := harness.Start(t, 2, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, twoApp, holdAt("deploy:create_release", "20260101000001")))
@@ -88,8 +89,13 @@ func TestOnlyTheHolderRemovesItsLock(t *testing.T) {
 		d.write(h.Path(shop+"/.luacap.lock"), "carol@ci (pid 7) since now, running deploy for release 20260101000002\n")
 	}
 	touch(t, d.dir+"/go")
-	if err := first.Wait(); err != nil {
-		t.Fatalf("the first deploy: %v\n%s", err, firstOut.String())
+	if err := first.Wait(); err == nil || !strings.Contains(firstOut.String(), "the deploy lock here is no longer this run's") {
+		t.Errorf("the deploy that lost its lock: %v\n%s", err, firstOut.String())
+	}
+	for _, h := range c.Hosts {
+		if got := d.current(h); got != "" {
+			t.Errorf("%s: current = %q, want none: the run that lost its lock switched it", h.Name, got)
+		}
 	}
 	for _, h := range c.Hosts {
 		if got := readString(t, h.Path(shop+"/.luacap.lock")); !strings.HasPrefix(got, "carol@ci") {

@@ -47,18 +47,31 @@ end
 local function timestamp(name) return name ~= nil and name:match("^%d%d%d%d%d%d%d%d%d%d%d%d%d%d$") ~= nil end
 
 -- choose returns the name a new release takes: candidate when it sorts
--- after newest (the newest release on any host), or else the second after
--- newest, so that releases sort in the order they were made and a new one
--- never lands on an existing directory. A name that is not a timestamp
--- cannot be moved on: nil and the reason.
-function M.choose(candidate, newest)
-  if newest == nil or candidate > newest then return candidate end
-  if timestamp(candidate) and timestamp(newest) then return M.next_second(newest) end
-  if candidate == newest then
-    return nil, string.format("release %s exists already; pick another release_name", candidate)
+-- after newest (the newest release on any host) and nothing stands under
+-- that name (taken(name), on any host); or else a timestamp is moved on,
+-- a second at a time, past both, so that releases sort in the order they
+-- were made and a new one never lands on an existing entry. A name that is
+-- not a timestamp cannot be moved on: nil and the reason.
+function M.choose(candidate, newest, taken)
+  taken = taken or function() return false end
+  local name = candidate
+  if newest ~= nil and name <= newest then
+    if not (timestamp(name) and timestamp(newest)) then
+      if name == newest then
+        return nil, string.format("release %s exists already; pick another release_name", name)
+      end
+      return nil, string.format("release_name %s sorts before the newest release, %s; releases are ordered by name, " ..
+        "so pick a name after it", name, newest)
+    end
+    name = M.next_second(newest)
   end
-  return nil, string.format("release_name %s sorts before the newest release, %s; releases are ordered by name, " ..
-    "so pick a name after it", candidate, newest)
+  while taken(name) do
+    if not timestamp(name) then
+      return nil, string.format("releases/%s exists already on a host (not a release luacap knows); pick another release_name", name)
+    end
+    name = M.next_second(name)
+  end
+  return name
 end
 
 return M

@@ -1,12 +1,14 @@
 -- Shared by the bundled recipes: what a release is, what each host has,
 -- and switching current. require("luacap.recipes.releases").
 --
--- A release is a directory in releases/ with a REVISION (every strategy
--- writes it first) or a LIVE_MARKER. It went live when the switch of
--- current marked it (LIVE_MARKER), or when revisions.log says it was
--- deployed (releases Capistrano made). Only releases that went live, and
--- that no rollback stepped away from (ROLLED_BACK), count for cleanup and
--- rollback.
+-- A release is a directory in releases/ with a REVISION, or one of
+-- luacap's marks. Whether it went live:
+--   ROLLED_BACK (a rollback stepped away from it): no;
+--   LIVE_MARKER (the switch of current wrote it): yes;
+--   MADE_MARKER (luacap made it) without LIVE_MARKER: no, it never did;
+--   neither (Capistrano, or an older luacap, made it): yes when it is at
+--   or before current, or when revisions.log says it was deployed.
+-- Only releases that went live count for cleanup and rollback.
 local q = require("luacap.shell").quote
 local names = require("luacap.recipes.release_names")
 local M = {}
@@ -15,44 +17,73 @@ M.LIVE_MARKER = ".luacap-live"
 -- ROLLED_BACK marks a release a rollback stepped away from: it went live
 -- but is bad, so it is no rollback target and the next cleanup removes it.
 M.ROLLED_BACK = ".luacap-rolled-back"
+-- MADE_MARKER marks a release this luacap made: without the live marker
+-- it never went live, whatever an old revisions.log line says of its name.
+M.MADE_MARKER = ".luacap-made"
+
+-- lock_record is the deploy lock's record, once this run holds the lock:
+-- commands that change what is live check the lock is still theirs.
+M.lock_record = nil
 
 -- In a dry run, every host stands on the second of two releases.
-M.DRY_RUN_STATE = "release rl:20000101000001\nrelease rl:20000101000002\ncurrent 20000101000002"
+M.DRY_RUN_STATE = "release drl:20000101000001\nrelease drl:20000101000002\ncurrent 20000101000002\n" ..
+  "target /var/www/<app>/releases/20000101000002"
 M.DRY_RUN_PREVIOUS = "/var/www/<app>/releases/20000101000002"
 
 -- state[host name] is what the host had when this run took the lock:
--- { current = name or "", releases = { name = { live = bool } }, names = sorted }.
+-- { current = release name or "", target = current's link as readlink
+-- prints it, releases = { name = { live = bool } }, names = sorted,
+-- taken = every name in releases/ }.
 M.state = {}
 
--- state_script prints the host's releases and current, one per line:
---   release <flags>:<name>   flags: r (has REVISION), l (went live),
---                            x (rolled back from)
---   current <name>
+-- state_script prints what is in the host's releases/, and current:
+--   release <flags>:<name>   flags: d (a directory), r (REVISION),
+--                            l (LIVE_MARKER), m (MADE_MARKER),
+--                            x (ROLLED_BACK), g (in revisions.log)
+--   current <basename of current's target>
+--   target <current's target>
 function M.state_script()
   local log = q(deploy_to() .. "/revisions.log")
-  return string.format("cd %s 2>/dev/null && for d in *; do [ -d \"$d\" ] || continue; f=; " ..
-    "[ -f \"$d/REVISION\" ] && f=r; " ..
-    "if [ -f \"$d/%s\" ]; then f=${f}x; elif [ -f \"$d/%s\" ] || grep -qF \" deployed as release $d by \" %s 2>/dev/null; then f=${f}l; fi; " ..
-    "printf 'release %%s:%%s\\n' \"$f\" \"$d\"; done; " ..
-    "printf 'current %%s\\n' \"$(basename \"$(readlink %s 2>/dev/null)\" 2>/dev/null)\"",
-    q(releases_path()), M.ROLLED_BACK, M.LIVE_MARKER, log, q(current_path()))
+  local flag = function(file, f) return string.format("[ -f \"$d/%s\" ] && f=${f}%s; ", file, f) end
+  return string.format("if cd %s 2>/dev/null; then for d in *; do [ -e \"$d\" ] || [ -L \"$d\" ] || continue; f=; " ..
+    "[ -d \"$d\" ] && [ ! -L \"$d\" ] && f=d; " .. flag("REVISION", "r") .. flag(M.LIVE_MARKER, "l") ..
+    flag(M.MADE_MARKER, "m") .. flag(M.ROLLED_BACK, "x") ..
+    "grep -qF \" deployed as release $d by \" %s 2>/dev/null && f=${f}g; " ..
+    "printf 'release %%s:%%s\\n' \"$f\" \"$d\"; done; fi; t=$(readlink %s 2>/dev/null); " ..
+    "printf 'current %%s\\ntarget %%s\\n' \"$(basename \"$t\" 2>/dev/null)\" \"$t\"",
+    q(releases_path()), log, q(current_path()))
 end
 
--- parse_state reads what state_script printed. Directories whose names
--- are not release names, or that hold neither a REVISION nor the live
--- marker, are not releases: they are left out, and never touched.
+-- went_live_by_flags applies the rules above to one release.
+local function went_live_by_flags(flags, name, current)
+  local has = function(f) return flags:find(f, 1, true) ~= nil end
+  if has("x") then return false end
+  if has("l") then return true end
+  if has("m") then return false end
+  return has("g") or (current ~= "" and name <= current)
+end
+
+-- parse_state reads what state_script printed. Names that are not release
+-- names, and directories that hold neither a REVISION nor a mark, are not
+-- releases: they are never touched, but their names are taken.
 function M.parse_state(text)
-  local st = { current = "", releases = {}, names = {} }
+  local st = { current = "", target = "", releases = {}, names = {}, taken = {} }
+  local flagged = {}
   for line in text:gmatch("[^\n]+") do
     local flags, name = line:match("^release (%a*):(.+)$")
-    if name and names.valid(name) and flags:find("[rl]") then
-      st.releases[name] = { live = flags:find("l", 1, true) ~= nil }
+    if name then st.taken[name] = true end
+    if name and names.valid(name) and flags:find("d", 1, true) and flags:find("[rlmx]") then
+      flagged[name] = flags
       st.names[#st.names + 1] = name
     end
     local cur = line:match("^current (.+)$")
     if cur and names.valid(cur) then st.current = cur end
+    st.target = line:match("^target (.+)$") or st.target
   end
   table.sort(st.names)
+  for name, flags in pairs(flagged) do
+    st.releases[name] = { live = went_live_by_flags(flags, name, st.current) }
+  end
   return st
 end
 
@@ -75,18 +106,39 @@ function M.went_live(host, name)
     st.names[#st.names + 1] = name
     table.sort(st.names)
   end
-  st.releases[name], st.current = { live = true }, name
+  st.releases[name], st.current, st.target = { live = true }, name, releases_path() .. "/" .. name
 end
 function M.forget(host) M.state[host.name] = nil end
 
--- newest is the newest release name on any of the hosts read, or nil.
-function M.newest()
+-- taken reports whether name stands in releases/ on any host read.
+function M.taken(name)
+  for _, st in pairs(M.state) do
+    if st.taken[name] then return true end
+  end
+  return false
+end
+
+-- newest is the newest release name on any of the hosts read, or nil;
+-- with like, only among names like(name) accepts.
+function M.newest(like)
   local best
   for _, st in pairs(M.state) do
-    local last = st.names[#st.names]
-    if last and (best == nil or last > best) then best = last end
+    for _, name in ipairs(st.names) do
+      if (like == nil or like(name)) and (best == nil or name > best) then best = name end
+    end
   end
   return best
+end
+
+-- lock_guard is a command prefix that fails unless the deploy lock is
+-- still the one this run took: a run whose lock was removed
+-- (deploy:unlock) and taken by another run must not switch or clean up.
+function M.lock_guard()
+  if M.lock_record == nil then return "" end
+  local lock = q(deploy_to() .. "/.luacap.lock")
+  return string.format("[ ! -L %s ] && [ \"$(head -c 4096 %s 2>/dev/null)\" = %s ] || " ..
+    "{ echo 'the deploy lock here is no longer this run'\\''s (deploy:unlock was run?): nothing changed' >&2; exit 1; }; ",
+    lock, lock, q(M.lock_record))
 end
 
 -- switch_current points current at target atomically: target is marked
@@ -95,8 +147,8 @@ end
 -- is taken back. It prints where current pointed before.
 function M.switch_current(target)
   local mark = q(target .. "/" .. M.LIVE_MARKER)
-  return string.format("new=; [ -e %s ] || { date -u > %s && new=1; } || exit 1; %s || { [ -z \"$new\" ] || rm -f %s; exit 1; }; rm -f %s",
-    mark, mark, M.link_current(target), mark, q(target .. "/" .. M.ROLLED_BACK))
+  return string.format("%snew=; [ -e %s ] || { date -u > %s && new=1; } || exit 1; %s || { [ -z \"$new\" ] || rm -f %s; exit 1; }; rm -f %s",
+    M.lock_guard(), mark, mark, M.link_current(target), mark, q(target .. "/" .. M.ROLLED_BACK))
 end
 
 -- mark_rolled_back marks release name as one a rollback stepped away from.
@@ -144,7 +196,8 @@ end
 -- live, is removed by the next cleanup). revision_cmd prints the revision.
 function M.make_release(revision_cmd)
   local rel = release_path()
-  return string.format("mkdir -p %s && mkdir %s && %s > %s/REVISION", q(releases_path()), q(rel), revision_cmd, q(rel))
+  return string.format("mkdir -p %s && mkdir %s && : > %s && %s > %s/REVISION", q(releases_path()), q(rel),
+    q(rel .. "/" .. M.MADE_MARKER), revision_cmd, q(rel))
 end
 
 -- undo_new_release registers, for this host, the removal of the release
@@ -189,20 +242,22 @@ function M.keep_releases() return M.whole("keep_releases", 1) end
 -- releases/ that is not a release. It removes nothing when there is no
 -- current, and prints what it removed.
 function M.cleanup_script(keep, protect)
-  local live = string.format("{ [ ! -f \"$d/%s\" ] && { [ -f \"$d/%s\" ] || grep -qF \" deployed as release $d by \" ../revisions.log 2>/dev/null; }; }",
-    M.ROLLED_BACK, M.LIVE_MARKER)
   return string.format(table.concat({
-    "cd %s 2>/dev/null || exit 0; cur=$(basename \"$(readlink ../current)\" 2>/dev/null); [ -n \"$cur\" ] || exit 0",
+    "%scd %s 2>/dev/null || exit 0; cur=$(basename \"$(readlink ../current)\" 2>/dev/null); [ -n \"$cur\" ] || exit 0",
     "isrel() { case $1 in [A-Za-z0-9]*) ;; *) return 1;; esac; case $1 in *[!A-Za-z0-9._-]*) return 1;; esac; " ..
-      "[ -d \"$1\" ] && { [ -f \"$1/REVISION\" ] || [ -f \"$1/%s\" ]; }; }",
-    "good=0; past=; for d in *; do isrel \"$d\" || continue; [ -z \"$past\" ] && %s && good=$((good+1)); " ..
+      "[ -d \"$1\" ] && [ ! -L \"$1\" ] && { [ -f \"$1/REVISION\" ] || [ -f \"$1/%s\" ] || [ -f \"$1/%s\" ]; }; }",
+    -- the rules of went_live_by_flags; past is set once current is passed
+    "live() { [ -f \"$1/%s\" ] && return 1; [ -f \"$1/%s\" ] && return 0; [ -f \"$1/%s\" ] && return 1; " ..
+      "{ [ -z \"$past\" ] || [ \"$1\" = \"$cur\" ]; } && return 0; grep -qF \" deployed as release $1 by \" ../revisions.log 2>/dev/null; }",
+    "good=0; past=; for d in *; do isrel \"$d\" || continue; [ -z \"$past\" ] && live \"$d\" && good=$((good+1)); " ..
       "[ \"$d\" = \"$cur\" ] && past=1; done",
     "drop=$((good-%d)); past=; set --; for d in *; do isrel \"$d\" || continue; " ..
-      "if [ \"$d\" = \"$cur\" ]; then past=1; elif %s; then " ..
+      "if [ \"$d\" = \"$cur\" ]; then past=1; elif live \"$d\"; then " ..
       "[ -z \"$past\" ] && [ $drop -gt 0 ] && set -- \"$@\" \"$d\" && drop=$((drop-1)); " ..
       "elif [ \"$d\" != %s ]; then set -- \"$@\" \"$d\"; fi; done",
     "[ $# -eq 0 ] || { rm -rf \"$@\" && echo \"removed $*\"; }",
-  }, "; "), q(releases_path()), M.LIVE_MARKER, live, keep, live, q(protect))
+  }, "; "), M.lock_guard(), q(releases_path()), M.LIVE_MARKER, M.MADE_MARKER,
+    M.ROLLED_BACK, M.LIVE_MARKER, M.MADE_MARKER, keep, q(protect))
 end
 
 return M
