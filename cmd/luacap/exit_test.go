@@ -31,6 +31,7 @@ func TestExitCodesAndMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	broken := deployfile(t, "task('x', function()\n  run('true'\nend)\n")
+	badOpts := deployfile(t, small+"\nset(\"ssh_options\", { port = \"abc\" })\n")
 	tests := []struct {
 		name   string
 		dir    string
@@ -50,6 +51,8 @@ func TestExitCodesAndMessages(t *testing.T) {
 		{"bad -s", dir, []string{"-s", "branch", "hello"}, exitUsage, "luacap: -s \"branch\": write it as -s name=value\n"},
 		{"version", dir, []string{"--version"}, exitOK, ""},
 		{"-f names no file", dir, []string{"-f", "nope.lua", "x"}, exitUsage, "luacap: nope.lua: no such file\n"},
+		{"ssh_options of the wrong type", badOpts, []string{"hello"}, exitUsage,
+			"luacap: Deployfile.lua:7: ssh_options.port must be a number from 1 to 65535, not \"abc\"\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,7 +11,11 @@ import (
 
 // set(name, value): a function value is lazy, called on first fetch.
 func (e *Engine) luaSet(L *lua.LState) int {
-	e.vars.Set(L.CheckString(1), L.CheckAny(2))
+	name := L.CheckString(1)
+	e.vars.Set(name, L.CheckAny(2))
+	// Where the prelude's set() was called from, for errors about the
+	// value found only later (ssh_options is checked as the run starts).
+	e.setAt[name] = strings.TrimSuffix(L.Where(2), ":")
 	return 0
 }
 

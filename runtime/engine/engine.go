@@ -82,6 +82,7 @@ type Engine struct {
 	rec       record         // what the run did, for its final error
 	recipes   fs.FS          // the bundled recipes, for use() and --show
 	used      map[string]bool
+	setAt     map[string]string // where each variable was last set: file:line
 }
 
 // New returns an Engine with the DSL and prelude loaded.
@@ -101,7 +102,7 @@ func New(opts Options) (*Engine, error) {
 		vars:  vars.NewStore(opts.Overrides),
 		hosts: host.NewSet(), tasks: tasks.NewRegistry(),
 		stages: map[string]*lua.LFunction{}, ran: map[string]bool{},
-		mainCtx: &cmdContext{}, dropped: map[string]bool{},
+		mainCtx: &cmdContext{}, dropped: map[string]bool{}, setAt: map[string]string{},
 	}
 	e.sched = sched.New(func() context.Context { return e.ctx })
 	e.pool = backend.NewPool(e.dial, e.out)

@@ -161,6 +161,9 @@ func (e *Engine) readSSHOptions() error {
 		return nil
 	}
 	if err := e.opts.SSH.Validate(opts); err != nil {
+		if at := e.setAt["ssh_options"]; at != "" {
+			err = errorf("%s: %v", at, err)
+		}
 		return &LoadError{Err: err}
 	}
 	for _, h := range e.hosts.All() {
