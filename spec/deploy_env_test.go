@@ -71,7 +71,7 @@ func (d *deployEnv) run(args ...string) harness.Result {
 func (d *deployEnv) start(user string, args ...string) (*exec.Cmd, *strings.Builder) {
 	d.t.Helper()
 	cmd := exec.Command(luacap, args...)
-	cmd.Dir, cmd.Env = d.dir, []string{"HOME=" + d.c.Home(), "PATH=" + os.Getenv("PATH"), "USER=" + user}
+	cmd.Dir, cmd.Env = d.dir, []string{"HOME=" + d.c.Home(), "PATH=" + os.Getenv("PATH"), "USER=" + user, "LUACAP_FORMAT=verbose"}
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {

@@ -45,7 +45,7 @@ type ended struct {
 func startLuacap(t *testing.T, d *deployEnv, out io.Writer, args ...string) (*exec.Cmd, func() ended) {
 	t.Helper()
 	cmd := exec.Command(luacap, args...)
-	cmd.Dir, cmd.Env = d.dir, []string{"HOME=" + d.c.Home(), "PATH=" + os.Getenv("PATH"), "USER=deployer"}
+	cmd.Dir, cmd.Env = d.dir, []string{"HOME=" + d.c.Home(), "PATH=" + os.Getenv("PATH"), "USER=deployer", "LUACAP_FORMAT=verbose"}
 	var stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = out, &stderr
 	if err := cmd.Start(); err != nil {

@@ -36,7 +36,7 @@ func startFlow(t *testing.T, d *deployEnv, split bool, args ...string) *flowRun 
 	f := &flowRun{reader: r, copied: make(chan struct{}), exited: make(chan struct{})}
 	f.cmd = exec.Command(luacap, args...)
 	f.cmd.Dir = d.dir
-	f.cmd.Env = []string{"HOME=" + d.c.Home(), "PATH=" + os.Getenv("PATH"), "USER=deployer"}
+	f.cmd.Env = []string{"HOME=" + d.c.Home(), "PATH=" + os.Getenv("PATH"), "USER=deployer", "LUACAP_FORMAT=verbose"}
 	f.cmd.Stdout, f.cmd.Stderr = w, w
 	if split {
 		f.cmd.Stderr = &f.stderr
