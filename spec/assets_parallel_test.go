@@ -156,8 +156,8 @@ use("rails/assets_local")
 set("assets_build_command", "echo $$ > `+pidFile+`; exec sleep 60")
 `))
 	gitRepo(t, filepath.Join(d.dir, "repo"), assetFiles)
-	// a file where the release directory goes: the copy fails
-	d.write(c.Host("h1").Path(shop+"/releases/20260101000001"), "")
+	// a file where releases/ goes: the copy cannot make the release
+	d.write(c.Host("h1").Path(shop+"/releases"), "")
 	tmp := t.TempDir()
 	d.env = []string{"TMPDIR=" + tmp}
 	if r := d.run("deploy", "-s", "release_name=20260101000001"); r.Code != 1 {
