@@ -1,16 +1,13 @@
 package spec
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -100,22 +97,11 @@ func reviveHost(t *testing.T, h *harness.Host) {
 		cmd.Wait()
 	})
 	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if sshBanner(h) {
+		if h.Answers() {
 			return
 		}
 	}
 	t.Fatalf("%s: sshd did not come back on port %d", h.Name, h.Port)
-}
-
-func sshBanner(h *harness.Host) bool {
-	conn, err := net.DialTimeout("tcp", net.JoinHostPort(h.Addr, strconv.Itoa(h.Port)), time.Second)
-	if err != nil {
-		return false
-	}
-	defer conn.Close()
-	conn.SetReadDeadline(time.Now().Add(time.Second))
-	line, _ := bufio.NewReader(conn).ReadString('\n')
-	return strings.HasPrefix(line, "SSH-")
 }
 
 // fillerName is the file that fills a host's disk.

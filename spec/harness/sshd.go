@@ -158,7 +158,7 @@ func (h *Host) launch() error {
 func (h *Host) waitReady() error {
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
-		if ok := h.banner(); ok {
+		if ok := h.Answers(); ok {
 			return nil
 		}
 		if h.cmd.ProcessState != nil {
@@ -169,7 +169,8 @@ func (h *Host) waitReady() error {
 	return fmt.Errorf("no banner within 15s")
 }
 
-func (h *Host) banner() bool {
+// Answers reports whether the host's sshd sends its banner now.
+func (h *Host) Answers() bool {
 	if h.netns != "" { // not reachable from here; trust the log
 		b, _ := os.ReadFile(h.log)
 		return bytes.Contains(b, []byte("Server listening"))
