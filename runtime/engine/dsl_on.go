@@ -77,35 +77,21 @@ func modeOpt(opts map[string]lua.LValue) (lua.LValue, error) {
 	return mode, nil
 }
 
-// runFibers runs block on hosts and joins their errors. In a task marked
-// on_error="continue", failed hosts are dropped for the rest of the run
-// instead of failing the step.
+// runFibers runs block on hosts; hostPolicyNow says what their failures
+// mean.
 func (e *Engine) runFibers(L *lua.LState, hosts []*host.Host, block *lua.LFunction, p runner.Policy) error {
 	tables := make([]lua.LValue, len(hosts))
 	for i, h := range hosts {
 		tables[i] = e.hostTable(L, h)
 	}
-	keepGoing := e.keepGoing()
+	policy := e.hostPolicyNow()
 	results := e.sched.Run(L, hosts, tables, block, sched.Options{
-		Policy: p, MaxInFlight: e.opts.MaxHosts, KeepGoing: keepGoing,
+		Policy: p, MaxInFlight: e.opts.MaxHosts, KeepGoing: !policy.stopOthers,
 		NewData: func(*host.Host) any { return e.contextOf(L).clone() },
 	})
-	var errs []error
-	var stopped []string
-	for _, r := range results {
-		switch {
-		case r.Err != nil:
-			e.out.HostFailed(r.Host.Name)
-			errs = append(errs, namingHost(r.Host.Name, r.Err))
-		case r.Stopped:
-			stopped = append(stopped, r.Host.Name)
-		}
-	}
-	if keepGoing {
-		e.drop(results)
-		return nil
-	}
-	return joinHostErrors(len(hosts), errs, stopped)
+	dropThem, err := e.settleHosts(policy, len(hosts), results)
+	dropThem()
+	return err
 }
 
 // drop removes failed hosts from the rest of the run and says so.

@@ -79,6 +79,7 @@ type Engine struct {
 	sentBy    sentBy         // the pipelined task whose command failed last, if one did
 	sshOpts   map[string]any // the Deployfile's ssh_options, read at Run
 	exits     []undo         // on_exit cleanups
+	cleaning  int            // undo or cleanup work running (nested)
 	rec       record         // what the run did, for its final error
 	recipes   fs.FS          // the bundled recipes, for use() and --show
 	used      map[string]bool

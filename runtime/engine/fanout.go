@@ -4,8 +4,6 @@ import (
 	"context"
 	"sync"
 
-	lua "github.com/yuin/gopher-lua"
-
 	"github.com/luacap/luacap/runtime/backend"
 	"github.com/luacap/luacap/runtime/host"
 	"github.com/luacap/luacap/runtime/sched"
@@ -16,13 +14,13 @@ type hostOp func(ctx context.Context, s *backend.Session) error
 
 // fanout returns work that runs op on every host at once, at most
 // --max-hosts at a time, waits for all of them (no host is cut off
-// mid-command by another's failure) and joins their errors. In a task
-// marked on_error="continue", failed hosts are dropped instead.
+// mid-command by another's failure); hostPolicyNow says what their
+// failures mean.
 func (e *Engine) fanout(hosts []*host.Host, op hostOp) sched.Work {
 	if err := e.noServers(hosts, "the command"); err != nil {
 		return func(context.Context) (sched.Deliver, error) { return nil, err }
 	}
-	keepGoing := e.keepGoing()
+	policy := e.hostPolicyNow()
 	limit := e.opts.MaxHosts
 	if limit <= 0 || limit > len(hosts) {
 		limit = max(len(hosts), 1)
@@ -41,19 +39,15 @@ func (e *Engine) fanout(hosts []*host.Host, op hostOp) sched.Work {
 			}()
 		}
 		wg.Wait()
-		var failed []error
-		var results []sched.HostResult
+		results := make([]sched.HostResult, len(hosts))
 		for i, err := range errs {
-			if err != nil {
-				e.out.HostFailed(hosts[i].Name)
-				failed = append(failed, err)
-				results = append(results, sched.HostResult{Host: hosts[i], Err: err})
-			}
+			results[i] = sched.HostResult{Host: hosts[i], Err: err}
 		}
-		if keepGoing {
-			return func(*lua.LState) []lua.LValue { e.drop(results); return nil }, nil
+		dropThem, err := e.settleHosts(policy, len(hosts), results)
+		if err != nil {
+			return nil, err
 		}
-		return nil, joinHostErrors(len(hosts), failed, nil)
+		return dropping(dropThem), nil
 	}
 }
 

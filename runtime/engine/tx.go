@@ -100,6 +100,7 @@ func (e *Engine) rollback(L *lua.LState, frame *txFrame) {
 func (e *Engine) undoContext(L *lua.LState) (restore func()) {
 	saved := e.ctx
 	ctx, cancel := e.cleanupContext()
+	e.cleaning++
 	e.ctx = ctx
 	e.L.SetContext(ctx)
 	if L != e.L {
@@ -107,6 +108,7 @@ func (e *Engine) undoContext(L *lua.LState) (restore func()) {
 	}
 	return func() {
 		cancel()
+		e.cleaning--
 		e.ctx = saved
 		e.L.SetContext(saved)
 		if L != e.L {
