@@ -6,14 +6,34 @@
 -- assets_dependencies changed since the release in current, the previous
 -- release's assets are reused and nothing is built.
 --
--- With assets_shared = true the assets live in shared/, and each release
--- keeps a hard-linked copy of the set it served (SNAPSHOT), so a rollback,
--- or an undone deploy, serves its own assets again.
+-- With assets_shared = true each release keeps its own set (SNAPSHOT):
+-- rsync writes the new set there, hard-linking from the current release's
+-- set every file that did not change, so nothing the live release serves
+-- is touched before the switch. The command that switches current then
+-- serves, in shared/, the new set together with the set of the release it
+-- left (workers not yet restarted and pages already in browsers still ask
+-- for those); a rollback switches the same way, and an undone deploy
+-- serves the set of the release in current again.
 use("rails/assets")
 local q = require("luacap.shell").quote
 local releases = require("luacap.recipes.releases")
 
 local SNAPSHOT = ".luacap-assets"
+
+-- serve_script, run right after current was switched to target, serves in
+-- shared/ target's set and, for the requests still in flight, the set of
+-- the release current pointed at before ($p, read by the switch): built
+-- aside from hard links, then swapped in by two renames.
+local function serve_script(target)
+  local live = shared_path() .. "/" .. fetch("assets_dir")
+  local new, old, snap = q(live .. ".luacap-new"), q(live .. ".luacap-old"), q(target .. "/" .. SNAPSHOT)
+  return string.format("if [ -d %s ]; then rm -rf %s %s && mkdir -p %s && " ..
+    "{ if [ -n \"$p\" ] && [ \"$p\" != %s ] && [ -d \"$p\"/%s ]; then cp -al \"$p\"/%s/. %s/; elif [ -d %s ]; then cp -al %s/. %s/; fi; } && " ..
+    "cp -alf %s/. %s/ && { [ ! -e %s ] || mv %s %s; } && mv %s %s && rm -rf %s; fi",
+    snap, new, old, new,
+    q(target), SNAPSHOT, SNAPSHOT, new, q(live), q(live), new,
+    snap, new, q(live), q(live), old, new, q(live), old)
+end
 
 -- assets_hosts are the hosts of assets_roles.
 local function assets_hosts() return roles(unpack(fetch("assets_roles"))) end
@@ -28,19 +48,43 @@ set_if_empty("assets_dependencies", { "app/assets", "app/javascript", "lib/asset
 if releases.assets_digest == nil then
   releases.assets_digest = {}
   local state_script, remember = releases.state_script, releases.remember
+  releases.assets_from = {}
+  local state_script, remember, switch_current = releases.state_script, releases.remember, releases.switch_current
   function releases.state_script()
-    return state_script() .. string.format("; printf 'assets-digest %%s\\n' \"$(cat %s 2>/dev/null)\"",
-      q(current_path() .. "/ASSETS_DIGEST"))
+    return state_script() .. string.format("; printf 'assets-digest %%s\\n' \"$(cat %s 2>/dev/null)\"; " ..
+      "[ ! -d %s ] || echo assets-kept", q(current_path() .. "/ASSETS_DIGEST"), q(current_path() .. "/" .. SNAPSHOT))
   end
   function releases.remember(host, text)
     releases.assets_digest[host.name] = text:match("assets%-digest ([^\n]*)") or ""
+    releases.assets_from[host.name] = text:match("\nassets%-kept") ~= nil
     return remember(host, text)
+  end
+  -- With assets_shared, the switch serves the new release's set in the
+  -- same command: current and its assets change together.
+  function releases.switch_current(target)
+    local script = switch_current(target)
+    if not fetch("assets_shared") then return script end
+    return script .. " && { " .. serve_script(target) .. "; } >&2"
   end
 end
 
+-- assets_target is where the new release's set is written: its snapshot
+-- with assets_shared, else its own assets_dir.
 local function assets_target()
-  local base = fetch("assets_shared") and shared_path() or release_path()
-  return base .. "/" .. fetch("assets_dir")
+  if fetch("assets_shared") then return release_path() .. "/" .. SNAPSHOT end
+  return release_path() .. "/" .. fetch("assets_dir")
+end
+
+-- link_dest is the current release's set on host, for rsync to hard-link
+-- what did not change from, or nil when there is none to link from.
+local function link_dest(host)
+  local st = releases.state[host.name]
+  local target = st and st.target or ""
+  if target:sub(1, 1) ~= "/" then return nil end
+  if fetch("assets_shared") then
+    return releases.assets_from[host.name] and target .. "/" .. SNAPSHOT or nil
+  end
+  return target .. "/" .. fetch("assets_dir")
 end
 
 -- digest names the asset sources of the revision by their git object ids,
@@ -80,15 +124,9 @@ local function restore_script()
     snap, new, old, snap, new, q(live), q(live), old, new, q(live), old)
 end
 
--- record_script writes the release's digest and, with assets_shared, its
--- snapshot of the set in shared/.
+-- record_script writes the digest the release's assets were built from.
 local function record_script(sum)
-  local rel = release_path()
-  local steps = { "printf '%s\\n' " .. q(sum) .. " > " .. q(rel .. "/ASSETS_DIGEST") }
-  if fetch("assets_shared") then
-    steps[#steps + 1] = string.format("rm -rf %s && cp -al %s %s", q(rel .. "/" .. SNAPSHOT), q(assets_target()), q(rel .. "/" .. SNAPSHOT))
-  end
-  return table.concat(steps, " && ")
+  return "printf '%s\\n' " .. q(sum) .. " > " .. q(release_path() .. "/ASSETS_DIGEST")
 end
 
 -- undo_shared registers, with assets_shared, serving the current
@@ -103,12 +141,14 @@ end
 local function reuse(sum)
   info("assets unchanged since the current release (digest " .. sum:sub(1, 12) .. "): reusing them, nothing to build")
   on(assets_hosts(), function()
-    local steps = { record_script(sum) }
-    if not fetch("assets_shared") then
-      local from, to = current_path() .. "/" .. fetch("assets_dir"), assets_target()
-      table.insert(steps, 1, string.format("rm -rf %s && mkdir -p %s && cp -a %s/. %s/", q(to), q(to), q(from), q(to)))
+    local to = assets_target()
+    local from = current_path() .. "/" .. fetch("assets_dir")
+    local copy = string.format("rm -rf %s && mkdir -p %s && cp -a %s/. %s/", q(to), q(to), q(from), q(to))
+    if fetch("assets_shared") then -- the current release's set, or what shared/ serves if it kept none
+      local kept, live = q(current_path() .. "/" .. SNAPSHOT), q(shared_path() .. "/" .. fetch("assets_dir"))
+      copy = string.format("rm -rf %s && if [ -d %s ]; then cp -al %s %s; else cp -al %s %s; fi", q(to), kept, kept, q(to), live, q(to))
     end
-    execute(table.concat(steps, " && "))
+    execute(copy .. " && " .. record_script(sum))
   end)
 end
 
@@ -159,9 +199,9 @@ end
 local function send(b)
   run_locally(join_script(b.dir))
   local from = b.dir .. "/src/" .. fetch("assets_dir")
-  on(assets_hosts(), function()
+  on(assets_hosts(), function(host)
     undo_shared()
-    rsync(from, assets_target(), { delete = true })
+    rsync(from, assets_target(), { delete = true, link_dest = link_dest(host) })
     execute(record_script(b.sum))
   end)
   run_locally(stop_script(b.dir))
@@ -185,4 +225,5 @@ task("deploy:assets:restore", { pipelined = true }, function()
   local script = restore_script()
   on(assets_hosts(), function() execute(script) end)
 end)
-after("deploy:rollback:revision", "deploy:assets:restore")
+-- A rollback needs no hook: its switch serves the set of the release it
+-- goes back to (releases.switch_current above).

@@ -151,3 +151,34 @@ task("outside", function() rsync("a", "b") end)`)
 		t.Errorf("error = %s", got)
 	}
 }
+
+// With link_dest, a file whose content is already in that directory is
+// hard-linked from it, not copied; a changed one is sent.
+func TestRsyncLinkDestLinksWhatDidNotChange(t *testing.T) {
+	r := load(t, `
+server("h1", { transport = "local", roles = { "web" } })
+task("x", function()
+  local dir = fetch("dir")
+  run_locally("mkdir -p " .. dir .. "/src " .. dir .. "/old && echo same > " .. dir .. "/src/same.css && echo same > " .. dir .. "/old/same.css && echo new > " .. dir .. "/src/app.css && echo old > " .. dir .. "/old/app.css")
+  on(roles("web"), function() rsync(dir .. "/src", dir .. "/new", { link_dest = dir .. "/old" }) end)
+end)
+task("relative", function() on(roles("web"), function() rsync("a", "b", { link_dest = "old" }) end) end)
+task("number", function() on(roles("web"), function() rsync("a", "b", { link_dest = 3 }) end) end)`)
+	r.mustRun(t, "x")
+	same, _ := os.Stat(filepath.Join(r.dir, "new/same.css"))
+	before, _ := os.Stat(filepath.Join(r.dir, "old/same.css"))
+	if same == nil || before == nil || !os.SameFile(same, before) {
+		t.Errorf("new/same.css is not a hard link of old/same.css")
+	}
+	if b, err := os.ReadFile(filepath.Join(r.dir, "new/app.css")); err != nil || string(b) != "new\n" {
+		t.Errorf("new/app.css = %q, %v; want the changed file sent", b, err)
+	}
+	for task, want := range map[string]string{
+		"relative": `rsync() link_dest "old": give an absolute directory on the host`,
+		"number":   "rsync() link_dest: an absolute directory on the host, not a number",
+	} {
+		if got := r.errText(r.run(task)); !strings.Contains(got, want) {
+			t.Errorf("%s: error = %s, want %q", task, got, want)
+		}
+	}
+}

@@ -14,11 +14,14 @@ import (
 	"github.com/luacap/luacap/runtime/sched"
 )
 
-// raw.rsync(local_dir, remote_dir, [{delete=true, exclude={...}}]) copies
+// raw.rsync(local_dir, remote_dir, [{delete=true, exclude={...}, link_dest=dir}]) copies
 // the contents of local_dir into remote_dir on this on() block's host with
 // the system rsync, over the host's open connection (rsync_send.go).
 // remote_dir is made if need be. Only changed files travel; with delete
-// (the default), files not in local_dir are removed from remote_dir.
+// (the default), files not in local_dir are removed from remote_dir. With
+// link_dest, an absolute directory on the host, a file that is there with
+// the same content is hard-linked from it instead of sent: a new release's
+// copy of a set that mostly did not change costs the changed files only.
 func (e *Engine) rawRsync(L *lua.LState) int {
 	f := e.sched.FiberOf(L)
 	if f == nil {
@@ -29,7 +32,7 @@ func (e *Engine) rawRsync(L *lua.LState) int {
 		return fail(L, "%v", err)
 	}
 	optsTable, _ := L.Get(3).(*lua.LTable)
-	o, err := options(L, optsTable, "rsync()", "delete", "exclude")
+	o, err := options(L, optsTable, "rsync()", "delete", "exclude", "link_dest")
 	if err != nil {
 		return fail(L, "%v", err)
 	}
@@ -43,6 +46,16 @@ func (e *Engine) rawRsync(L *lua.LState) int {
 	}
 	for _, x := range excludes {
 		flags = append(flags, "--exclude="+x)
+	}
+	switch v := optOr(o, "link_dest").(type) {
+	case *lua.LNilType:
+	case lua.LString:
+		if !strings.HasPrefix(string(v), "/") {
+			return fail(L, "rsync() link_dest %q: give an absolute directory on the host", string(v))
+		}
+		flags = append(flags, "--link-dest="+string(v))
+	default:
+		return fail(L, "rsync() link_dest: an absolute directory on the host, not a %s", v.Type())
 	}
 	if f.Host.Transport != "local" { // the remote rsync makes remote_dir: no round trip of its own
 		flags = append(flags, "--rsync-path="+mkdirCommand(args[1])+" && rsync")
