@@ -157,5 +157,10 @@ func TestVerbsDocumented(t *testing.T) {
 		if needsSig != (v.Sig != "") {
 			t.Errorf("%s: a signature is for globals and module functions only (got %q)", v.Name, v.Sig)
 		}
+		if needsSig {
+			if _, _, err := parseSig(v.Sig); err != nil {
+				t.Errorf("%s: %v", v.Name, err)
+			}
+		}
 	}
 }
