@@ -61,8 +61,10 @@ func runWith(args []string, io stdio, env map[string]string, h hooks) (code int)
 		fmt.Fprint(io.out, usage(fs))
 		return exitOK
 	case c.version:
-		fmt.Fprintln(io.out, "luacap", version)
+		fmt.Fprint(io.out, printVersion())
 		return exitOK
+	case isMeta(c):
+		return exitCode(io.err, printMeta(c, io.out))
 	case isSSHConfig(c):
 		return exitCode(io.err, sshConfig(c, io))
 	case isCompletion(c):
