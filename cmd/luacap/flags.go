@@ -103,7 +103,8 @@ func (c *config) overrides() (map[string]string, error) {
 }
 
 func usage(fs *pflag.FlagSet) string {
-	return "usage: luacap [stage] task [task...] [flags]\n       luacap completion bash|zsh|fish\n\nflags:\n" +
+	return "usage: luacap [stage] task [task...] [flags]\n       luacap completion bash|zsh|fish\n" +
+		"       luacap install [--stages staging,production]\n       luacap meta [MODULE]\n\nflags:\n" +
 		fs.FlagUsages() + examples
 }
 

@@ -52,6 +52,9 @@ func runWith(args []string, io stdio, env map[string]string, h hooks) (code int)
 	if isRsyncShell(args) {
 		return rsyncShell(args, io)
 	}
+	if isInstall(args) { // its own flags: before the run's are parsed
+		return exitCode(io.err, install(args[1:], io.out))
+	}
 	c, fs, err := parseFlags(args, getenv(env))
 	if err != nil {
 		return exitCode(io.err, err)
@@ -61,8 +64,10 @@ func runWith(args []string, io stdio, env map[string]string, h hooks) (code int)
 		fmt.Fprint(io.out, usage(fs))
 		return exitOK
 	case c.version:
-		fmt.Fprintln(io.out, "luacap", version)
+		fmt.Fprint(io.out, printVersion())
 		return exitOK
+	case isMeta(c):
+		return exitCode(io.err, printMeta(c, io.out))
 	case isSSHConfig(c):
 		return exitCode(io.err, sshConfig(c, io))
 	case isCompletion(c):

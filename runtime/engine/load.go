@@ -15,35 +15,15 @@ import (
 //go:embed prelude.lua
 var prelude string
 
-// raws are the Go functions the prelude turns into DSL globals.
-func (e *Engine) raws() map[string]lua.LGFunction {
-	return map[string]lua.LGFunction{
-		"set": e.luaSet, "var_get": e.rawVarGet, "var_begin": e.rawVarBegin,
-		"var_cache": e.rawVarCache, "var_abandon": e.rawVarAbandon, "prompt": e.rawPrompt,
-		"secret": e.rawSecret,
-		"server": e.luaServer, "role": e.luaRole, "roles": e.luaRoles, "primary": e.luaPrimary,
-		"stage": e.luaStage, "namespace": e.luaNamespace, "desc": e.luaDesc, "task": e.luaTask,
-		"before": e.luaBefore, "after": e.luaAfter, "invoke": e.luaInvoke,
-		"clear": e.luaClear, "alias": e.luaAlias,
-		"transaction": e.luaTransaction, "on_rollback": e.luaOnRollback,
-		"on": e.rawOn, "execute": e.rawExecute, "sudo": e.rawSudo, "test": e.rawTest,
-		"capture": e.rawCapture, "put": e.rawPut, "upload": e.rawUpload, "download": e.rawDownload,
-		"run_locally": e.rawRunLocally, "on_local": e.rawOnLocal,
-		"ctx_push": e.rawCtxPush, "ctx_pop": e.rawCtxPop,
-		"on_exit": e.luaOnExit, "use": e.luaUse, "rsync": e.rawRsync, "info": e.luaInfo,
-		"ssh_address": e.rawSSHAddress,
-	}
-}
-
 func (e *Engine) loadPrelude() error {
-	raw := e.L.SetFuncs(e.L.NewTable(), e.raws())
+	raw, wraps := e.rawTables() // from the DSL table, verbs.go
 	raw.RawSetString("release_name", lua.LString(e.opts.Now.UTC().Format("20060102150405")))
 	raw.RawSetString("started_at", lua.LString(e.opts.Now.UTC().Format("2006-01-02 15:04:05 UTC")))
 	fn, err := e.L.Load(strings.NewReader(prelude), "luacap/prelude.lua")
 	if err != nil {
 		return err
 	}
-	return call(e.L, fn, raw)
+	return call(e.L, fn, raw, wraps)
 }
 
 // LoadFile runs a Deployfile or recipe.

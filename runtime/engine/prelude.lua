@@ -1,8 +1,10 @@
 -- The luacap prelude: the one place every DSL global is set. Go functions
--- arrive in `raw` (never globals themselves). Verbs that run commands are
+-- arrive in `raw` (never globals themselves); `wraps` names the globals
+-- that are Go functions, as they are ("plain") or raising at the caller's
+-- line ("checked"): the DSL table in verbs.go lists them all. Verbs that run commands are
 -- wrapped here so that a failure is raised at the line of the user's call
 -- and so that, inside on(), they can yield to the scheduler.
-local raw = ...
+local raw, wraps = ...
 local shell = require("luacap.shell")
 local co_create, co_resume, co_yield, co_status = coroutine.create, coroutine.resume, coroutine.yield, coroutine.status
 local unpack, select, error, type, tostring = unpack, select, error, type, tostring
@@ -208,25 +210,12 @@ function previous_release()
   return best and (releases_path() .. "/" .. best) or nil
 end
 
--- Hosts, stages and tasks ---------------------------------------------------
-server, role, roles, primary = raw.server, raw.role, raw.roles, raw.primary
-stage, namespace, desc, task = raw.stage, raw.namespace, raw.desc, raw.task
-before, after, invoke, clear, alias = raw.before, raw.after, raw.invoke, raw.clear, raw.alias
-transaction, on_rollback, on_exit, use = raw.transaction, raw.on_rollback, raw.on_exit, raw.use
-info = raw.info
-
--- Commands -----------------------------------------------------------------
+-- Hosts, stages, tasks and commands: the Go functions of verbs.go ---------
+for name, how in pairs(wraps) do
+  if how == "checked" then _G[name] = checked(raw[name]) else _G[name] = raw[name] end
+end
 on = checked(raw.on, 0) -- each host's error names its own line
-execute = checked(raw.execute)
 run = execute
-sudo = checked(raw.sudo)
-test = checked(raw.test)
-capture = checked(raw.capture)
-put = checked(raw.put)
-upload = checked(raw.upload)
-download = checked(raw.download)
-rsync = checked(raw.rsync)
-ssh_address = checked(raw.ssh_address)
 
 function run_locally(what, ...)
   if type(what) == "function" then return checked(raw.on_local)(what) end
