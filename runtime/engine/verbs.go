@@ -102,7 +102,7 @@ var verbs = []Verb{
 	{Checked, "put", (*Engine).rawPut, "fun(content: string, path: string, opts?: {mode?: string})", "Writes content to a file on each host."},
 	{Checked, "upload", (*Engine).rawUpload, "fun(local_path: string, remote_path: string)", "Copies a local file to each host."},
 	{Checked, "download", (*Engine).rawDownload, "fun(remote_path: string, local_path: string)", "Copies a file from each host here."},
-	{Checked, "rsync", (*Engine).rawRsync, "fun(local_dir: string, remote_dir: string, opts?: {delete?: boolean, exclude?: string[]})", "Runs the system rsync to this host over its open connection."},
+	{Checked, "rsync", (*Engine).rawRsync, "fun(local_dir: string, remote_dir: string, opts?: {delete?: boolean, exclude?: string[], link_dest?: string})", "Runs the system rsync to this host over its open connection."},
 	{Global, "run_locally", (*Engine).rawRunLocally, "fun(cmd_or_fn: string|string[]|fun(host: luacap.Host), ...: string|{dry_run?: string}): string?", "Runs a command, or a function, on this machine."},
 	{Raw, "on_local", (*Engine).rawOnLocal, "", "Runs run_locally's function as a fiber on this machine."},
 	{Global, "within", nil, "fun(dir: string, fn: fun()): any", "Runs the commands in fn in a directory."},

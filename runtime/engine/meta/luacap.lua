@@ -251,7 +251,7 @@ function download(remote_path, local_path) end
 ---Runs the system rsync to this host over its open connection.
 ---@param local_dir string
 ---@param remote_dir string
----@param opts? {delete?: boolean, exclude?: string[]}
+---@param opts? {delete?: boolean, exclude?: string[], link_dest?: string}
 function rsync(local_dir, remote_dir, opts) end
 
 ---Runs a command, or a function, on this machine.
