@@ -4,6 +4,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/luacap/luacap/runtime/engine"
 )
 
 // Each shell's script knows the flags and asks luacap for the tasks;
@@ -26,7 +28,7 @@ func TestCompletionScripts(t *testing.T) {
 		})
 	}
 	for _, args := range [][]string{{"completion"}, {"completion", "tcsh"}, {"completion", "bash", "zsh"}} {
-		if code, _, errOut := runCLI(t, hooks{}, args...); code != exitUsage || !strings.Contains(errOut, "bash, zsh or fish") {
+		if code, _, errOut := runCLI(t, hooks{}, args...); code != engine.ExitUsage || !strings.Contains(errOut, "bash, zsh or fish") {
 			t.Errorf("%v: exit %d, %s", args, code, errOut)
 		}
 	}

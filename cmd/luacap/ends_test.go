@@ -7,6 +7,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/luacap/luacap/runtime/engine"
 )
 
 // buildLuacap builds the binary, for tests that need a real process:
@@ -45,8 +47,8 @@ func TestEveryStopSignalUndoes(t *testing.T) {
 				t.Fatal(err)
 			}
 			cmd.Wait()
-			if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
-				t.Errorf("exit %d, want %d\n%s%s", code, exitInterrupted, stdout.String(), stderr.String())
+			if code := cmd.ProcessState.ExitCode(); code != engine.ExitInterrupted {
+				t.Errorf("exit %d, want %d\n%s%s", code, engine.ExitInterrupted, stdout.String(), stderr.String())
 			}
 			if _, err := os.Stat(filepath.Join(dir, "undone")); err != nil {
 				t.Errorf("the undo did not run: %v", err)
@@ -92,10 +94,10 @@ task("fail", function() run("seq 1 5000"); run("touch done; exit 3") end)
 		{"stdout closed, ok", "ok", true, false, false, exitOK, "done"},
 		{"stderr closed, ok", "ok", false, true, false, exitOK, "done"},
 		{"both closed, ok", "ok", true, true, false, exitOK, "done"},
-		{"stdout closed, a task fails", "fail", true, false, false, exitTaskFailed, "done"},
-		{"both closed, a task fails", "fail", true, true, false, exitTaskFailed, "done"},
-		{"stdout closed, interrupted", "slow", true, false, true, exitInterrupted, "undone"},
-		{"both closed, interrupted", "slow", true, true, true, exitInterrupted, "undone"},
+		{"stdout closed, a task fails", "fail", true, false, false, engine.ExitFailed, "done"},
+		{"both closed, a task fails", "fail", true, true, false, engine.ExitFailed, "done"},
+		{"stdout closed, interrupted", "slow", true, false, true, engine.ExitInterrupted, "undone"},
+		{"both closed, interrupted", "slow", true, true, true, engine.ExitInterrupted, "undone"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

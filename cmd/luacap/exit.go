@@ -7,47 +7,32 @@ import (
 
 	"github.com/luacap/luacap/runtime/engine"
 	"github.com/luacap/luacap/runtime/output"
-	"github.com/luacap/luacap/runtime/tasks"
 )
 
-// Exit codes.
+// Exit codes besides those the engine's errors carry (engine.Exit*).
 const (
-	exitOK          = 0
-	exitTaskFailed  = 1
-	exitUsage       = 2
-	exitInternal    = 70 // EX_SOFTWARE
-	exitInterrupted = 130
+	exitOK       = 0
+	exitInternal = 70 // EX_SOFTWARE
 )
 
 // usageError is a command line that cannot be run as given.
 type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
+func (e usageError) ExitCode() int { return engine.ExitUsage }
 
 // exitCode is the one place errors become exit codes; it prints the error.
+// Each error type says its own code; any other error is a failure.
 func exitCode(w io.Writer, err error) int {
 	if err == nil {
 		return exitOK
 	}
 	fmt.Fprintf(w, "luacap: %s\n", output.Escape(err.Error()))
-	var (
-		load    *engine.LoadError
-		usage   *engine.UsageError
-		unknown *tasks.UnknownError
-		intr    *engine.Interrupted
-		task    *engine.TaskError
-		cleanup *engine.CleanupError
-		cli     usageError
-	)
-	switch {
-	case errors.As(err, &intr):
-		return exitInterrupted
-	case errors.As(err, &load), errors.As(err, &usage), errors.As(err, &unknown), errors.As(err, &cli):
-		return exitUsage
-	case errors.As(err, &task), errors.As(err, &cleanup):
-		return exitTaskFailed
+	var coded interface{ ExitCode() int }
+	if errors.As(err, &coded) {
+		return coded.ExitCode()
 	}
-	return exitTaskFailed
+	return engine.ExitFailed
 }
 
 // maskedError is an error as it prints, every secret masked; errors.As

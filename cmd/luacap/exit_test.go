@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/luacap/luacap/runtime/engine"
 )
 
 // deployfile writes src as Deployfile.lua in a new directory and returns it.
@@ -40,18 +42,18 @@ func TestExitCodesAndMessages(t *testing.T) {
 		stderr string
 	}{
 		{"ok, Deployfile found in a parent", sub, []string{"hello"}, exitOK, ""},
-		{"task fails", dir, []string{"fail"}, exitTaskFailed,
+		{"task fails", dir, []string{"fail"}, engine.ExitFailed,
 			"luacap: task fail failed: Deployfile.lua:5: h1: command failed with exit status 3: echo broken >&2; exit 3\nstderr:\n    broken\n"},
-		{"unknown task", dir, []string{"helo"}, exitUsage, "luacap: task \"helo\" does not exist. Did you mean \"hello\"?\n"},
-		{"no task", dir, nil, exitUsage, "luacap: no task given; luacap -T lists the tasks\n"},
-		{"syntax error", broken, []string{"x"}, exitUsage, "luacap: Deployfile.lua:3: syntax error near 'end' (column 3)\n"},
-		{"no Deployfile", t.TempDir(), []string{"x"}, exitUsage,
+		{"unknown task", dir, []string{"helo"}, engine.ExitUsage, "luacap: task \"helo\" does not exist. Did you mean \"hello\"?\n"},
+		{"no task", dir, nil, engine.ExitUsage, "luacap: no task given; luacap -T lists the tasks\n"},
+		{"syntax error", broken, []string{"x"}, engine.ExitUsage, "luacap: Deployfile.lua:3: syntax error near 'end' (column 3)\n"},
+		{"no Deployfile", t.TempDir(), []string{"x"}, engine.ExitUsage,
 			"luacap: no Deployfile.lua here or in a parent directory; write one or pass -f FILE\n"},
-		{"bad flag", dir, []string{"--nope"}, exitUsage, "luacap: unknown flag: --nope; luacap --help lists the flags\n"},
-		{"bad -s", dir, []string{"-s", "branch", "hello"}, exitUsage, "luacap: -s \"branch\": write it as -s name=value\n"},
+		{"bad flag", dir, []string{"--nope"}, engine.ExitUsage, "luacap: unknown flag: --nope; luacap --help lists the flags\n"},
+		{"bad -s", dir, []string{"-s", "branch", "hello"}, engine.ExitUsage, "luacap: -s \"branch\": write it as -s name=value\n"},
 		{"version", dir, []string{"--version"}, exitOK, ""},
-		{"-f names no file", dir, []string{"-f", "nope.lua", "x"}, exitUsage, "luacap: nope.lua: no such file\n"},
-		{"ssh_options of the wrong type", badOpts, []string{"hello"}, exitUsage,
+		{"-f names no file", dir, []string{"-f", "nope.lua", "x"}, engine.ExitUsage, "luacap: nope.lua: no such file\n"},
+		{"ssh_options of the wrong type", badOpts, []string{"hello"}, engine.ExitUsage,
 			"luacap: Deployfile.lua:7: ssh_options.port must be a number from 1 to 65535, not \"abc\"\n"},
 	}
 	for _, tt := range tests {
@@ -88,8 +90,8 @@ func TestSignalInterruptsAndUndoes(t *testing.T) {
 		sigs <- os.Interrupt
 	}()
 	code, _, errOut := runCLI(t, hooks{signals: sigs}, "slow")
-	if code != exitInterrupted {
-		t.Errorf("exit %d, want %d; stderr: %s", code, exitInterrupted, errOut)
+	if code != engine.ExitInterrupted {
+		t.Errorf("exit %d, want %d; stderr: %s", code, engine.ExitInterrupted, errOut)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "undone")); err != nil {
 		t.Errorf("the undo did not run: %v", err)

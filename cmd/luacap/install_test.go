@@ -139,7 +139,7 @@ func TestInstallRefusesStageNames(t *testing.T) {
 			dir := t.TempDir()
 			t.Chdir(dir)
 			code, out, errOut := runCLI(t, hooks{}, "install", "--stages="+stages)
-			if code != exitUsage || out != "" || !strings.HasPrefix(errOut, "luacap: --stages") {
+			if code != engine.ExitUsage || out != "" || !strings.HasPrefix(errOut, "luacap: --stages") {
 				t.Errorf("exit %d\n%s%s", code, out, errOut)
 			}
 			if got := tree(t, dir); len(got) != 0 {
@@ -152,7 +152,7 @@ func TestInstallRefusesStageNames(t *testing.T) {
 		t.Errorf("plain names: exit %d\n%s%s", code, out, errOut)
 	}
 	for _, args := range [][]string{{"install", "extra"}, {"install", "--stage", "x"}} {
-		if code, _, errOut := runCLI(t, hooks{}, args...); code != exitUsage || !strings.Contains(errOut, "luacap install") {
+		if code, _, errOut := runCLI(t, hooks{}, args...); code != engine.ExitUsage || !strings.Contains(errOut, "luacap install") {
 			t.Errorf("%v: exit %d %s", args, code, errOut)
 		}
 	}

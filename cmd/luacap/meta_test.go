@@ -27,7 +27,7 @@ func TestMetaCommand(t *testing.T) {
 	}
 	for _, args := range [][]string{{"meta", "nope"}, {"meta", "luacap/shell"}, {"meta", "../../go.mod"}, {"meta", "a", "b"}} {
 		code, out, errOut := runCLI(t, hooks{}, args...)
-		if code != exitUsage || out != "" || !strings.Contains(errOut, "luacap.shell") {
+		if code != engine.ExitUsage || out != "" || !strings.Contains(errOut, "luacap.shell") {
 			t.Errorf("%v: exit %d\n%s%s", args, code, out, errOut)
 		}
 	}

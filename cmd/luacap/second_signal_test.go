@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/luacap/luacap/runtime/engine"
 )
 
 // The second signal arrives while the slow undo runs: it stops, the undo
@@ -30,8 +32,8 @@ end)
 		sigs <- os.Interrupt
 	}()
 	code, _, errOut := runCLI(t, hooks{signals: sigs}, "slow")
-	if code != exitInterrupted {
-		t.Errorf("exit %d, want %d", code, exitInterrupted)
+	if code != engine.ExitInterrupted {
+		t.Errorf("exit %d, want %d", code, engine.ExitInterrupted)
 	}
 	for _, f := range []string{"first-undone", "cleaned"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
@@ -62,8 +64,8 @@ while true do end
 		sigs <- os.Interrupt
 	}()
 	code, _, errOut := runCLI(t, hooks{signals: sigs}, "deploy")
-	if code != exitInterrupted {
-		t.Errorf("exit %d, want %d; stderr: %s", code, exitInterrupted, errOut)
+	if code != engine.ExitInterrupted {
+		t.Errorf("exit %d, want %d; stderr: %s", code, engine.ExitInterrupted, errOut)
 	}
 	if want := "luacap: interrupted while loading Deployfile.lua\n"; errOut != want {
 		t.Errorf("stderr %q, want %q", errOut, want)

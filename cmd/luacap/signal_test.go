@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/luacap/luacap/runtime/engine"
 )
 
 // slowTransaction registers an undo, then runs a long command to interrupt.
@@ -51,8 +53,8 @@ func TestRealSIGINT(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := cmd.Wait()
-	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
-		t.Errorf("exit %d (%v), want %d\n%s", code, err, exitInterrupted, out.String())
+	if code := cmd.ProcessState.ExitCode(); code != engine.ExitInterrupted {
+		t.Errorf("exit %d (%v), want %d\n%s", code, err, engine.ExitInterrupted, out.String())
 	}
 	if _, err := os.Stat(filepath.Join(dir, "undone")); err != nil {
 		t.Errorf("the undo did not run: %v\n%s", err, out.String())

@@ -5,12 +5,21 @@ import (
 	"fmt"
 )
 
+// The exit codes the CLI gives the errors of a run: each error type says
+// its own with ExitCode, so the CLI needs no list of types.
+const (
+	ExitFailed      = 1   // a task, or a cleanup after the tasks, failed
+	ExitUsage       = 2   // the command line or the Deployfile is wrong
+	ExitInterrupted = 130 // a signal stopped the run
+)
+
 // LoadError is a Deployfile, stage file or recipe that cannot be loaded or
 // is inconsistent (a hook on an unknown task). The CLI exits 2.
 type LoadError struct{ Err error }
 
 func (e *LoadError) Error() string { return e.Err.Error() }
 func (e *LoadError) Unwrap() error { return e.Err }
+func (e *LoadError) ExitCode() int { return ExitUsage }
 
 // UsageError is a command line that names something that does not exist.
 // The CLI exits 2.
@@ -18,6 +27,7 @@ type UsageError struct{ Err error }
 
 func (e *UsageError) Error() string { return e.Err.Error() }
 func (e *UsageError) Unwrap() error { return e.Err }
+func (e *UsageError) ExitCode() int { return ExitUsage }
 
 // TaskError is a task that failed. The CLI exits 1.
 type TaskError struct {
@@ -36,6 +46,16 @@ func (e *TaskError) Error() string {
 
 func (e *TaskError) Unwrap() error { return e.Err }
 
+// ExitCode is what the task's own error says (an interrupt in it is still
+// an interrupt), else ExitFailed.
+func (e *TaskError) ExitCode() int {
+	var coded interface{ ExitCode() int }
+	if errors.As(e.Err, &coded) {
+		return coded.ExitCode()
+	}
+	return ExitFailed
+}
+
 // Interrupted is a run stopped by a signal (SIGINT, SIGTERM, SIGHUP):
 // during a task, or while a file was loading. The CLI exits 130.
 type Interrupted struct {
@@ -43,6 +63,8 @@ type Interrupted struct {
 	Loading string // the file that was loading
 	Outcome
 }
+
+func (e *Interrupted) ExitCode() int { return ExitInterrupted }
 
 func (e *Interrupted) Error() string {
 	msg := "interrupted"
@@ -61,6 +83,8 @@ func (e *Interrupted) Error() string {
 // CleanupError is a run whose tasks all completed but whose on_exit
 // cleanups did not. The CLI exits 1: something is left on the hosts.
 type CleanupError struct{ Outcome }
+
+func (e *CleanupError) ExitCode() int { return ExitFailed }
 
 func (e *CleanupError) Error() string {
 	return "every task completed, but " + incompleteClause

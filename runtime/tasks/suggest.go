@@ -8,6 +8,9 @@ type UnknownError struct {
 	Closest string
 }
 
+// ExitCode is 2, a usage error: the command line names no such task.
+func (e *UnknownError) ExitCode() int { return 2 }
+
 func (e *UnknownError) Error() string {
 	if e.Closest == "" {
 		return fmt.Sprintf("task %q does not exist; luacap -T lists the tasks", e.Name)
