@@ -83,6 +83,7 @@ type Engine struct {
 	recipes   fs.FS          // the bundled recipes, for use() and --show
 	used      map[string]bool
 	setAt     map[string]string // where each variable was last set: file:line
+	userFiles []string          // the Deployfile and stage files loaded
 }
 
 // New returns an Engine with the DSL and prelude loaded.

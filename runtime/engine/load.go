@@ -20,7 +20,7 @@ func (e *Engine) raws() map[string]lua.LGFunction {
 	return map[string]lua.LGFunction{
 		"set": e.luaSet, "var_get": e.rawVarGet, "var_begin": e.rawVarBegin,
 		"var_cache": e.rawVarCache, "var_abandon": e.rawVarAbandon, "prompt": e.rawPrompt,
-		"secret": e.rawSecret,
+		"secret": e.rawSecret, "var_has": e.rawVarHas,
 		"server": e.luaServer, "role": e.luaRole, "roles": e.luaRoles, "primary": e.luaPrimary,
 		"stage": e.luaStage, "namespace": e.luaNamespace, "desc": e.luaDesc, "task": e.luaTask,
 		"before": e.luaBefore, "after": e.luaAfter, "invoke": e.luaInvoke,
@@ -51,6 +51,7 @@ func (e *Engine) LoadFile(path string) error {
 	if e.file == "" {
 		e.file = path
 	}
+	e.userFiles = append(e.userFiles, path)
 	if _, err := os.Stat(path); err != nil {
 		return &LoadError{Err: errorf("%s: no such file", path)}
 	}
