@@ -5,6 +5,8 @@
 package vars
 
 import (
+	"sort"
+
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -88,6 +90,21 @@ func (s *Store) Read(name string) (value lua.LValue, found, lazy bool) {
 
 // WasRead reports whether fetch() asked for name during this run.
 func (s *Store) WasRead(name string) bool { return s.read[name] }
+
+// Names are every variable set, sorted.
+func (s *Store) Names() []string {
+	names := make([]string, 0, len(s.values)+len(s.overrides))
+	for k := range s.values {
+		names = append(names, k)
+	}
+	for k := range s.overrides {
+		if _, ok := s.values[k]; !ok {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
 
 // Given are the names the command line set with -s, in no order.
 func (s *Store) Given() []string { return append([]string(nil), s.given...) }
