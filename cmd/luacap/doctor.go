@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/luacap/luacap/runtime/engine"
 )
@@ -20,8 +22,10 @@ func doctor(ctx context.Context, e *engine.Engine, names []string, io stdio) err
 	switch {
 	case len(names) > 2:
 		return usageError{"usage: luacap doctor [STAGE]"}
+	case len(names) == 2 && len(e.Stages()) == 0:
+		return usageError{fmt.Sprintf("luacap doctor: the Deployfile has no stages, so no stage %q; run luacap doctor", names[1])}
 	case len(names) == 2 && !slices.Contains(e.Stages(), names[1]):
-		return usageError{"luacap doctor: no stage " + names[1] + stagesHint(e)}
+		return usageError{fmt.Sprintf("luacap doctor: there is no stage %q; the stages are %s", names[1], strings.Join(e.Stages(), ", "))}
 	case len(names) == 2:
 		if err := e.UseStage(names[1]); err != nil {
 			return err

@@ -94,6 +94,7 @@ func (p probe) write(w io.Writer) {
 	}
 	switch f["layout"] {
 	case "":
+		fmt.Fprintln(w, "    layout   not read: deploy_to has no value without running a command (see Settings)")
 	case "missing":
 		fmt.Fprintln(w, "    layout   none yet (deploy_to does not exist)")
 	default:
