@@ -103,7 +103,7 @@ func (c *config) overrides() (map[string]string, error) {
 }
 
 func usage(fs *pflag.FlagSet) string {
-	return "usage: luacap [stage] task [task...] [flags]\n       luacap completion bash|zsh|fish\n" +
+	return "usage: luacap [stage] task [task...] [flags]\n       luacap doctor [STAGE]\n       luacap completion bash|zsh|fish\n" +
 		"       luacap install [--stages staging,production]\n       luacap meta [MODULE]\n\nflags:\n" +
 		fs.FlagUsages() + examples
 }
@@ -118,6 +118,7 @@ examples:
   luacap production deploy --format json     one JSON object per event, for CI
   luacap staging deploy --hosts 'web*'       only the hosts matching web*
   luacap --explain deploy                    the tasks and hooks deploy runs
+  luacap doctor production                   settings, servers, and what each host answers; changes nothing
   source <(luacap completion bash)           complete stages, tasks and flags in bash
 
 The full log of a run is appended to log/luacap.log beside the Deployfile.

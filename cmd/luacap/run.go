@@ -158,6 +158,8 @@ func dispatch(ctx context.Context, e *engine.Engine, c *config, io stdio, names 
 		return err
 	case len(names) == 0:
 		return usageError{"no task given; luacap -T lists the tasks" + stagesHint(e)}
+	case isDoctor(names):
+		return doctor(ctx, e, names, io)
 	}
 	err := r.run(ctx, e, c, names)
 	// On stderr, just above the final error, which points at it.

@@ -29,6 +29,9 @@ func (e *Engine) luaServer(L *lua.LState) int {
 }
 
 func applyProps(h *host.Host, props *lua.LTable) error {
+	if err := checkServerOptions(props); err != nil {
+		return err
+	}
 	var err error
 	props.ForEach(func(k, v lua.LValue) {
 		if err == nil {
@@ -60,6 +63,8 @@ func applyProp(h *host.Host, key string, v lua.LValue) error {
 			return fmt.Errorf(`transport must be "ssh" or "local", not %q`, t)
 		}
 		h.Transport = t
+	case "properties":
+		return applyOwnProps(h, v)
 	default:
 		h.Props[key] = toGo(v)
 	}

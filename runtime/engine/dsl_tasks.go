@@ -164,6 +164,7 @@ func (e *Engine) luaStage(L *lua.LState) int {
 		e.stageOrder = append(e.stageOrder, name)
 	}
 	e.stages[name] = fn
+	e.stageAt[name] = where(L)
 	return 0
 }
 

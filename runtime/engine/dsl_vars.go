@@ -15,18 +15,39 @@ func (e *Engine) luaSet(L *lua.LState) int {
 	e.vars.Set(name, L.CheckAny(2))
 	// Where the prelude's set() was called from, for errors about the
 	// value found only later (ssh_options is checked as the run starts).
-	e.setAt[name] = strings.TrimSuffix(L.Where(2), ":")
+	e.setAt[name] = callerOutsidePrelude(L)
 	return 0
+}
+
+// callerOutsidePrelude is the file:line of the nearest caller that is
+// not the prelude: the user's set_if_empty() or append(), not the
+// prelude's set() they go through.
+func callerOutsidePrelude(L *lua.LState) string {
+	at := ""
+	for level := 2; level < 6; level++ {
+		at = strings.TrimSuffix(L.Where(level), ":")
+		if !strings.HasPrefix(at, "luacap/prelude.lua") {
+			break
+		}
+	}
+	return at
 }
 
 // raw.var_get(name) -> found, value, lazy. The prelude's fetch() does the
 // rest in Lua, so a lazy value may run commands (and so yield).
 func (e *Engine) rawVarGet(L *lua.LState) int {
-	v, found, lazy := e.vars.Get(L.CheckString(1))
+	v, found, lazy := e.vars.Read(L.CheckString(1))
 	L.Push(lua.LBool(found))
 	L.Push(v)
 	L.Push(lua.LBool(lazy))
 	return 3
+}
+
+// raw.var_has(name) -> found: whether name is set, without counting as
+// a read (set_if_empty asks it of names it may only be setting).
+func (e *Engine) rawVarHas(L *lua.LState) int {
+	_, found, _ := e.vars.Get(L.CheckString(1))
+	return push(L, lua.LBool(found))
 }
 
 // raw.var_begin(name) -> ok, message: marks a lazy value as computing.

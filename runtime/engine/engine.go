@@ -84,6 +84,8 @@ type Engine struct {
 	recipes   fs.FS          // the bundled recipes, for use() and --show
 	used      map[string]bool
 	setAt     map[string]string // where each variable was last set: file:line
+	userFiles []string          // the Deployfile and stage files loaded
+	stageAt   map[string]string // where each stage() block is: file:line
 }
 
 // New returns an Engine with the DSL and prelude loaded.
@@ -103,7 +105,7 @@ func New(opts Options) (*Engine, error) {
 		vars:  vars.NewStore(opts.Overrides),
 		hosts: host.NewSet(), tasks: tasks.NewRegistry(),
 		stages: map[string]*lua.LFunction{}, ran: map[string]bool{},
-		mainCtx: &cmdContext{}, dropped: map[string]bool{}, setAt: map[string]string{},
+		mainCtx: &cmdContext{}, dropped: map[string]bool{}, setAt: map[string]string{}, stageAt: map[string]string{},
 	}
 	e.sched = sched.New(func() context.Context { return e.ctx })
 	e.pool = backend.NewPool(e.dial, e.out)

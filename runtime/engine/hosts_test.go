@@ -9,7 +9,7 @@ import (
 
 func TestHostsAndRoles(t *testing.T) {
 	r := load(t, localHosts+`
-server("deploy@h4:2222", { transport = "local", roles = "cron", region = "eu", weight = 3 })
+server("deploy@h4:2222", { transport = "local", roles = "cron", properties = { region = "eu", weight = 3 } })
 role("web", { "h4" })
 task("x", function()
   local names = {}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -31,6 +32,7 @@ func (e *Engine) LoadFile(path string) error {
 	if e.file == "" {
 		e.file = path
 	}
+	e.userFiles = append(e.userFiles, path)
 	if _, err := os.Stat(path); err != nil {
 		return &LoadError{Err: errorf("%s: no such file", path)}
 	}
@@ -38,7 +40,10 @@ func (e *Engine) LoadFile(path string) error {
 	if err != nil {
 		return &LoadError{Err: loadMessage(path, err)}
 	}
-	return e.loadFailed(path, call(e.L, fn))
+	if err := e.loadFailed(path, call(e.L, fn)); err != nil || path != e.file {
+		return err
+	}
+	return e.checkStageNames()
 }
 
 // LoadString runs Lua source under the given chunk name (embedded recipes).
@@ -87,6 +92,33 @@ func (e *Engine) Stages() []string {
 		}
 	}
 	return names
+}
+
+// Subcommands are the words cmd/luacap takes in a stage's place.
+var Subcommands = []string{"completion", "doctor", "install", "ssh-config"}
+
+// checkStageNames refuses a stage named like a task or a subcommand: the
+// stage would win, and "luacap deploy" would run no task at all.
+func (e *Engine) checkStageNames() error {
+	for _, name := range e.Stages() {
+		what := "luacap subcommand"
+		if _, ok := e.tasks.Lookup(name); ok {
+			what = "task"
+		} else if !slices.Contains(Subcommands, name) {
+			continue
+		}
+		return &LoadError{Err: errorf("%s: the stage %q has the name of a %s, so \"luacap %s\" could not tell them apart; rename the stage",
+			e.stageSource(name), name, what, name)}
+	}
+	return nil
+}
+
+// stageSource is where a stage is defined: its stage() call, or its file.
+func (e *Engine) stageSource(name string) string {
+	if at, ok := e.stageAt[name]; ok {
+		return at
+	}
+	return filepath.Join(e.stageDir(), name+".lua")
 }
 
 func (e *Engine) stageDir() string { return filepath.Join(filepath.Dir(e.file), "deploy") }

@@ -108,7 +108,7 @@ end
 -- set_if_empty(name, value) sets a default that a value set earlier, in
 -- the Deployfile before use(), or with -s, keeps.
 function set_if_empty(name, value)
-  if not raw.var_get(name) then set(name, value) end
+  if not raw.var_has(name) then set(name, value) end
 end
 
 function fetch(name, ...)

@@ -53,7 +53,9 @@ func (e *Engine) Run(ctx context.Context, names []string) error {
 	e.dialAhead(ctx)
 	err := e.runTasks(ctx, names)
 	e.runExits()
-	return e.finish(names, e.settle(ctx, names, err))
+	err = e.settle(ctx, names, err)
+	e.warnUnknownSettings()
+	return e.finish(names, err)
 }
 
 // settle waits for what pipelined tasks sent, after the on_exit cleanups

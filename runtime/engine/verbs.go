@@ -58,6 +58,7 @@ var verbs = []Verb{
 	{Raw, "var_abandon", (*Engine).rawVarAbandon, "", "Forgets a lazy computation that raised."},
 	{Raw, "prompt", (*Engine).rawPrompt, "", "Reads ask()'s answer."},
 	{Raw, "secret", (*Engine).rawSecret, "", "Masks a value as [secret] from now on."},
+	{Raw, "var_has", (*Engine).rawVarHas, "", "Reports whether a variable is set, without counting as a read."},
 
 	// The Capistrano layout.
 	{Global, "deploy_to", nil, "fun(): string", "Returns deploy_to."},

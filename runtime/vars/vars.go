@@ -5,6 +5,8 @@
 package vars
 
 import (
+	"sort"
+
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -17,14 +19,17 @@ type entry struct {
 type Store struct {
 	values    map[string]entry
 	overrides map[string]lua.LValue
-	computing map[string]any // lazy values being computed, by fiber (nil: task level)
+	computing map[string]any  // lazy values being computed, by fiber (nil: task level)
+	read      map[string]bool // names fetch() asked for, set or not
+	given     []string        // the -s names, kept after Settle
 }
 
 // NewStore returns a Store whose overrides come from the command line.
 func NewStore(overrides map[string]string) *Store {
-	s := &Store{values: map[string]entry{}, overrides: map[string]lua.LValue{}, computing: map[string]any{}}
+	s := &Store{values: map[string]entry{}, overrides: map[string]lua.LValue{}, computing: map[string]any{}, read: map[string]bool{}}
 	for k, v := range overrides {
 		s.overrides[k] = Parse(v)
+		s.given = append(s.given, k)
 	}
 	return s
 }
@@ -75,6 +80,34 @@ func (s *Store) Get(name string) (value lua.LValue, found, lazy bool) {
 	}
 	return e.value, true, e.lazy
 }
+
+// Read is Get for fetch(): it remembers that name was asked for, so a
+// setting nothing asks for can be told apart from one a recipe uses.
+func (s *Store) Read(name string) (value lua.LValue, found, lazy bool) {
+	s.read[name] = true
+	return s.Get(name)
+}
+
+// WasRead reports whether fetch() asked for name during this run.
+func (s *Store) WasRead(name string) bool { return s.read[name] }
+
+// Names are every variable set, sorted.
+func (s *Store) Names() []string {
+	names := make([]string, 0, len(s.values)+len(s.overrides))
+	for k := range s.values {
+		names = append(names, k)
+	}
+	for k := range s.overrides {
+		if _, ok := s.values[k]; !ok {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Given are the names the command line set with -s, in no order.
+func (s *Store) Given() []string { return append([]string(nil), s.given...) }
 
 // Cache replaces a lazy value with its result.
 func (s *Store) Cache(name string, value lua.LValue) {

@@ -62,3 +62,24 @@ func TestSettleLetsTasksReplaceOverrides(t *testing.T) {
 		t.Errorf("release_name = %v, want the task's value", v)
 	}
 }
+
+// Only Read counts as a read: Go's own Get (a report, a check) does not,
+// and -s names stay known after Settle has merged them.
+func TestReadsAreTracked(t *testing.T) {
+	s := NewStore(map[string]string{"branch": "hotfix"})
+	s.Set("keep_releases", lua.LNumber(3))
+	s.Get("keep_releases")
+	if s.WasRead("keep_releases") {
+		t.Error("Get counted as a read")
+	}
+	for _, name := range []string{"keep_releases", "never_set"} {
+		s.Read(name)
+		if !s.WasRead(name) {
+			t.Errorf("Read(%q) not counted", name)
+		}
+	}
+	s.Settle()
+	if got := s.Given(); len(got) != 1 || got[0] != "branch" {
+		t.Errorf("Given() = %v, want [branch]", got)
+	}
+}
