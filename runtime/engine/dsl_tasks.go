@@ -106,7 +106,7 @@ func (e *Engine) hook(L *lua.LState, add func(string, tasks.Hook)) int {
 		L.RaiseError("a hook on %q needs a task name or a function to run", target)
 	}
 	for i := 2; i <= L.GetTop(); i++ {
-		h := tasks.Hook{Where: where(L)}
+		h := tasks.Hook{Where: where(L), Scope: e.scope()}
 		switch v := L.Get(i).(type) {
 		case lua.LString:
 			h.Task = string(v)
@@ -122,9 +122,9 @@ func (e *Engine) hook(L *lua.LState, add func(string, tasks.Hook)) int {
 
 // clear(name) drops a task's body and hooks, like Rake's clear.
 func (e *Engine) luaClear(L *lua.LState) int {
-	name := L.CheckString(1)
-	if _, ok := e.tasks.Lookup(name); !ok {
-		L.RaiseError("%v", e.tasks.Unknown(name))
+	name, err := e.resolve(L.CheckString(1), e.scope())
+	if err != nil {
+		L.RaiseError("%v", err)
 	}
 	e.tasks.Clear(name)
 	return 0
@@ -138,20 +138,22 @@ func (e *Engine) luaAlias(L *lua.LState) int {
 	return 0
 }
 
-// invoke(name, ...) runs a task with its hooks, once per run.
+// invoke(name, ...) runs a task with its hooks, once per run. The name
+// is relative to the namespace of the code calling.
 func (e *Engine) luaInvoke(L *lua.LState) int {
 	name := L.CheckString(1)
 	if e.sched.FiberOf(L) != nil {
 		L.RaiseError("invoke(%q) cannot run inside on(); call it at task level", name)
 	}
-	if _, ok := e.tasks.Lookup(name); !ok {
-		L.RaiseError("%v", e.tasks.Unknown(name))
+	found, err := e.resolve(name, e.scope())
+	if err != nil {
+		L.RaiseError("%v", err)
 	}
 	var args []lua.LValue
 	for i := 2; i <= L.GetTop(); i++ {
 		args = append(args, L.Get(i))
 	}
-	if err := e.invoke(L, name, args); err != nil {
+	if err := e.invoke(L, found, args); err != nil {
 		L.Error(lua.LString(err.Error()), 0)
 	}
 	return 0

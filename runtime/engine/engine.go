@@ -72,6 +72,7 @@ type Engine struct {
 	namespace []string // namespace() blocks we are inside
 	running   []*taskRun
 	ran       map[string]bool
+	scopes    []string // namespaces of the bodies and hook functions running
 	txs       []*txFrame
 	mainCtx   *cmdContext // within/with/as at task level
 	dropped   map[string]bool
