@@ -138,25 +138,14 @@ func (e *Engine) luaAlias(L *lua.LState) int {
 	return 0
 }
 
-// invoke(name, ...) runs a task with its hooks, once per run. The name
-// is relative to the namespace of the code calling.
-func (e *Engine) luaInvoke(L *lua.LState) int {
-	name := L.CheckString(1)
-	if e.sched.FiberOf(L) != nil {
-		L.RaiseError("invoke(%q) cannot run inside on(); call it at task level", name)
-	}
-	found, err := e.resolve(name, e.scope())
-	if err != nil {
-		L.RaiseError("%v", err)
-	}
-	var args []lua.LValue
-	for i := 2; i <= L.GetTop(); i++ {
-		args = append(args, L.Get(i))
-	}
-	if err := e.invoke(L, found, args); err != nil {
-		L.Error(lua.LString(err.Error()), 0)
-	}
-	return 0
+// invoke(name, ...) runs a task with its hooks, once per run.
+func (e *Engine) luaInvoke(L *lua.LState) int { return e.invokeFromLua(L, "invoke", e.invoke) }
+
+// invoke_again(name, ...) runs a task again even if it already ran: the
+// invoke! of Capistrano, which Lua cannot spell. Named after invoke so
+// the two read, sort and complete together.
+func (e *Engine) luaInvokeAgain(L *lua.LState) int {
+	return e.invokeFromLua(L, "invoke_again", e.invokeAgain)
 }
 
 // stage(name, fn) declares a stage; fn runs when the stage is chosen.

@@ -20,17 +20,20 @@ type taskRun struct {
 
 // invoke runs a task: its before hooks, its body or steps (inside a
 // transaction when the task asks), its after hooks. A task runs at most
-// once per run, as in Rake, so shared steps are not repeated.
+// once per run, as in Rake, so shared steps are not repeated; invokeAgain
+// is Capistrano's invoke!.
 func (e *Engine) invoke(L *lua.LState, name string, args []lua.LValue) error {
 	t, ok := e.tasks.Lookup(name)
 	if !ok {
 		return e.tasks.Unknown(name)
 	}
 	if e.ran[t.Name] {
-		e.out.Note(output.Verbose, "", "skip "+t.Name+" (already run)")
+		e.out.Note(output.Verbose, "", "skip "+t.Name+" (already run; use invoke_again to run it again)")
 		return nil
 	}
 	e.ran[t.Name] = true
+	e.active[t.Name] = true
+	defer delete(e.active, t.Name)
 	before, after := e.tasks.Hooks(t.Name)
 	if err := e.runHooks(L, t, "before", before); err != nil {
 		return err

@@ -23,7 +23,7 @@ func (e *Engine) raws() map[string]lua.LGFunction {
 		"secret": e.rawSecret,
 		"server": e.luaServer, "role": e.luaRole, "roles": e.luaRoles, "primary": e.luaPrimary,
 		"stage": e.luaStage, "namespace": e.luaNamespace, "desc": e.luaDesc, "task": e.luaTask,
-		"before": e.luaBefore, "after": e.luaAfter, "invoke": e.luaInvoke,
+		"before": e.luaBefore, "after": e.luaAfter, "invoke": e.luaInvoke, "invoke_again": e.luaInvokeAgain,
 		"clear": e.luaClear, "alias": e.luaAlias,
 		"transaction": e.luaTransaction, "on_rollback": e.luaOnRollback,
 		"on": e.rawOn, "execute": e.rawExecute, "sudo": e.rawSudo, "test": e.rawTest,

@@ -214,6 +214,7 @@ stage, namespace, desc, task = raw.stage, raw.namespace, raw.desc, raw.task
 before, after, invoke, clear, alias = raw.before, raw.after, raw.invoke, raw.clear, raw.alias
 transaction, on_rollback, on_exit, use = raw.transaction, raw.on_rollback, raw.on_exit, raw.use
 info = raw.info
+invoke_again = raw.invoke_again
 
 -- Commands -----------------------------------------------------------------
 on = checked(raw.on, 0) -- each host's error names its own line
