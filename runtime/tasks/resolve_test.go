@@ -111,3 +111,15 @@ func TestHooksInANamespace(t *testing.T) {
 		}
 	}
 }
+
+// --explain shows the tasks relative names resolve to.
+func TestExplainResolvesRelativeNames(t *testing.T) {
+	r := namesRegistry(t, "restart", "notify", "deploy:restart", "deploy:notify")
+	r.Define(&Task{Name: "deploy:go", Steps: []string{"restart"}})
+	r.After("go", Hook{Task: "notify", Where: "Deployfile.lua:2", Scope: "deploy"})
+	got, err := r.Explain("deploy:go")
+	want := "deploy:go\n  deploy:restart\n  [after] deploy:notify\n"
+	if err != nil || got != want {
+		t.Errorf("Explain = %q, %v; want %q", got, err, want)
+	}
+}
