@@ -3,6 +3,8 @@ package engine
 import (
 	"strings"
 	"testing"
+
+	"github.com/luacap/luacap/recipes"
 )
 
 // Capistrano 3's step names are aliases of the bundled steps that do the
@@ -49,6 +51,32 @@ after("deploy:cleanup_rollback", mark("rollback cleaned"))
 			r.mustRun(t, tt.task)
 			if got := strings.Join(r.trace(), " "); got != tt.want {
 				t.Errorf("%s ran:\n%s\nwant:\n%s", tt.task, got, tt.want)
+			}
+		})
+	}
+}
+
+// Defining a task by an alias's name would replace the whole task the
+// alias stands for: it is refused, naming that task.
+func TestTaskByAnAliasNameIsRefused(t *testing.T) {
+	tests := []struct{ src, want string }{
+		{`namespace("deploy", function() namespace("check", function() task("linked_files", function() end) end) end)`,
+			`Deployfile2.lua:1: task "deploy:check:linked_files": that name is an alias of deploy:check; define deploy:check to replace it, or give your task another name`},
+		{`task("deploy:create_symlink", function() end)`,
+			`Deployfile2.lua:1: task "deploy:create_symlink": that name is an alias of deploy:symlink; define deploy:symlink to replace it, or give your task another name`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.src, func(t *testing.T) {
+			run, err := tryLoad(t, "", dryRun)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := run.e.LoadRecipes(recipes.FS, recipes.Core); err != nil {
+				t.Fatal(err)
+			}
+			err = run.e.LoadString("Deployfile2.lua", tt.src)
+			if got := run.errText(err); got != tt.want {
+				t.Errorf("error:\n%s\nwant:\n%s", got, tt.want)
 			}
 		})
 	}

@@ -30,6 +30,11 @@ func (e *Engine) luaDesc(L *lua.LState) int {
 // one that exists while keeping its hooks.
 func (e *Engine) luaTask(L *lua.LState) int {
 	name := strings.Join(append(append([]string{}, e.namespace...), checkName(L, 1, "task")), ":")
+	if of, ok := e.tasks.AliasOf(name); ok {
+		// Defining it would replace all of the task it stands for (a
+		// Capistrano name such as deploy:check:linked_files is deploy:check).
+		L.RaiseError("task %q: that name is an alias of %s; define %s to replace it, or give your task another name", name, of, of)
+	}
 	t := &tasks.Task{Name: name, Desc: e.desc, Where: where(L)}
 	e.desc = ""
 	bodyAt := 2

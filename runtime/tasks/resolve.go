@@ -49,3 +49,12 @@ func (r *Registry) resolvedOr(name, scope string) string {
 func (r *Registry) UnknownIn(name, scope string) error {
 	return &UnknownError{Name: name, Scope: scope, Closest: r.closestIn(name, scope)}
 }
+
+// AliasOf returns the task an alias stands for; ok is false when name is
+// not an alias.
+func (r *Registry) AliasOf(name string) (string, bool) {
+	if _, ok := r.aliases[name]; !ok {
+		return "", false
+	}
+	return r.Canonical(name), true
+}
