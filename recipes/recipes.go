@@ -12,4 +12,4 @@ var FS embed.FS
 
 // Core are loaded before every Deployfile, in this order. The others are
 // loaded on request with use("name").
-var Core = []string{"deploy.lua", "lock.lua", "check.lua", "strategy.lua", "intermediate.lua", "release.lua", "cleanup.lua", "rollback.lua"}
+var Core = []string{"deploy.lua", "lock.lua", "check.lua", "strategy.lua", "intermediate.lua", "release.lua", "cleanup.lua", "rollback.lua", "capistrano_names.lua"}

@@ -95,26 +95,6 @@ func (e *Engine) luaRole(L *lua.LState) int {
 	return 0
 }
 
-// roles(name, ...) returns the hosts of those roles, narrowed by --hosts
-// and --roles, as a list of host tables. A role no server plays is an
-// error (a typo would otherwise run nothing); a role whose hosts the
-// command line left out gives an empty list.
-func (e *Engine) luaRoles(L *lua.LState) int {
-	var names []string
-	for i := 1; i <= L.GetTop(); i++ {
-		names = append(names, L.CheckString(i))
-	}
-	if err := e.checkRoles(names...); err != nil {
-		L.RaiseError("roles(): %v", err)
-	}
-	hosts := e.hosts.All()
-	if !(len(names) == 1 && names[0] == "all") {
-		hosts = e.hosts.InRoles(names...)
-	}
-	L.Push(e.hostList(L, e.usable(hosts)))
-	return 1
-}
-
 // checkRoles is host.Set.CheckRoles with a hint at the stage when no
 // server is declared at all.
 func (e *Engine) checkRoles(names ...string) error {

@@ -30,6 +30,11 @@ func (e *Engine) luaDesc(L *lua.LState) int {
 // one that exists while keeping its hooks.
 func (e *Engine) luaTask(L *lua.LState) int {
 	name := strings.Join(append(append([]string{}, e.namespace...), checkName(L, 1, "task")), ":")
+	if of, ok := e.tasks.AliasOf(name); ok {
+		// Defining it would replace all of the task it stands for (a
+		// Capistrano name such as deploy:check:linked_files is deploy:check).
+		L.RaiseError("task %q: that name is an alias of %s; define %s to replace it, or give your task another name", name, of, of)
+	}
 	t := &tasks.Task{Name: name, Desc: e.desc, Where: where(L)}
 	e.desc = ""
 	bodyAt := 2
@@ -106,7 +111,7 @@ func (e *Engine) hook(L *lua.LState, add func(string, tasks.Hook)) int {
 		L.RaiseError("a hook on %q needs a task name or a function to run", target)
 	}
 	for i := 2; i <= L.GetTop(); i++ {
-		h := tasks.Hook{Where: where(L)}
+		h := tasks.Hook{Where: where(L), Scope: e.scope()}
 		switch v := L.Get(i).(type) {
 		case lua.LString:
 			h.Task = string(v)
@@ -122,9 +127,9 @@ func (e *Engine) hook(L *lua.LState, add func(string, tasks.Hook)) int {
 
 // clear(name) drops a task's body and hooks, like Rake's clear.
 func (e *Engine) luaClear(L *lua.LState) int {
-	name := L.CheckString(1)
-	if _, ok := e.tasks.Lookup(name); !ok {
-		L.RaiseError("%v", e.tasks.Unknown(name))
+	name, err := e.resolve(L.CheckString(1), e.scope())
+	if err != nil {
+		L.RaiseError("%v", err)
 	}
 	e.tasks.Clear(name)
 	return 0
@@ -139,22 +144,13 @@ func (e *Engine) luaAlias(L *lua.LState) int {
 }
 
 // invoke(name, ...) runs a task with its hooks, once per run.
-func (e *Engine) luaInvoke(L *lua.LState) int {
-	name := L.CheckString(1)
-	if e.sched.FiberOf(L) != nil {
-		L.RaiseError("invoke(%q) cannot run inside on(); call it at task level", name)
-	}
-	if _, ok := e.tasks.Lookup(name); !ok {
-		L.RaiseError("%v", e.tasks.Unknown(name))
-	}
-	var args []lua.LValue
-	for i := 2; i <= L.GetTop(); i++ {
-		args = append(args, L.Get(i))
-	}
-	if err := e.invoke(L, name, args); err != nil {
-		L.Error(lua.LString(err.Error()), 0)
-	}
-	return 0
+func (e *Engine) luaInvoke(L *lua.LState) int { return e.invokeFromLua(L, "invoke", e.invoke) }
+
+// invoke_again(name, ...) runs a task again even if it already ran: the
+// invoke! of Capistrano, which Lua cannot spell. Named after invoke so
+// the two read, sort and complete together.
+func (e *Engine) luaInvokeAgain(L *lua.LState) int {
+	return e.invokeFromLua(L, "invoke_again", e.invokeAgain)
 }
 
 // stage(name, fn) declares a stage; fn runs when the stage is chosen.

@@ -72,6 +72,8 @@ type Engine struct {
 	namespace []string // namespace() blocks we are inside
 	running   []*taskRun
 	ran       map[string]bool
+	active    map[string]bool // tasks invoked and not yet done
+	scopes    []string        // namespaces of the bodies and hook functions running
 	txs       []*txFrame
 	mainCtx   *cmdContext // within/with/as at task level
 	dropped   map[string]bool
@@ -104,7 +106,7 @@ func New(opts Options) (*Engine, error) {
 		L:     lua.NewState(lua.Options{IncludeGoStackTrace: false}),
 		vars:  vars.NewStore(opts.Overrides),
 		hosts: host.NewSet(), tasks: tasks.NewRegistry(),
-		stages: map[string]*lua.LFunction{}, ran: map[string]bool{},
+		stages: map[string]*lua.LFunction{}, ran: map[string]bool{}, active: map[string]bool{},
 		mainCtx: &cmdContext{}, dropped: map[string]bool{}, setAt: map[string]string{}, stageAt: map[string]string{},
 	}
 	e.sched = sched.New(func() context.Context { return e.ctx })

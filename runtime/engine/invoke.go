@@ -20,17 +20,20 @@ type taskRun struct {
 
 // invoke runs a task: its before hooks, its body or steps (inside a
 // transaction when the task asks), its after hooks. A task runs at most
-// once per run, as in Rake, so shared steps are not repeated.
+// once per run, as in Rake, so shared steps are not repeated; invokeAgain
+// is Capistrano's invoke!.
 func (e *Engine) invoke(L *lua.LState, name string, args []lua.LValue) error {
 	t, ok := e.tasks.Lookup(name)
 	if !ok {
 		return e.tasks.Unknown(name)
 	}
 	if e.ran[t.Name] {
-		e.out.Note(output.Verbose, "", "skip "+t.Name+" (already run)")
+		e.out.Note(output.Verbose, "", "skip "+t.Name+" (already run; use invoke_again to run it again)")
 		return nil
 	}
 	e.ran[t.Name] = true
+	e.active[t.Name] = true
+	defer delete(e.active, t.Name)
 	before, after := e.tasks.Hooks(t.Name)
 	if err := e.runHooks(L, t, "before", before); err != nil {
 		return err
@@ -53,12 +56,14 @@ func (e *Engine) invoke(L *lua.LState, name string, args []lua.LValue) error {
 func (e *Engine) runTask(L *lua.LState, t *tasks.Task, args []lua.LValue) error {
 	body := func() error {
 		for _, step := range t.Steps {
-			if err := e.invoke(L, step, nil); err != nil {
+			if err := e.invokeIn(L, step, tasks.ScopeOf(t.Name)); err != nil {
 				return err
 			}
 		}
 		if fn, ok := t.Body.(*lua.LFunction); ok {
-			return e.withTask(t, func() error { return call(L, fn, args...) })
+			return e.withTask(t, func() error {
+				return e.inScope(tasks.ScopeOf(t.Name), func() error { return call(L, fn, args...) })
+			})
 		}
 		return nil
 	}
@@ -74,10 +79,12 @@ func (e *Engine) runHooks(L *lua.LState, t *tasks.Task, when string, hooks []tas
 	for _, h := range hooks {
 		var err error
 		if h.Task != "" {
-			err = e.invoke(L, h.Task, nil)
+			err = e.invokeIn(L, h.Task, h.Scope)
 		} else {
 			e.out.TaskStart(when + " " + t.Name + ": " + h.Label())
-			err = e.withHook(t, func() error { return call(L, h.Fn.(*lua.LFunction)) })
+			err = e.withHook(t, func() error {
+				return e.inScope(h.Scope, func() error { return call(L, h.Fn.(*lua.LFunction)) })
+			})
 		}
 		if err != nil {
 			return err
@@ -174,7 +181,7 @@ func (e *Engine) runOnFailure(L *lua.LState, t *tasks.Task) {
 	}
 	restore := e.undoContext(L)
 	defer restore()
-	if err := e.invoke(L, t.Opts.OnFailure, nil); err != nil {
+	if err := e.invokeIn(L, t.Opts.OnFailure, tasks.ScopeOf(t.Name)); err != nil {
 		e.out.Warn(fmt.Sprintf("%s (run because %s failed) failed too: %v", t.Opts.OnFailure, t.Name, err))
 	}
 }

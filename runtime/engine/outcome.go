@@ -1,6 +1,10 @@
 package engine
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/luacap/luacap/runtime/tasks"
+)
 
 // Outcome is what a run that did not finish leaves on the hosts, as its
 // final error tells it: never "undone" when it was not.
@@ -114,8 +118,8 @@ func (e *Engine) notRun(name string) []string {
 	}
 	var out []string
 	for _, s := range t.Steps {
-		if st, ok := e.tasks.Lookup(s); ok && !e.rec.done[st.Name] {
-			out = append(out, st.Name)
+		if st, ok := e.tasks.Resolve(s, tasks.ScopeOf(t.Name)); ok && !e.rec.done[st] {
+			out = append(out, st)
 		}
 	}
 	return out

@@ -9,6 +9,7 @@ import (
 
 	"github.com/luacap/luacap/runtime/host"
 	"github.com/luacap/luacap/runtime/sched"
+	"github.com/luacap/luacap/runtime/tasks"
 	"github.com/luacap/luacap/stdlib"
 )
 
@@ -93,18 +94,28 @@ func (e *Engine) checkTaskRoles(names []string) error {
 }
 
 // reached are the tasks invoking name runs besides its body: its steps,
-// its hook tasks and its on_failure task.
+// its hook tasks and its on_failure task, each as the name resolves in
+// the namespace it was written in.
 func (e *Engine) reached(name string) []string {
 	t, _ := e.tasks.Lookup(name)
-	out := append([]string(nil), t.Steps...)
+	scope := tasks.ScopeOf(t.Name)
+	var out []string
+	add := func(name, scope string) {
+		if found, ok := e.tasks.Resolve(name, scope); ok {
+			out = append(out, found)
+		}
+	}
+	for _, s := range t.Steps {
+		add(s, scope)
+	}
 	before, after := e.tasks.Hooks(t.Name)
 	for _, h := range slices.Concat(before, after) {
 		if h.Task != "" {
-			out = append(out, h.Task)
+			add(h.Task, h.Scope)
 		}
 	}
 	if t.Opts.OnFailure != "" {
-		out = append(out, t.Opts.OnFailure)
+		add(t.Opts.OnFailure, scope)
 	}
 	return out
 }

@@ -72,7 +72,7 @@ var verbs = []Verb{
 	// Hosts and stages.
 	{Plain, "server", (*Engine).luaServer, "fun(name: string, props?: luacap.ServerProps)", "Declares a host; a key that is not an option is a property."},
 	{Plain, "role", (*Engine).luaRole, "fun(name: string, hosts: string|string[], props?: luacap.ServerProps)", "Gives a role to each host, declaring the new ones."},
-	{Plain, "roles", (*Engine).luaRoles, "fun(...: string): luacap.Host[]", "Returns the hosts of the roles, narrowed by --hosts and --roles."},
+	{Plain, "roles", (*Engine).luaRoles, "fun(...: string|{filter?: string|fun(host: luacap.Host): boolean, select?: string|fun(host: luacap.Host): boolean, exclude?: string|fun(host: luacap.Host): boolean}): luacap.Host[]", "Returns the hosts of the roles, narrowed by --hosts and --roles and by filter/select/exclude."},
 	{Plain, "primary", (*Engine).luaPrimary, "fun(role: string): luacap.Host?", "Returns the primary host of a role, or nil."},
 	{Global, "release_roles", nil, "fun(): luacap.Host[]", "Returns the hosts that get releases: all but no_release ones."},
 	{Plain, "stage", (*Engine).luaStage, "fun(name: string, fn: fun())", "Declares a stage; fn runs when the stage is named first."},
@@ -84,6 +84,7 @@ var verbs = []Verb{
 	{Plain, "before", (*Engine).luaBefore, "fun(task: string, ...: string|fun())", "Runs tasks or functions before a task."},
 	{Plain, "after", (*Engine).luaAfter, "fun(task: string, ...: string|fun())", "Runs tasks or functions after a task."},
 	{Plain, "invoke", (*Engine).luaInvoke, "fun(name: string, ...: any)", "Runs a task with its hooks, once per run."},
+	{Plain, "invoke_again", (*Engine).luaInvokeAgain, "fun(name: string, ...: any)", "Runs a task that already ran once more, with its hooks (Capistrano's invoke!)."},
 	{Plain, "clear", (*Engine).luaClear, "fun(name: string)", "Removes a task's body and hooks."},
 	{Plain, "alias", (*Engine).luaAlias, "fun(name: string, other: string)", "Names a task after another."},
 	{Plain, "use", (*Engine).luaUse, "fun(name: string)", "Loads a bundled opt-in recipe, such as passenger or rails/assets."},

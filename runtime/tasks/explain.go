@@ -40,7 +40,7 @@ func (r *Registry) explain(b *strings.Builder, name, label string, depth int, se
 	r.explainHooks(b, before, "[before] ", depth+1, seen)
 	if t != nil {
 		for _, s := range t.Steps {
-			r.explain(b, r.Canonical(s), "", depth+1, seen)
+			r.explain(b, r.resolvedOr(s, ScopeOf(name)), "", depth+1, seen)
 		}
 	}
 	r.explainHooks(b, after, "[after] ", depth+1, seen)
@@ -55,6 +55,6 @@ func (r *Registry) explainHooks(b *strings.Builder, hooks []Hook, label string, 
 			fmt.Fprintf(b, "%s%s%s\n", strings.Repeat("  ", depth), label, h.Label())
 			continue
 		}
-		r.explain(b, r.Canonical(h.Task), label, depth, seen)
+		r.explain(b, r.resolvedOr(h.Task, h.Scope), label, depth, seen)
 	}
 }

@@ -12,6 +12,7 @@ type Registry struct {
 	aliases map[string]string // other name -> task name
 	before  map[string][]Hook // keyed by the canonical task name
 	after   map[string][]Hook
+	pending []pendingHook // hooks on relative names not defined yet
 }
 
 // NewRegistry returns an empty Registry.
@@ -59,20 +60,9 @@ func (r *Registry) Alias(name, also string) error {
 	return nil
 }
 
-// Before adds a hook that runs before task.
-func (r *Registry) Before(task string, h Hook) {
-	name := r.Canonical(task)
-	r.before[name] = append(r.before[name], h)
-}
-
-// After adds a hook that runs after task.
-func (r *Registry) After(task string, h Hook) {
-	name := r.Canonical(task)
-	r.after[name] = append(r.after[name], h)
-}
-
 // Clear drops a task's body and every hook attached to it.
 func (r *Registry) Clear(name string) {
+	r.settlePending()
 	name = r.Canonical(name)
 	if t, ok := r.tasks[name]; ok {
 		t.Body, t.Steps = nil, nil
@@ -89,6 +79,7 @@ func (r *Registry) Lookup(name string) (*Task, bool) {
 
 // Hooks returns the hooks of a task.
 func (r *Registry) Hooks(name string) (before, after []Hook) {
+	r.settlePending()
 	name = r.Canonical(name)
 	return r.before[name], r.after[name]
 }
@@ -107,26 +98,29 @@ func (r *Registry) Names() []string {
 // fails before anything runs rather than halfway through a deploy.
 func (r *Registry) Check() error {
 	var problems []string
-	missing := func(name, where, what string) {
-		if _, ok := r.Lookup(name); !ok {
-			problems = append(problems, fmt.Sprintf("%s: %s names unknown task %q%s", where, what, name, r.suggest(name)))
+	missing := func(name, scope, where, what string) {
+		if _, ok := r.Resolve(name, scope); !ok {
+			problems = append(problems, fmt.Sprintf("%s: %s names unknown task %q%s", where, what, name, r.problem(name, scope)))
 		}
+	}
+	for _, p := range r.settlePending() {
+		missing(p.target, p.Scope, p.Where, "hook")
 	}
 	for _, task := range r.Names() {
 		t := r.tasks[task]
 		for _, s := range t.Steps {
-			missing(s, t.Where, "task "+task+" step")
+			missing(s, ScopeOf(task), t.Where, "task "+task+" step")
 		}
 		if t.Opts.OnFailure != "" {
-			missing(t.Opts.OnFailure, t.Where, "task "+task+" on_failure")
+			missing(t.Opts.OnFailure, ScopeOf(task), t.Where, "task "+task+" on_failure")
 		}
 	}
 	for _, hooks := range []map[string][]Hook{r.before, r.after} {
 		for task, list := range hooks {
 			for _, h := range list {
-				missing(task, h.Where, "hook")
+				missing(task, "", h.Where, "hook")
 				if h.Task != "" {
-					missing(h.Task, h.Where, "hook on "+task)
+					missing(h.Task, h.Scope, h.Where, "hook on "+task)
 				}
 			}
 		}

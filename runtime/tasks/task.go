@@ -32,6 +32,7 @@ type Hook struct {
 	Task  string // the task to run, or "" for Fn
 	Fn    any
 	Where string // file:line where before()/after() was called
+	Scope string // the namespace before()/after() was called in: Task is relative to it
 }
 
 // Label is how a hook reads in --explain and in errors.

@@ -123,8 +123,8 @@ function server(name, props) end
 ---@param props? luacap.ServerProps
 function role(name, hosts, props) end
 
----Returns the hosts of the roles, narrowed by --hosts and --roles.
----@param ... string
+---Returns the hosts of the roles, narrowed by --hosts and --roles and by filter/select/exclude.
+---@param ... string|{filter?: string|fun(host: luacap.Host): boolean, select?: string|fun(host: luacap.Host): boolean, exclude?: string|fun(host: luacap.Host): boolean}
 ---@return luacap.Host[]
 function roles(...) end
 
@@ -171,6 +171,11 @@ function after(task, ...) end
 ---@param name string
 ---@param ... any
 function invoke(name, ...) end
+
+---Runs a task that already ran once more, with its hooks (Capistrano's invoke!).
+---@param name string
+---@param ... any
+function invoke_again(name, ...) end
 
 ---Removes a task's body and hooks.
 ---@param name string
