@@ -11,6 +11,8 @@ set("group_writable", false)
 set("rails_env", "production")
 set("migrate_command", "bundle exec rake db:migrate")
 set("migrate_role", "db")
+set("conditionally_migrate", false)
+set("migrations_paths", { "db" }) -- capistrano-rails compares all of db/
 set("lock_wait", 0)
 set("local_user", function() return os.getenv("USER") or run_locally("whoami", { dry_run = "you" }) end)
 
@@ -52,6 +54,7 @@ namespace("deploy", function()
     local db = primary(fetch("migrate_role"))
     if db == nil then return end
     on(db, function()
+      if fetch("conditionally_migrate") and not require("luacap.recipes.migrations").needed() then return end
       within(release_path(), function()
         with({ RAILS_ENV = fetch("rails_env") }, function() execute(fetch("migrate_command")) end)
       end)

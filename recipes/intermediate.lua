@@ -52,8 +52,10 @@ namespace("deploy", function()
     local archive = fetch("archive_output", dir .. "/" .. name)
     local repo, rev = fetch("local_repo"), releases.branch()
     local ok, err = pcall(function()
-      run_locally({ "sh", "-c", "git -C \"$1\" rev-parse --verify \"$2^{commit}\" > \"$3/REVISION\"", "sh", repo, rev, dir })
-      run_locally({ "git", "-C", repo, "archive", "--format=" .. fetch("archive_format"), "--add-file=" .. dir .. "/REVISION", "-o", archive, rev })
+      run_locally({ "sh", "-c", "git -C \"$1\" rev-parse --verify \"$2^{commit}\" > \"$3/REVISION\" && " ..
+        "git -C \"$1\" log -1 --format=%ct \"$2^{commit}\" -- > \"$3/REVISION_TIME\"", "sh", repo, rev, dir })
+      run_locally({ "git", "-C", repo, "archive", "--format=" .. fetch("archive_format"), "--add-file=" .. dir .. "/REVISION",
+        "--add-file=" .. dir .. "/REVISION_TIME", "-o", archive, rev })
       on(intermediary(), function()
         execute("mkdir -p " .. q(releases_path()))
         upload(archive, releases_path() .. "/" .. name)

@@ -18,7 +18,8 @@ local function remote_cache_script()
   return table.concat({
     string.format("if [ -f %s/HEAD ]; then git -C %s remote set-url origin -- %s && git -C %s remote update --prune >/dev/null; " ..
       "else git clone --mirror --quiet -- %s %s; fi", q(repo), q(repo), q(fetch("repo_url")), q(repo), q(fetch("repo_url")), q(repo)),
-    releases.make_release(string.format("git -C %s rev-parse --verify %s", q(repo), q(releases.branch() .. "^{commit}"))),
+    releases.make_release(string.format("git -C %s rev-parse --verify %s", q(repo), q(releases.branch() .. "^{commit}")),
+      string.format("git -C %s log -1 --format=%%ct %s --", q(repo), q(releases.branch() .. "^{commit}"))),
     string.format("git -C %s archive %s | tar -x -f - -C %s", q(repo), q(tree()), q(rel)),
   }, " && ")
 end
@@ -39,7 +40,8 @@ local function decide_name()
   end
 end
 
--- pack makes the archive the copy strategy sends and returns its revision.
+-- pack makes the archive the copy strategy sends and returns its revision
+-- and, for a commit, its time (a directory has none).
 local function pack(archive)
   local source = fetch("copy_source", nil)
   if source then
@@ -48,7 +50,8 @@ local function pack(archive)
   end
   local repo = fetch("repo_url", ".")
   run_locally({ "git", "-C", repo, "archive", "--format=tar.gz", "-o", archive, tree() })
-  return run_locally({ "git", "-C", repo, "rev-parse", "--verify", releases.branch() .. "^{commit}" })
+  local revision = run_locally({ "git", "-C", repo, "rev-parse", "--verify", releases.branch() .. "^{commit}" })
+  return revision, run_locally({ "git", "-C", repo, "log", "-1", "--format=%ct", revision, "--" })
 end
 
 namespace("deploy", function()
@@ -72,10 +75,11 @@ namespace("deploy", function()
     local dir = run_locally("mktemp -d", { dry_run = "/tmp/luacap-copy" })
     local archive = dir .. "/release.tar.gz"
     local ok, err = pcall(function()
-      local revision = pack(archive)
+      local revision, time = pack(archive)
       local rel = release_path()
       -- The archive streams into tar: one command sends and unpacks it.
-      local unpack = releases.make_release("printf '%s\\n' " .. q(revision)) .. " && tar -xzf - -C " .. q(rel)
+      local unpack = releases.make_release("printf '%s\\n' " .. q(revision), time and ("printf '%s\\n' " .. q(time))) ..
+        " && tar -xzf - -C " .. q(rel)
       on(release_roles(), function()
         releases.undo_new_release()
         execute(unpack, { stdin = archive })

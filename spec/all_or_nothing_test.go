@@ -13,14 +13,14 @@ var fourApp = map[string]string{"h1": `"app"`, "h2": `"app"`, "h3": `"app"`, "h4
 
 func TestFailureInFinalizeLeavesEveryHostAsItWas(t *testing.T) {
 	c := harness.Start(t, 4, harness.Options{})
-	d := newDeployEnv(t, c, appDeployfile(c, fourApp, ""))
+	// On h3 only, shared/tmp becomes a file once deploy:check has passed:
+	// linking tmp/pids in finalize_update fails there.
+	d := newDeployEnv(t, c, appDeployfile(c, fourApp, `
+before("deploy:finalize_update", function()
+  if fetch("release_name") ~= "20260101000002" then return end
+  on("h3", function() execute("rm -rf `+shop+`/shared/tmp && echo 'not a directory' > `+shop+`/shared/tmp") end)
+end)`))
 	d.deploy("20260101000001")
-	// On h3 only, shared/tmp is a file: deploy:check passes, but linking
-	// tmp/pids in finalize_update fails there.
-	if err := os.RemoveAll(c.Host("h3").Path(shop + "/shared/tmp")); err != nil {
-		t.Fatal(err)
-	}
-	d.write(c.Host("h3").Path(shop+"/shared/tmp"), "not a directory\n")
 	r := d.run("deploy", "-s", "release_name=20260101000002")
 	if r.Code != 1 {
 		t.Fatalf("exit %d, want 1:\n%s", r.Code, r.Output())

@@ -154,10 +154,11 @@ set("repo_url", "repo")
 set("local_repo", "repo")
 use("rails/assets_local")
 set("assets_build_command", "echo $$ > `+pidFile+`; exec sleep 60")
+-- once deploy:check has made releases/, a file takes its place: the copy
+-- cannot make the release
+before("deploy:lock", function() on("h1", function() execute("rm -rf `+shop+`/releases && : > `+shop+`/releases") end) end)
 `))
 	gitRepo(t, filepath.Join(d.dir, "repo"), assetFiles)
-	// a file where releases/ goes: the copy cannot make the release
-	d.write(c.Host("h1").Path(shop+"/releases"), "")
 	tmp := t.TempDir()
 	d.env = []string{"TMPDIR=" + tmp}
 	if r := d.run("deploy", "-s", "release_name=20260101000001"); r.Code != 1 {

@@ -193,11 +193,14 @@ end
 
 -- make_release makes the release directory and its REVISION first, so
 -- that even a release cut short is known as one (and, never having gone
--- live, is removed by the next cleanup). revision_cmd prints the revision.
-function M.make_release(revision_cmd)
+-- live, is removed by the next cleanup). revision_cmd prints the revision;
+-- time_cmd, when there is one, its commit time in epoch seconds, which
+-- goes to REVISION_TIME as in Capistrano.
+function M.make_release(revision_cmd, time_cmd)
   local rel = release_path()
-  return string.format("mkdir -p %s && mkdir %s && : > %s && %s > %s/REVISION", q(releases_path()), q(rel),
-    q(rel .. "/" .. M.MADE_MARKER), revision_cmd, q(rel))
+  local time = time_cmd and string.format(" && %s > %s/REVISION_TIME", time_cmd, q(rel)) or ""
+  return string.format("mkdir -p %s && mkdir %s && : > %s && %s > %s/REVISION%s", q(releases_path()), q(rel),
+    q(rel .. "/" .. M.MADE_MARKER), revision_cmd, q(rel), time)
 end
 
 -- undo_new_release registers, for this host, the removal of the release

@@ -188,6 +188,13 @@ set("current_revision", function()
   local rel, cur = shell.quote(release_path() .. "/REVISION"), shell.quote(current_path() .. "/REVISION")
   return nonempty(capture("cat " .. rel .. " 2>/dev/null || cat " .. cur .. " 2>/dev/null || true"))
 end)
+-- current_revision_time is the REVISION_TIME beside that REVISION: the
+-- commit's time in epoch seconds; nil for a directory copy, which has none.
+set("current_revision_time", function()
+  local rel, cur = shell.quote(release_path()), shell.quote(current_path())
+  return nonempty(capture("{ if [ -f " .. rel .. "/REVISION ]; then cat " .. rel .. "/REVISION_TIME; else cat " .. cur ..
+    "/REVISION_TIME; fi; } 2>/dev/null || true"))
+end)
 set("previous_revision", function()
   local listing = capture("for d in " .. shell.quote(releases_path()) .. "/*/; do [ -f \"$d/REVISION\" ] && " ..
     "printf '%s %s\\n' \"$(basename \"$d\")\" \"$(head -n 1 \"$d/REVISION\")\"; done; true")

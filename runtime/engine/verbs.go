@@ -123,6 +123,7 @@ var verbs = []Verb{
 	{Field, "luacap.release.valid_release_name", nil, "fun(name: any): boolean, string?", "Returns true, or false and why name cannot be a release name."},
 	{Library, "luacap.recipes.releases", nil, "", "What a release is, what each host has, switching current: shared by the bundled recipes."},
 	{Library, "luacap.recipes.release_names", nil, "", "Choosing release names: shared by the bundled recipes."},
+	{Library, "luacap.recipes.migrations", nil, "", "Whether migrations changed since the release in current: conditionally_migrate."},
 }
 
 // Verbs returns the DSL table, in its order.
