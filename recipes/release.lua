@@ -4,19 +4,40 @@ local releases = require("luacap.recipes.releases")
 
 local function dirname(p) return p:match("^(.*)/[^/]*$") or "." end
 
+-- clean is a linked path as a relative path without "./" or trailing "/".
+local function clean(p) return (p:gsub("^%./+", ""):gsub("/+$", "")) end
+
+-- inside_linked_dir reports whether path lies under one of dirs: in the
+-- release it is then already the shared file, through the dir's link, and
+-- linking it again would remove the shared file itself and leave a link
+-- to itself in its place.
+local function inside_linked_dir(path, dirs)
+  for _, d in ipairs(dirs) do
+    local dir = clean(d)
+    if dir ~= "" and path:sub(1, #dir + 1) == dir .. "/" then return true end
+  end
+  return false
+end
+
 -- link_script links every linked dir and file of the release to shared/,
--- in one command.
+-- in one command; what a linked dir already shares is not linked again.
 local function link_script(rel)
-  local steps = {}
-  for _, d in ipairs(fetch("linked_dirs")) do
+  local steps, dirs = {}, fetch("linked_dirs")
+  for _, d in ipairs(dirs) do
+    d = clean(d)
     local shared, target = shared_path() .. "/" .. d, rel .. "/" .. d
-    steps[#steps + 1] = string.format("mkdir -p %s %s && rm -rf %s && ln -s %s %s",
-      q(shared), q(dirname(target)), q(target), q(shared), q(target))
+    if not inside_linked_dir(d, dirs) then
+      steps[#steps + 1] = string.format("mkdir -p %s %s && rm -rf %s && ln -s %s %s",
+        q(shared), q(dirname(target)), q(target), q(shared), q(target))
+    end
   end
   for _, f in ipairs(fetch("linked_files")) do
+    f = clean(f)
     local shared, target = shared_path() .. "/" .. f, rel .. "/" .. f
-    steps[#steps + 1] = string.format("mkdir -p %s && rm -rf %s && ln -s %s %s",
-      q(dirname(target)), q(target), q(shared), q(target))
+    if not inside_linked_dir(f, dirs) then
+      steps[#steps + 1] = string.format("mkdir -p %s && rm -rf %s && ln -s %s %s",
+        q(dirname(target)), q(target), q(shared), q(target))
+    end
   end
   if fetch("group_writable") then steps[#steps + 1] = "chmod -R g+w " .. q(rel) end
   return table.concat(steps, " && ")
