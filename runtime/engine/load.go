@@ -50,6 +50,7 @@ func (e *Engine) loadPrelude() error {
 func (e *Engine) LoadFile(path string) error {
 	if e.file == "" {
 		e.file = path
+		e.extendPackagePath()
 	}
 	if _, err := os.Stat(path); err != nil {
 		return &LoadError{Err: errorf("%s: no such file", path)}

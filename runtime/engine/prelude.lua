@@ -177,7 +177,13 @@ set("started_at", raw.started_at)
 set("keep_releases", 5)
 set("deploy_to", function() return "/var/www/" .. fetch("application") end)
 
-function deploy_to() return fetch("deploy_to") end
+-- deploy_to is a directory on the servers: a relative one is refused.
+local remote_dir = require("luacap.paths").remote_dir
+function deploy_to()
+  local dir, err = remote_dir("deploy_to", fetch("deploy_to"))
+  if dir == nil then error(err, 0) end
+  return dir
+end
 function releases_path() return deploy_to() .. "/releases" end
 function shared_path() return deploy_to() .. "/shared" end
 function current_path() return deploy_to() .. "/current" end

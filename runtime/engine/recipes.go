@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -69,9 +70,14 @@ func (e *Engine) preloadLib() error {
 	return nil
 }
 
-// use(name) loads an opt-in bundled recipe, such as use("passenger").
+// use(name) loads an opt-in bundled recipe, such as use("passenger"),
+// or a file of the user's, such as use("./lib/deploy/sidekiq").
 func (e *Engine) luaUse(L *lua.LState) int {
 	name := L.CheckString(1)
+	if isLocalPath(name) {
+		e.useFile(L, name)
+		return 0
+	}
 	if e.recipes == nil {
 		L.RaiseError("use(%q): no bundled recipes in this run", name)
 	}
@@ -83,6 +89,67 @@ func (e *Engine) luaUse(L *lua.LState) int {
 		L.RaiseError("%v", err)
 	}
 	return 0
+}
+
+// isLocalPath tells a file's path from a bundled recipe's name, which
+// never starts with . or /.
+func isLocalPath(name string) bool {
+	return strings.HasPrefix(name, "./") || strings.HasPrefix(name, "../") || filepath.IsAbs(name)
+}
+
+// useFile loads the recipe file name, relative to the directory of the
+// file that calls use(), once: a second use() of it does nothing.
+func (e *Engine) useFile(L *lua.LState, name string) {
+	from := e.callerFile(L)
+	file := filepath.Join(filepath.Dir(from), name)
+	if filepath.Ext(file) != ".lua" {
+		file += ".lua"
+	}
+	if info, err := os.Stat(file); err != nil || info.IsDir() {
+		L.RaiseError("use(%q): there is no file %s (the path is relative to the directory of %s)", name, file, from)
+	}
+	key, err := filepath.Abs(file)
+	if err != nil {
+		L.RaiseError("use(%q): %v", name, err)
+	}
+	if e.used == nil {
+		e.used = map[string]bool{}
+	}
+	if e.used[key] {
+		return
+	}
+	e.used[key] = true
+	if err := e.LoadFile(file); err != nil {
+		L.RaiseError("%v", err)
+	}
+}
+
+// callerFile is the file of the Lua function that called use(): the
+// Deployfile, a stage file or a recipe file. A bundled recipe, or a call
+// from Go, counts as the Deployfile.
+func (e *Engine) callerFile(L *lua.LState) string {
+	deployfile := e.file
+	if deployfile == "" {
+		deployfile = "Deployfile.lua" // a Deployfile given as a string, in tests
+	}
+	dbg, ok := L.GetStack(1)
+	if !ok {
+		return deployfile
+	}
+	if _, err := L.GetInfo("S", dbg, lua.LNil); err != nil {
+		return deployfile
+	}
+	src := strings.TrimPrefix(dbg.Source, "@")
+	if src == "" || src == "[G]" || strings.HasPrefix(src, "luacap/") || e.isBundled(src) {
+		return deployfile
+	}
+	return src
+}
+
+// isBundled reports whether a chunk is a bundled recipe this run loaded.
+func (e *Engine) isBundled(chunk string) bool {
+	rest, ok := strings.CutPrefix(chunk, recipePrefix)
+	return ok && e.used[rest]
 }
 
 func (e *Engine) recipeNames() []string {
