@@ -13,6 +13,19 @@ import (
 // run from a subdirectory read the same files. Paths on the servers are
 // absolute: a relative one would depend on the login directory.
 
+// localPathSettings name paths on this machine; fetch() returns them
+// resolved against the Deployfile's directory, whoever reads them.
+// (repo_url is a local path only to the copy strategy: resolved there.)
+var localPathSettings = map[string]bool{"copy_source": true, "local_repo": true, "archive_output": true}
+
+// settingValue is what fetch(name) returns for the stored value v.
+func (e *Engine) settingValue(name string, v lua.LValue) lua.LValue {
+	if s, ok := v.(lua.LString); ok && localPathSettings[name] {
+		return lua.LString(e.localPath(string(s)))
+	}
+	return v
+}
+
 // deployDir is the Deployfile's directory, as given (relative when the
 // Deployfile's path is), so messages and dry runs stay short.
 func (e *Engine) deployDir() string {
@@ -49,12 +62,12 @@ func (e *Engine) extendPackagePath() {
 // openPaths is require("luacap.paths"), for recipes:
 //
 //	local_path(p)     p resolved against the Deployfile's directory
-//	absolute_path(p)  the same, absolute: for tools that change directory (git -C)
+//	absolute(p)       p made absolute, for tools that change directory (git -C)
 //	remote_dir(name)  fetch(name), refused unless an absolute path
 func (e *Engine) openPaths(L *lua.LState) int {
 	mod := L.SetFuncs(L.NewTable(), map[string]lua.LGFunction{
 		"local_path":    e.luaLocalPath,
-		"absolute_path": e.luaAbsolutePath,
+		"absolute":      e.luaAbsolute,
 		"remote_dir":    e.luaRemoteDir,
 	})
 	L.Push(mod)
@@ -70,12 +83,12 @@ func (e *Engine) luaLocalPath(L *lua.LState) int {
 	return 1
 }
 
-func (e *Engine) luaAbsolutePath(L *lua.LState) int {
+func (e *Engine) luaAbsolute(L *lua.LState) int {
 	if L.Get(1) == lua.LNil {
 		L.Push(lua.LNil)
 		return 1
 	}
-	p, err := filepath.Abs(e.localPath(L.CheckString(1)))
+	p, err := filepath.Abs(L.CheckString(1))
 	if err != nil {
 		L.RaiseError("%v", err)
 	}

@@ -2,10 +2,13 @@ package engine
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luacap/luacap/recipes"
 	"github.com/luacap/luacap/runtime/output"
@@ -144,20 +147,63 @@ for _, p in ipairs({ "app", "./app/", "../up", "/abs/app", "~/app" }) do
   table.insert(trace, paths.local_path(p))
 end
 table.insert(trace, tostring(paths.local_path(nil)))
-table.insert(trace, paths.absolute_path("app"))
+set("copy_source", "app")
+set("local_repo", function() return "repo" end)
+set("archive_output", "/abs/out.tgz")
+for _, name in ipairs({ "copy_source", "local_repo", "local_repo", "archive_output" }) do
+  table.insert(trace, fetch(name))
+end
 `}
-	r, err := loadTree(t, files, "")
+	r, err := loadTree(t, files, "", overrides(map[string]string{"archive_output": "out/a.tgz"}))
 	if err != nil {
 		t.Fatal(r.errText(err))
 	}
 	var got []string
 	for _, s := range r.trace() {
-		got = append(got, strings.ReplaceAll(s, filepath.Dir(r.dir), "PARENT"))
+		got = append(got, strings.ReplaceAll(strings.ReplaceAll(s, r.dir, "DIR"), filepath.Dir(r.dir), "PARENT"))
 	}
-	base := filepath.Base(r.dir)
-	want := []string{"PARENT/" + base + "/app", "PARENT/" + base + "/app", "PARENT/up", "/abs/app", "~/app", "nil", "PARENT/" + base + "/app"}
+	want := []string{"DIR/app", "DIR/app", "PARENT/up", "/abs/app", "~/app", "nil",
+		"DIR/app", "DIR/repo", "DIR/repo", "DIR/out/a.tgz"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestPrepareReleaseWithARelativeArchiveOutput packs into archive_output
+// beside the Deployfile, though git archive runs in local_repo.
+func TestPrepareReleaseWithARelativeArchiveOutput(t *testing.T) {
+	r, err := loadTree(t, map[string]string{"Deployfile.lua": `
+set("application", "shop")
+set("deploy_to", function() return fetch("www") end)
+set("local_repo", "repo")
+set("branch", "main")
+set("archive_output", "out/release.tar.gz")
+server("cache", { transport = "local", roles = { "intermediate_host" }, no_release = true })
+`, "out/.keep": "", "repo/app.txt": "app\n"}, "")
+	if err != nil {
+		t.Fatal(r.errText(err))
+	}
+	r.e.vars.Set("www", lua.LString(filepath.Join(r.dir, "www")))
+	// The Deployfile as the command line finds it: a relative path, so
+	// archive_output resolves to one, which git -C would read from repo.
+	cwd, _ := os.Getwd()
+	rel, err := filepath.Rel(cwd, filepath.Join(r.dir, "Deployfile.lua"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.e.file = rel
+	for _, args := range [][]string{{"init", "-q", "-b", "main", "."}, {"add", "."}, {"commit", "-q", "-m", "app"}} {
+		cmd := exec.Command("git", append([]string{"-C", filepath.Join(r.dir, "repo"), "-c", "user.name=t", "-c", "user.email=t@t"}, args...)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	r.mustRun(t, "deploy:prepare_release")
+	if _, err := os.Stat(filepath.Join(r.dir, "out", "release.tar.gz")); err != nil {
+		t.Errorf("the archive is not at out/release.tar.gz beside the Deployfile: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(r.dir, "www", "current_tgz")); err != nil {
+		t.Errorf("the intermediary has no current_tgz: %v", err)
 	}
 }
 

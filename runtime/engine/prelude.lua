@@ -134,8 +134,7 @@ function fetch(name, ...)
     local msg, level = relocated(result)
     error(msg, level)
   end
-  raw.var_cache(name, result)
-  return result
+  return raw.var_cache(name, result)
 end
 
 function append(name, ...)
