@@ -66,9 +66,9 @@ func (e *Engine) extendPackagePath() {
 //	remote_dir(name)  fetch(name), refused unless an absolute path
 func (e *Engine) openPaths(L *lua.LState) int {
 	mod := L.SetFuncs(L.NewTable(), map[string]lua.LGFunction{
-		"local_path":    e.luaLocalPath,
-		"absolute":      e.luaAbsolute,
-		"remote_dir":    e.luaRemoteDir,
+		"local_path": e.luaLocalPath,
+		"absolute":   e.luaAbsolute,
+		"remote_dir": e.luaRemoteDir,
 	})
 	L.Push(mod)
 	return 1
