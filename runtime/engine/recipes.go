@@ -1,13 +1,11 @@
 package engine
 
 import (
-	"fmt"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
@@ -162,40 +160,4 @@ func (e *Engine) recipeNames() []string {
 	})
 	sort.Strings(out)
 	return out
-}
-
-// Show returns a task's Lua source with the file and line it comes from,
-// for luacap --show.
-func (e *Engine) Show(name string) (string, error) {
-	t, ok := e.tasks.Lookup(name)
-	if !ok {
-		return "", &UsageError{Err: e.tasks.Unknown(name)}
-	}
-	file, lineText, _ := strings.Cut(t.Where, ":")
-	line, _ := strconv.Atoi(lineText)
-	lines, err := e.sourceLines(file)
-	if err != nil || line < 1 || line > len(lines) {
-		return fmt.Sprintf("-- %s is defined at %s\n", t.Name, t.Where), nil
-	}
-	first, last := line, max(line, t.Lines[1])
-	if first > 1 && strings.HasPrefix(strings.TrimSpace(lines[first-2]), "desc(") {
-		first--
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "-- %s, from %s\n", t.Name, t.Where)
-	for i := first; i <= last && i <= len(lines); i++ {
-		b.WriteString(lines[i-1] + "\n")
-	}
-	return b.String(), nil
-}
-
-func (e *Engine) sourceLines(file string) ([]string, error) {
-	var src []byte
-	var err error
-	if rest, ok := strings.CutPrefix(file, recipePrefix); ok && e.recipes != nil {
-		src, err = fs.ReadFile(e.recipes, rest)
-	} else {
-		src, err = os.ReadFile(file)
-	}
-	return strings.Split(string(src), "\n"), err
 }
