@@ -63,7 +63,8 @@ func (e *Engine) extendPackagePath() {
 //
 //	local_path(p)     p resolved against the Deployfile's directory
 //	absolute(p)       p made absolute, for tools that change directory (git -C)
-//	remote_dir(name)  fetch(name), refused unless an absolute path
+//	remote_dir(name, value)  value, or nil and an error naming where name
+//	                         was set, unless value is an absolute path
 func (e *Engine) openPaths(L *lua.LState) int {
 	mod := L.SetFuncs(L.NewTable(), map[string]lua.LGFunction{
 		"local_path": e.luaLocalPath,
