@@ -8,6 +8,7 @@
 --      every server pulls current_tgz from the intermediary and unpacks it
 --      into a release named <deploy timestamp>_<prepare timestamp>.
 local q = require("luacap.shell").quote
+local paths = require("luacap.paths") -- local paths are relative to the Deployfile
 local releases = require("luacap.recipes.releases")
 local names = require("luacap.recipes.release_names")
 
@@ -49,7 +50,8 @@ namespace("deploy", function()
     local name = fetch("release_name") .. "." .. fetch("archive_format")
     untar() -- checks archive_format before anything is packed
     local dir = run_locally("mktemp -d", { dry_run = "/tmp/luacap-prepare" })
-    local archive = fetch("archive_output", dir .. "/" .. name)
+    -- Absolute: git archive -C reads a relative -o from local_repo.
+    local archive = paths.absolute(fetch("archive_output", nil)) or dir .. "/" .. name
     local repo, rev = fetch("local_repo"), releases.branch()
     local ok, err = pcall(function()
       run_locally({ "sh", "-c", "git -C \"$1\" rev-parse --verify \"$2^{commit}\" > \"$3/REVISION\" && " ..

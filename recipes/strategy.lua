@@ -4,6 +4,7 @@
 --   copy:         an archive packed once here (a directory, or git
 --                 archive of a local repository), uploaded to every host.
 local q = require("luacap.shell").quote
+local paths = require("luacap.paths") -- local paths are relative to the Deployfile
 local releases = require("luacap.recipes.releases")
 local names = require("luacap.recipes.release_names")
 
@@ -48,7 +49,7 @@ local function pack(archive)
     run_locally({ "tar", "-czf", archive, "-C", source, "." })
     return "directory " .. source
   end
-  local repo = fetch("repo_url", ".")
+  local repo = paths.local_path(fetch("repo_url", "."))
   run_locally({ "git", "-C", repo, "archive", "--format=tar.gz", "-o", archive, tree() })
   local revision = run_locally({ "git", "-C", repo, "rev-parse", "--verify", releases.branch() .. "^{commit}" })
   return revision, run_locally({ "git", "-C", repo, "log", "-1", "--format=%ct", revision, "--" })

@@ -31,7 +31,7 @@ func parseFlags(args []string, env func(string) string) (*config, *pflag.FlagSet
 	fs.BoolVarP(&c.tasksList, "tasks", "T", false, "list the described tasks")
 	fs.BoolVarP(&c.all, "all", "A", false, "with -T, list every task")
 	fs.StringVar(&c.explain, "explain", "", "print the tree of tasks and hooks `TASK` runs")
-	fs.StringVar(&c.show, "show", "", "print the Lua source of `TASK` and the file it comes from")
+	fs.StringVar(&c.show, "show", "", "print the Lua source of `TASK`, with the locals it uses, and the file it comes from")
 	fs.IntVar(&c.lockWait, "lock-wait", 0, "wait up to `SECONDS` for another deploy's lock")
 	fs.BoolVarP(&c.dryRun, "dry-run", "n", false, "print every command for every host; run nothing")
 	fs.StringSliceVar(&c.hosts, "hosts", nil, "only these hosts (comma list, globs); also $HOSTS")

@@ -4,12 +4,10 @@
 --   luacap -f examples/demo/Deployfile.lua local deploy:rollback
 --   luacap -f examples/demo/Deployfile.lua --explain deploy
 --   luacap -f examples/demo/Deployfile.lua local deploy --dry-run
-local here = debug.getinfo(1, "S").source:match("^@?(.*)/[^/]*$") or "."
-
 set("application", "demo")
 set("deploy_to", os.getenv("LUACAP_DEMO_DIR") or "/tmp/luacap-demo")
 set("deploy_via", "copy")            -- pack ./app here, send it to every host
-set("copy_source", here .. "/app")
+set("copy_source", "app")           -- local paths are relative to this file
 set("linked_files", { "config/app.yml" })
 set("linked_dirs", { "log" })
 set("keep_releases", 3)

@@ -36,9 +36,10 @@ func callerOutsidePrelude(L *lua.LState) string {
 // raw.var_get(name) -> found, value, lazy. The prelude's fetch() does the
 // rest in Lua, so a lazy value may run commands (and so yield).
 func (e *Engine) rawVarGet(L *lua.LState) int {
-	v, found, lazy := e.vars.Read(L.CheckString(1))
+	name := L.CheckString(1)
+	v, found, lazy := e.vars.Read(name)
 	L.Push(lua.LBool(found))
-	L.Push(v)
+	L.Push(e.settingValue(name, v))
 	L.Push(lua.LBool(lazy))
 	return 3
 }
@@ -63,10 +64,13 @@ func (e *Engine) rawVarBegin(L *lua.LState) int {
 	return fail(L, "variable %q is being computed by another host; fetch it once at task level, before on(), so every host shares one value", name)
 }
 
-// raw.var_cache(name, value) stores a lazy value's result.
+// raw.var_cache(name, value) -> value: stores a lazy value's result and
+// returns it as fetch() returns it.
 func (e *Engine) rawVarCache(L *lua.LState) int {
-	e.vars.Cache(L.CheckString(1), L.CheckAny(2))
-	return 0
+	name, v := L.CheckString(1), L.CheckAny(2)
+	e.vars.Cache(name, v)
+	L.Push(e.settingValue(name, v))
+	return 1
 }
 
 // raw.var_abandon(name) forgets a lazy computation that raised.

@@ -113,6 +113,7 @@ func New(opts Options) (*Engine, error) {
 	e.pool = backend.NewPool(e.dial, e.out)
 	e.localHost = &host.Host{Name: "local", Hostname: "localhost", Transport: "local", Props: map[string]any{}}
 	stdlib.Preload(e.L)
+	e.L.PreloadModule("luacap.paths", e.openPaths)
 	if err := e.loadPrelude(); err != nil {
 		e.L.Close()
 		return nil, err

@@ -31,6 +31,7 @@ func (e *Engine) loadPrelude() error {
 func (e *Engine) LoadFile(path string) error {
 	if e.file == "" {
 		e.file = path
+		e.extendPackagePath()
 	}
 	e.userFiles = append(e.userFiles, path)
 	if _, err := os.Stat(path); err != nil {

@@ -11,22 +11,31 @@ local unpack, select, error, type, tostring = unpack, select, error, type, tostr
 
 -- pcall and xpcall that commands may yield through. gopher-lua's own
 -- pcall breaks when a coroutine yields inside it, so run f in a coroutine
--- and pass its yields on to the scheduler.
+-- and pass its yields on to the scheduler. The body is a Lua function
+-- that calls f, because a Go function (require, tostring, use) cannot be
+-- a coroutine's body: it would return false whatever it did.
+local CALL_AT = "luacap/prelude.lua:" .. debug.getinfo(1, "l").currentline + 1 .. ": "
+local function body(f, ...) return f(...) end
+-- unplaced drops the position of body's line from an error raised by
+-- calling f: the user's pcall(f) is where f was called.
+local function unplaced(msg)
+  if type(msg) == "string" and msg:sub(1, #CALL_AT) == CALL_AT then return msg:sub(#CALL_AT + 1) end
+  return msg
+end
 local function pass(co, ok, ...)
-  if not ok then return false, ... end
+  if not ok then return false, unplaced((...)) end
   if co_status(co) == "dead" then return true, ... end
   return pass(co, co_resume(co, co_yield(...)))
 end
 function pcall(f, ...)
-  if type(f) ~= "function" then return false, "attempt to call a " .. type(f) .. " value" end
-  local co = co_create(f)
-  return pass(co, co_resume(co, ...))
+  local co = co_create(body)
+  return pass(co, co_resume(co, f, ...))
 end
-function xpcall(f, handler)
-  local r = { pcall(f) }
-  if not r[1] then return false, handler(r[2]) end
-  return unpack(r)
+local function handled(handler, ok, ...)
+  if not ok then return false, handler((...)) end
+  return true, ...
 end
+function xpcall(f, handler, ...) return handled(handler, pcall(f, ...)) end
 
 -- checked turns a raw function's (ok, results...) into results, raising
 -- the message at the caller's line when ok is false. (gopher-lua counts
@@ -127,8 +136,7 @@ function fetch(name, ...)
     local msg, level = relocated(result)
     error(msg, level)
   end
-  raw.var_cache(name, result)
-  return result
+  return raw.var_cache(name, result)
 end
 
 function append(name, ...)
@@ -170,7 +178,13 @@ set("started_at", raw.started_at)
 set("keep_releases", 5)
 set("deploy_to", function() return "/var/www/" .. fetch("application") end)
 
-function deploy_to() return fetch("deploy_to") end
+-- deploy_to is a directory on the servers: a relative one is refused.
+local remote_dir = require("luacap.paths").remote_dir
+function deploy_to()
+  local dir, err = remote_dir("deploy_to", fetch("deploy_to"))
+  if dir == nil then error(err, 0) end
+  return dir
+end
 function releases_path() return deploy_to() .. "/releases" end
 function shared_path() return deploy_to() .. "/shared" end
 function current_path() return deploy_to() .. "/current" end

@@ -1,12 +1,11 @@
 package engine
 
 import (
-	"fmt"
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
@@ -69,9 +68,14 @@ func (e *Engine) preloadLib() error {
 	return nil
 }
 
-// use(name) loads an opt-in bundled recipe, such as use("passenger").
+// use(name) loads an opt-in bundled recipe, such as use("passenger"),
+// or a file of the user's, such as use("./lib/deploy/sidekiq").
 func (e *Engine) luaUse(L *lua.LState) int {
 	name := L.CheckString(1)
+	if isLocalPath(name) {
+		e.useFile(L, name)
+		return 0
+	}
 	if e.recipes == nil {
 		L.RaiseError("use(%q): no bundled recipes in this run", name)
 	}
@@ -85,6 +89,67 @@ func (e *Engine) luaUse(L *lua.LState) int {
 	return 0
 }
 
+// isLocalPath tells a file's path from a bundled recipe's name, which
+// never starts with . or /.
+func isLocalPath(name string) bool {
+	return strings.HasPrefix(name, "./") || strings.HasPrefix(name, "../") || filepath.IsAbs(name)
+}
+
+// useFile loads the recipe file name, relative to the directory of the
+// file that calls use(), once: a second use() of it does nothing.
+func (e *Engine) useFile(L *lua.LState, name string) {
+	from := e.callerFile(L)
+	file := filepath.Join(filepath.Dir(from), name)
+	if filepath.Ext(file) != ".lua" {
+		file += ".lua"
+	}
+	if info, err := os.Stat(file); err != nil || info.IsDir() {
+		L.RaiseError("use(%q): there is no file %s (the path is relative to the directory of %s)", name, file, from)
+	}
+	key, err := filepath.Abs(file)
+	if err != nil {
+		L.RaiseError("use(%q): %v", name, err)
+	}
+	if e.used == nil {
+		e.used = map[string]bool{}
+	}
+	if e.used[key] {
+		return
+	}
+	e.used[key] = true
+	if err := e.LoadFile(file); err != nil {
+		L.RaiseError("%v", err)
+	}
+}
+
+// callerFile is the file of the Lua function that called use(): the
+// Deployfile, a stage file or a recipe file. A bundled recipe, or a call
+// from Go, counts as the Deployfile.
+func (e *Engine) callerFile(L *lua.LState) string {
+	deployfile := e.file
+	if deployfile == "" {
+		deployfile = "Deployfile.lua" // a Deployfile given as a string, in tests
+	}
+	dbg, ok := L.GetStack(1)
+	if !ok {
+		return deployfile
+	}
+	if _, err := L.GetInfo("S", dbg, lua.LNil); err != nil {
+		return deployfile
+	}
+	src := strings.TrimPrefix(dbg.Source, "@")
+	if src == "" || src == "[G]" || strings.HasPrefix(src, "luacap/") || e.isBundled(src) {
+		return deployfile
+	}
+	return src
+}
+
+// isBundled reports whether a chunk is a bundled recipe this run loaded.
+func (e *Engine) isBundled(chunk string) bool {
+	rest, ok := strings.CutPrefix(chunk, recipePrefix)
+	return ok && e.used[rest]
+}
+
 func (e *Engine) recipeNames() []string {
 	var out []string
 	fs.WalkDir(e.recipes, ".", func(p string, d fs.DirEntry, err error) error {
@@ -95,40 +160,4 @@ func (e *Engine) recipeNames() []string {
 	})
 	sort.Strings(out)
 	return out
-}
-
-// Show returns a task's Lua source with the file and line it comes from,
-// for luacap --show.
-func (e *Engine) Show(name string) (string, error) {
-	t, ok := e.tasks.Lookup(name)
-	if !ok {
-		return "", &UsageError{Err: e.tasks.Unknown(name)}
-	}
-	file, lineText, _ := strings.Cut(t.Where, ":")
-	line, _ := strconv.Atoi(lineText)
-	lines, err := e.sourceLines(file)
-	if err != nil || line < 1 || line > len(lines) {
-		return fmt.Sprintf("-- %s is defined at %s\n", t.Name, t.Where), nil
-	}
-	first, last := line, max(line, t.Lines[1])
-	if first > 1 && strings.HasPrefix(strings.TrimSpace(lines[first-2]), "desc(") {
-		first--
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "-- %s, from %s\n", t.Name, t.Where)
-	for i := first; i <= last && i <= len(lines); i++ {
-		b.WriteString(lines[i-1] + "\n")
-	}
-	return b.String(), nil
-}
-
-func (e *Engine) sourceLines(file string) ([]string, error) {
-	var src []byte
-	var err error
-	if rest, ok := strings.CutPrefix(file, recipePrefix); ok && e.recipes != nil {
-		src, err = fs.ReadFile(e.recipes, rest)
-	} else {
-		src, err = os.ReadFile(file)
-	}
-	return strings.Split(string(src), "\n"), err
 }
