@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,12 +46,34 @@ func TestSessionRunResults(t *testing.T) {
 	}
 }
 
+// printed closes seen when the transcript shows the line want: the
+// command's output, so the command runs.
+type printed struct {
+	want string
+	once sync.Once
+	seen chan struct{}
+}
+
+func (w *printed) Write(p []byte) (int, error) {
+	if strings.Contains(string(p), w.want) {
+		w.once.Do(func() { close(w.seen) })
+	}
+	return len(p), nil
+}
+
+// Cancelled while it runs, the command's whole pipeline is killed: the
+// call returns without waiting for sleep.
 func TestLocalCancelStopsThePipeline(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s, _ := localSession(t)
-	time.AfterFunc(200*time.Millisecond, cancel)
+	out := &printed{want: "local1 | 42\n", seen: make(chan struct{})} // not in the command line itself
+	s.Out = output.New(out, output.Options{Level: output.Normal, Now: time.Now})
+	go func() {
+		<-out.seen
+		cancel()
+	}()
 	start := time.Now()
-	_, err := s.Run(ctx, "sleep 30 | cat", false)
+	_, err := s.Run(ctx, "echo $((40 + 2)); sleep 30 | cat", false)
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
