@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -38,11 +40,8 @@ func TestReadmeExamplesExplain(t *testing.T) {
 	}
 	for heading, want := range map[string]string{
 		"## Assets built once": "[after] deploy:assets:precompile",
-		"## Two-phase deploys": "deploy:update  [transaction]",
 	} {
-		_, rest, _ := strings.Cut(string(readme), heading)
-		_, block, _ := strings.Cut(rest, "```lua\n")
-		src, _, _ := strings.Cut(block, "```")
+		src := readmeBlock(string(readme), heading)
 		t.Run(heading, func(t *testing.T) {
 			t.Chdir(deployfile(t, src))
 			code, out, errOut := runCLI(t, hooks{}, "production", "--explain", "deploy")
@@ -50,6 +49,59 @@ func TestReadmeExamplesExplain(t *testing.T) {
 				t.Errorf("exit %d\n%s%s", code, out, errOut)
 			}
 		})
+	}
+}
+
+// readmeBlock is the first Lua block after heading in the README.
+func readmeBlock(readme, heading string) string {
+	_, rest, _ := strings.Cut(readme, heading)
+	_, block, _ := strings.Cut(rest, "```lua\n")
+	src, _, _ := strings.Cut(block, "```")
+	return src
+}
+
+// TestReadmeTwoPhaseDeploy dry-runs the README's two-phase Deployfile:
+// prepare_release uploads the archive once, to the intermediary, and
+// points current_tgz at it; the deploy has every release host pull
+// current_tgz from the intermediary and unpack it into the release.
+func TestReadmeTwoPhaseDeploy(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const archive = "/var/www/shop/releases/20260102030405.tar.gz" // fixedNow names it
+	// A dry run cannot read the intermediary's current_tgz to name the
+	// release; this names it as a real prepare_release would have.
+	const prepared = `
+task("deploy:intermediate:release_name", function() set("release_name", fetch("release_name") .. "_20260101000000") end)
+`
+	t.Chdir(deployfile(t, readmeBlock(string(readme), "## Two-phase deploys")+prepared))
+	code, out, errOut := runCLI(t, hooks{}, "production", "deploy:prepare_release", "--dry-run")
+	for _, want := range []string{
+		"  deploy-cache.internal upload /tmp/luacap-prepare/20260102030405.tar.gz -> " + archive + "\n",
+		"  deploy-cache.internal $ ln -sfn " + archive + " /var/www/shop/current_tgz.luacap-new && mv -T /var/www/shop/current_tgz.luacap-new /var/www/shop/current_tgz\n",
+	} {
+		if code != exitOK || !strings.Contains(out, want) || strings.Count(out, " upload ") != 1 {
+			t.Errorf("prepare_release: exit %d, want the one upload to the intermediary and %q:\n%s%s", code, want, out, errOut)
+		}
+	}
+	code, out, errOut = runCLI(t, hooks{}, "production", "deploy", "--dry-run")
+	pull := " && ssh -o BatchMode=yes -p 22 -- deploy@deploy-cache.internal 'cat -- /var/www/shop/current_tgz'" +
+		" | tar -xzf - -C /var/www/shop/releases/20260102030405_20260101000000\n"
+	var pulled []string
+	for _, line := range strings.SplitAfter(out, "\n") {
+		if strings.HasSuffix(line, pull) {
+			pulled = append(pulled, strings.Fields(line)[0])
+		}
+	}
+	slices.Sort(pulled)
+	want := []string{"db1.internal"} // every host but the intermediary (no_release)
+	for i := 1; i <= 16; i++ {
+		want = append(want, fmt.Sprintf("app%d.internal", i))
+	}
+	slices.Sort(want)
+	if code != exitOK || !slices.Equal(pulled, want) {
+		t.Errorf("deploy: exit %d; hosts that pulled current_tgz from the intermediary %v, want %v\n%s%s", code, pulled, want, out, errOut)
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -113,15 +112,6 @@ func (s *Session) start(ctx context.Context, cmd string, pty bool, stdin io.Read
 		return res, &HostError{Host: name, Op: "running " + cmd, Err: err}
 	}
 	return res, nil
-}
-
-// Capture runs cmd and returns its stdout with surrounding space removed.
-func (s *Session) Capture(ctx context.Context, cmd string) (string, error) {
-	res, err := s.Run(ctx, cmd, false)
-	if err != nil {
-		return strings.TrimSpace(res.Stdout), err
-	}
-	return res.Captured(s.Host.Name, cmd)
 }
 
 // Put writes content to path on the host.

@@ -13,13 +13,11 @@ type EnvVar struct {
 
 // Spec is everything that shapes the final shell string of one command.
 type Spec struct {
-	Dir   string   // cd here first (within)
-	Env   []EnvVar // exported before the command (with)
-	User  string   // run as this user through sudo (as)
-	Group string   // run with this group through sg
-	Umask string   // e.g. "002"
-	Sudo  bool     // run through sudo as root (sudo)
-	Cmd   string   // the command as the user wrote it
+	Dir  string   // cd here first (within)
+	Env  []EnvVar // exported before the command (with)
+	User string   // run as this user through sudo (as)
+	Sudo bool     // run through sudo as root (sudo)
+	Cmd  string   // the command as the user wrote it
 }
 
 // Build returns the shell string for s. It is pure: the same Spec always
@@ -32,17 +30,11 @@ func Build(s Spec) string {
 	if len(s.Env) > 0 {
 		body = exports(s.Env) + "; " + body
 	}
-	if s.Umask != "" {
-		body = "umask " + Quote(s.Umask) + " && " + body
-	}
 	switch {
 	case s.User != "":
 		body = "sudo -u " + Quote(s.User) + " -- sh -c " + Quote(body)
 	case s.Sudo:
 		body = "sudo -- sh -c " + Quote(body)
-	}
-	if s.Group != "" {
-		body = "sg " + Quote(s.Group) + " -c " + Quote(body)
 	}
 	if s.Dir != "" {
 		body = "cd -- " + Quote(s.Dir) + " && " + body

@@ -43,8 +43,6 @@ func TestBuild(t *testing.T) {
 		{"as with env and dir", Spec{Dir: "/srv", User: "app", Env: []EnvVar{{"A", "1"}}, Cmd: "echo $A"},
 			`cd -- /srv && sudo -u app -- sh -c 'export A=1; echo $A'`},
 		{"sudo", Spec{Sudo: true, Cmd: "systemctl restart app"}, "sudo -- sh -c 'systemctl restart app'"},
-		{"umask", Spec{Umask: "002", Cmd: "mkdir x"}, "umask 002 && mkdir x"},
-		{"group", Spec{Group: "www-data", Cmd: "touch f"}, "sg www-data -c 'touch f'"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -58,13 +58,24 @@ func startShell(client *ssh.Client, prepare func(ssh.Channel) error) (*shell, er
 		ch.Close()
 		return nil, err
 	}
+	sh, err := newShell(ch, ch, ch.Stderr())
+	if err != nil {
+		return nil, err
+	}
+	sh.ch, sh.client = ch, client
+	return sh, nil
+}
+
+// newShell speaks the protocol to a running sh through its stdin, stdout
+// and stderr: the session's channel, or a local sh in the tests.
+func newShell(stdin io.WriteCloser, stdout, stderr io.Reader) (*shell, error) {
 	token := make([]byte, 8)
 	rand.Read(token)
-	sh := &shell{ch: ch, client: client, stdin: ch, marker: "\x1eluacap-" + hex.EncodeToString(token),
-		out: &lineReader{bufio.NewReaderSize(ch, 8<<10)}, errs: &lineReader{bufio.NewReaderSize(ch.Stderr(), 8<<10)}}
+	sh := &shell{stdin: stdin, marker: "\x1eluacap-" + hex.EncodeToString(token),
+		out: &lineReader{bufio.NewReaderSize(stdout, 8<<10)}, errs: &lineReader{bufio.NewReaderSize(stderr, 8<<10)}}
 	// The pid comes back ahead of the first command's output; nothing
 	// waits for it now, which would cost a round trip.
-	if _, err := fmt.Fprintf(ch, "echo $$\n"); err != nil {
+	if _, err := fmt.Fprintf(stdin, "echo $$\n"); err != nil {
 		return nil, err
 	}
 	return sh, nil

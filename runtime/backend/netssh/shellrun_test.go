@@ -1,0 +1,81 @@
+package netssh
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/luacap/luacap/runtime/backend"
+)
+
+// started is a command's stdout that says when the command printed
+// anything: it is running.
+type started struct {
+	once sync.Once
+	ch   chan struct{}
+}
+
+func newStarted() *started { return &started{ch: make(chan struct{})} }
+
+func (s *started) Write(p []byte) (int, error) {
+	s.once.Do(func() { close(s.ch) })
+	return len(p), nil
+}
+
+// A command cancelled while it runs in the connection's shell returns the
+// context's error without waiting for the command, and the next command
+// gets a new shell: nothing of the cancelled ones reaches it.
+func TestCancelStopsTheShellCommand(t *testing.T) {
+	const long = "echo running; sleep 60; echo stale"
+	tests := []struct {
+		name string
+		wait func(ctx context.Context, c *Conn, out *started) error
+	}{
+		{"run", func(ctx context.Context, c *Conn, out *started) error {
+			_, err := c.Run(ctx, long, backend.RunOptions{Stdout: out})
+			return err
+		}},
+		{"receive with commands queued behind", func(ctx context.Context, c *Conn, out *started) error {
+			for _, cmd := range []string{long, "echo stale", "echo stale >&2"} {
+				if queued, err := c.Send(ctx, cmd, false); !queued || err != nil {
+					return errors.Join(errors.New("not queued"), err)
+				}
+			}
+			_, err := c.Receive(ctx, out, nil)
+			return err
+		}},
+	}
+	_, s := startServer(t)
+	c := dial(t, s)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := c.current()
+			ctx, cancel := context.WithCancel(context.Background())
+			out, done := newStarted(), make(chan error, 1)
+			go func() { done <- tt.wait(ctx, c, out) }()
+			select {
+			case <-out.ch:
+			case <-time.After(hangGuard):
+				t.Fatal("the command never started")
+			}
+			cancel()
+			select {
+			case err := <-done:
+				if !errors.Is(err, context.Canceled) {
+					t.Errorf("err = %v, want context.Canceled", err)
+				}
+			case <-time.After(hangGuard):
+				t.Fatal("the cancelled call waited for the command")
+			}
+			if c.current() == before {
+				t.Error("the cancelled shell is still the connection's shell")
+			}
+			res, err := c.Run(context.Background(), "echo next", backend.RunOptions{})
+			if err != nil || res.Exit != 0 || res.Stdout != "next\n" || res.Stderr != "" {
+				t.Errorf("the next command = %+v, %v; want its own output only", res, err)
+			}
+		})
+	}
+}
