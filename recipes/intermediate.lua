@@ -71,10 +71,15 @@ namespace("deploy", function()
 
   desc("Names the release <deploy timestamp>_<prepare timestamp> from the intermediary's current_tgz")
   task("intermediate:release_name", function()
-    local prepared
-    on(intermediary(), function()
-      prepared = capture("basename \"$(readlink " .. q(deploy_to() .. "/current_tgz") .. ")\"", { dry_run = "<prepared>.tar.gz" })
+    local prepared, from = nil, intermediary()
+    on(from, function()
+      -- A dry run reads nothing: "prepared" stands for the archive's name.
+      prepared = capture("basename \"$(readlink " .. q(deploy_to() .. "/current_tgz") .. ")\"", { dry_run = "prepared.tar.gz" })
     end)
+    if prepared == nil then
+      error(string.format("the intermediary %s is not among this run's hosts (--hosts, --roles), so its current_tgz " ..
+        "cannot be read to name the release: add it, e.g. --hosts %s,...", from.name, from.name), 0)
+    end
     prepared = prepared:gsub("%.tar%.gz$", ""):gsub("%.tgz$", ""):gsub("%.tar$", "")
     if prepared == "" then
       error("the intermediary has no current_tgz: run deploy:prepare_release first", 0)

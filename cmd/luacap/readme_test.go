@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/luacap/luacap/runtime/engine"
 )
 
 // TestReadmeDeployfileLoads keeps the README's example Deployfile honest:
@@ -70,12 +72,7 @@ func TestReadmeTwoPhaseDeploy(t *testing.T) {
 		t.Fatal(err)
 	}
 	const archive = "/var/www/shop/releases/20260102030405.tar.gz" // fixedNow names it
-	// A dry run cannot read the intermediary's current_tgz to name the
-	// release; this names it as a real prepare_release would have.
-	const prepared = `
-task("deploy:intermediate:release_name", function() set("release_name", fetch("release_name") .. "_20260101000000") end)
-`
-	t.Chdir(deployfile(t, readmeBlock(string(readme), "## Two-phase deploys")+prepared))
+	t.Chdir(deployfile(t, readmeBlock(string(readme), "## Two-phase deploys")))
 	code, out, errOut := runCLI(t, hooks{}, "production", "deploy:prepare_release", "--dry-run")
 	for _, want := range []string{
 		"  deploy-cache.internal upload /tmp/luacap-prepare/20260102030405.tar.gz -> " + archive + "\n",
@@ -87,7 +84,7 @@ task("deploy:intermediate:release_name", function() set("release_name", fetch("r
 	}
 	code, out, errOut = runCLI(t, hooks{}, "production", "deploy", "--dry-run")
 	pull := " && ssh -o BatchMode=yes -p 22 -- deploy@deploy-cache.internal 'cat -- /var/www/shop/current_tgz'" +
-		" | tar -xzf - -C /var/www/shop/releases/20260102030405_20260101000000\n"
+		" | tar -xzf - -C /var/www/shop/releases/20260102030405_prepared\n"
 	var pulled []string
 	for _, line := range strings.SplitAfter(out, "\n") {
 		if strings.HasSuffix(line, pull) {
@@ -102,6 +99,11 @@ task("deploy:intermediate:release_name", function() set("release_name", fetch("r
 	slices.Sort(want)
 	if code != exitOK || !slices.Equal(pulled, want) {
 		t.Errorf("deploy: exit %d; hosts that pulled current_tgz from the intermediary %v, want %v\n%s%s", code, pulled, want, out, errOut)
+	}
+	// With the intermediary outside --hosts, nothing can name the release.
+	code, _, errOut = runCLI(t, hooks{}, "production", "deploy", "--dry-run", "--hosts", "app1.internal")
+	if wantErr := "the intermediary deploy-cache.internal is not among this run's hosts"; code != engine.ExitFailed || !strings.Contains(errOut, wantErr) {
+		t.Errorf("deploy --hosts app1.internal: exit %d, want %q:\n%s", code, wantErr, errOut)
 	}
 }
 
