@@ -8,7 +8,11 @@ import (
 	"github.com/luacap/luacap/runtime/command"
 	"github.com/luacap/luacap/runtime/host"
 	"github.com/luacap/luacap/runtime/output"
+	"github.com/luacap/luacap/runtime/rsyncpipe"
 )
+
+// channelPreparer opens the channel for the next Pipe ahead.
+type channelPreparer interface{ PrepareChannel(ctx context.Context) }
 
 // rsyncSend is one rsync() call: what to send where, and the rsync
 // command line over a new ssh process, for when luacap's own connection
@@ -23,7 +27,7 @@ type rsyncSend struct {
 
 // sendRsync runs rsync on this machine. To an ssh host it goes over the
 // host's open connection (rsync's remote shell is luacap's helper, see
-// rsync_wire.go): no new process, no new handshake. Where that cannot
+// runtime/rsyncpipe): no new process, no new handshake. Where that cannot
 // work, it runs with the derived `-e ssh ...`; -v says which.
 func (e *Engine) sendRsync(ctx context.Context, r rsyncSend) error {
 	if r.host.Transport != "local" && !e.opts.DryRun {
@@ -43,7 +47,7 @@ func (e *Engine) sendRsync(ctx context.Context, r rsyncSend) error {
 
 // rsyncOverConnection opens the channel for r and returns the rsync
 // command that uses it, or why it cannot be used.
-func (e *Engine) rsyncOverConnection(ctx context.Context, r rsyncSend) (string, *rsyncChannel, string) {
+func (e *Engine) rsyncOverConnection(ctx context.Context, r rsyncSend) (string, *rsyncpipe.Channel, string) {
 	self, err := os.Executable()
 	if err != nil {
 		return "", nil, "luacap cannot find its own binary (" + err.Error() + ")"
@@ -52,17 +56,17 @@ func (e *Engine) rsyncOverConnection(ctx context.Context, r rsyncSend) (string, 
 	if err != nil {
 		return "", nil, err.Error()
 	}
-	p, ok := s.Backend.(piper)
+	p, ok := s.Backend.(rsyncpipe.Piper)
 	if !ok {
 		return "", nil, "the host's transport cannot open a channel for it"
 	}
-	ch, err := openRsyncChannel(ctx, p)
+	ch, err := rsyncpipe.Open(ctx, p)
 	if err != nil {
 		return "", nil, "no socket for the helper (" + err.Error() + ")"
 	}
 	src, dst := rsyncPaths(r.src, r.dst)
 	words := append([]string{"rsync"}, r.flags...)
-	words = append(words, "-z", "-e", command.Join([]string{self, RsyncShellArg, ch.sock}), src, ch.token+":"+dst)
+	words = append(words, "-z", "-e", command.Join([]string{self, rsyncpipe.ShellArg, ch.Sock()}), src, ch.Token()+":"+dst)
 	return command.Join(words), ch, ""
 }
 

@@ -1,4 +1,7 @@
-package engine
+// Package rsyncpipe is how rsync reaches a host over luacap's own SSH
+// connection: a private socket the running luacap serves, and the helper
+// (luacap itself, as rsync's remote shell) that pipes rsync through it.
+package rsyncpipe
 
 import (
 	"encoding/binary"
@@ -9,8 +12,8 @@ import (
 )
 
 // The rsync channel: rsync() runs the system rsync with luacap itself as
-// its remote shell (-e "luacap RsyncShellArg SOCKET"). rsync starts that
-// helper as it would start ssh: `luacap RsyncShellArg SOCKET TOKEN rsync
+// its remote shell (-e "luacap ShellArg SOCKET"). rsync starts that
+// helper as it would start ssh: `luacap ShellArg SOCKET TOKEN rsync
 // --server ...`. The helper connects to SOCKET, which the running luacap
 // serves for this one rsync, sends the token and the command on one
 // line, then its stdin as it comes; luacap runs the command in an exec
@@ -19,8 +22,8 @@ import (
 // The socket lives in a directory only this user can enter, and serves
 // one connection with the right token.
 
-// RsyncShellArg, as luacap's first argument, runs the helper.
-const RsyncShellArg = "__rsync-shell"
+// ShellArg, as luacap's first argument, runs the helper.
+const ShellArg = "__rsync-shell"
 
 // Frame kinds sent from luacap to the helper.
 const (

@@ -1,4 +1,4 @@
-package engine
+package rsyncpipe
 
 import (
 	"encoding/binary"
@@ -9,33 +9,33 @@ import (
 	"strings"
 )
 
-// rsyncRequest is the helper's first line on the socket.
-type rsyncRequest struct {
+// request is the helper's first line on the socket.
+type request struct {
 	Token   string `json:"token"`
 	Command string `json:"command"`
 }
 
-// RsyncShell is the helper rsync runs as its remote shell: args are the
+// Shell is the helper rsync runs as its remote shell: args are the
 // socket, then what rsync appends to a remote shell command (an optional
 // "-l user", the token in the host's place, the command's words). It
 // pipes its stdin and stdout through the running luacap to the command on
 // the host and returns the command's exit status, or 255, as ssh does,
 // when it could not run it.
-func RsyncShell(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func Shell(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	sock, token, cmd, err := parseShellArgs(args)
 	if err != nil {
-		fmt.Fprintf(stderr, "luacap %s: %v\n", RsyncShellArg, err)
+		fmt.Fprintf(stderr, "luacap %s: %v\n", ShellArg, err)
 		return 255
 	}
 	conn, err := net.Dial("unix", sock)
 	if err != nil {
-		fmt.Fprintf(stderr, "luacap %s: reaching the running luacap: %v (this helper only works while luacap runs rsync())\n", RsyncShellArg, err)
+		fmt.Fprintf(stderr, "luacap %s: reaching the running luacap: %v (this helper only works while luacap runs rsync())\n", ShellArg, err)
 		return 255
 	}
 	defer conn.Close()
-	line, _ := json.Marshal(rsyncRequest{Token: token, Command: cmd})
+	line, _ := json.Marshal(request{Token: token, Command: cmd})
 	if _, err := conn.Write(append(line, '\n')); err != nil {
-		fmt.Fprintf(stderr, "luacap %s: %v\n", RsyncShellArg, err)
+		fmt.Fprintf(stderr, "luacap %s: %v\n", ShellArg, err)
 		return 255
 	}
 	go func() {
@@ -64,7 +64,7 @@ func relayFrames(r io.Reader, stdout, stderr io.Writer) int {
 	for {
 		kind, p, err := readFrame(r, buf)
 		if err != nil {
-			fmt.Fprintf(stderr, "luacap %s: the running luacap closed the channel before the command ended\n", RsyncShellArg)
+			fmt.Fprintf(stderr, "luacap %s: the running luacap closed the channel before the command ended\n", ShellArg)
 			return 255
 		}
 		switch kind {

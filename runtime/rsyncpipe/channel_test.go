@@ -1,4 +1,4 @@
-package engine
+package rsyncpipe
 
 import (
 	"bytes"
@@ -33,43 +33,43 @@ func TestRsyncChannelCarriesTheCommandBothWays(t *testing.T) {
 	big := strings.Repeat("x", 3*maxFrame+17) // several frames
 	for _, tt := range []struct {
 		name           string
-		piper          *fakePiper
-		args           func(c *rsyncChannel) []string
+		Piper          *fakePiper
+		args           func(c *Channel) []string
 		stdin          string
 		code           int
 		stdout, stderr string
 		cmd            string
 	}{
 		{"exit status and streams", &fakePiper{exit: 3},
-			func(c *rsyncChannel) []string { return []string{c.sock, c.token, "rsync", "--server", "."} },
+			func(c *Channel) []string { return []string{c.sock, c.token, "rsync", "--server", "."} },
 			"abc", 3, "ABC", "remote note\n", "rsync --server ."},
 		{"rsync's -l user is dropped", &fakePiper{},
-			func(c *rsyncChannel) []string { return []string{c.sock, "-l", "deploy", c.token, "rsync", "--server"} },
+			func(c *Channel) []string { return []string{c.sock, "-l", "deploy", c.token, "rsync", "--server"} },
 			big, 0, strings.ToUpper(big), "remote note\n", "rsync --server"},
 		{"the command cannot run", &fakePiper{err: errors.New("web1: the connection was lost")},
-			func(c *rsyncChannel) []string { return []string{c.sock, c.token, "rsync"} },
+			func(c *Channel) []string { return []string{c.sock, c.token, "rsync"} },
 			"", 255, "", "luacap: web1: the connection was lost\n", "rsync"},
 		{"a wrong token is not served", &fakePiper{},
-			func(c *rsyncChannel) []string { return []string{c.sock, "not-the-token", "rsync"} },
+			func(c *Channel) []string { return []string{c.sock, "not-the-token", "rsync"} },
 			"", 255, "", "closed the channel before the command ended", ""},
 		{"too few arguments", &fakePiper{},
-			func(c *rsyncChannel) []string { return []string{c.sock} },
+			func(c *Channel) []string { return []string{c.sock} },
 			"", 255, "", "rsync runs it, not you", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := openRsyncChannel(context.Background(), tt.piper)
+			c, err := Open(context.Background(), tt.Piper)
 			if err != nil {
 				t.Fatal(err)
 			}
 			var stdout, stderr bytes.Buffer
-			code := RsyncShell(tt.args(c), strings.NewReader(tt.stdin), &stdout, &stderr)
+			code := Shell(tt.args(c), strings.NewReader(tt.stdin), &stdout, &stderr)
 			c.Close()
 			if code != tt.code || stdout.String() != tt.stdout || !strings.Contains(stderr.String(), tt.stderr) {
 				t.Errorf("exit %d, stdout %d bytes, stderr %q; want exit %d, %d bytes, stderr with %q",
 					code, stdout.Len(), stderr.String(), tt.code, len(tt.stdout), tt.stderr)
 			}
-			if tt.piper.got != tt.cmd {
-				t.Errorf("the host ran %q, want %q", tt.piper.got, tt.cmd)
+			if tt.Piper.got != tt.cmd {
+				t.Errorf("the host ran %q, want %q", tt.Piper.got, tt.cmd)
 			}
 		})
 	}

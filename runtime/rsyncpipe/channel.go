@@ -1,4 +1,4 @@
-package engine
+package rsyncpipe
 
 import (
 	"bufio"
@@ -14,34 +14,31 @@ import (
 	"time"
 )
 
-// piper runs a command in a channel of its own on an open connection,
+// Piper runs a command in a channel of its own on an open connection,
 // its streams connected as they come (netssh.Conn).
-type piper interface {
+type Piper interface {
 	Pipe(ctx context.Context, cmd string, stdin io.Reader, stdout, stderr io.Writer) (int, error)
 }
-
-// channelPreparer opens the channel for the next Pipe ahead.
-type channelPreparer interface{ PrepareChannel(ctx context.Context) }
 
 // headerWait bounds how long a connection to the socket may take to say
 // what it wants: only the helper connects, and it writes at once.
 const headerWait = 30 * time.Second
 
-// rsyncChannel serves the helper of one rsync: see rsync_wire.go.
-type rsyncChannel struct {
+// Channel serves the helper of one rsync: see wire.go.
+type Channel struct {
 	dir, sock, token string
 	l                *net.UnixListener
 	done             chan struct{}
 }
 
-// openRsyncChannel listens on a new socket in a directory of its own
+// Open listens on a new socket in a directory of its own
 // (mode 0700) and serves the first helper that brings the token, with p.
-func openRsyncChannel(ctx context.Context, p piper) (*rsyncChannel, error) {
+func Open(ctx context.Context, p Piper) (*Channel, error) {
 	dir, err := os.MkdirTemp("", "luacap-rsync-")
 	if err != nil {
 		return nil, err
 	}
-	c := &rsyncChannel{dir: dir, sock: filepath.Join(dir, "s"), done: make(chan struct{})}
+	c := &Channel{dir: dir, sock: filepath.Join(dir, "s"), done: make(chan struct{})}
 	if c.l, err = net.ListenUnix("unix", &net.UnixAddr{Name: c.sock, Net: "unix"}); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -55,7 +52,7 @@ func openRsyncChannel(ctx context.Context, p piper) (*rsyncChannel, error) {
 
 // serve accepts connections until one with the token has been served,
 // or the listener is closed.
-func (c *rsyncChannel) serve(ctx context.Context, p piper) {
+func (c *Channel) serve(ctx context.Context, p Piper) {
 	defer close(c.done)
 	for {
 		conn, err := c.l.Accept()
@@ -69,12 +66,12 @@ func (c *rsyncChannel) serve(ctx context.Context, p piper) {
 }
 
 // handle runs the helper's command and reports whether it had the token.
-func (c *rsyncChannel) handle(ctx context.Context, conn net.Conn, p piper) bool {
+func (c *Channel) handle(ctx context.Context, conn net.Conn, p Piper) bool {
 	defer conn.Close()
 	conn.SetReadDeadline(time.Now().Add(headerWait))
 	in := bufio.NewReader(conn)
 	line, err := in.ReadBytes('\n')
-	var req rsyncRequest
+	var req request
 	if err != nil || json.Unmarshal(line, &req) != nil || req.Token != c.token {
 		return false
 	}
@@ -91,9 +88,15 @@ func (c *rsyncChannel) handle(ctx context.Context, conn net.Conn, p piper) bool 
 	return true
 }
 
+// Sock is the socket's path: the helper's first argument.
+func (c *Channel) Sock() string { return c.sock }
+
+// Token is what the helper must bring: rsync passes it in the host's place.
+func (c *Channel) Token() string { return c.token }
+
 // Close stops listening, waits for the command it serves, if any, and
 // removes the socket.
-func (c *rsyncChannel) Close() {
+func (c *Channel) Close() {
 	c.l.Close()
 	<-c.done
 	os.RemoveAll(c.dir)
