@@ -182,3 +182,35 @@ task("number", function() on(roles("web"), function() rsync("a", "b", { link_des
 		}
 	}
 }
+
+// Local paths given to upload, download, rsync and execute's stdin mean
+// what they mean in the Deployfile: relative to its directory, whatever
+// directory luacap runs in (as settings' local paths do).
+func TestLocalPathsOfCommandsAreTheDeployfiles(t *testing.T) {
+	r := load(t, `
+server("h1", { transport = "local", roles = { "web" } })
+task("x", function()
+  local dir = fetch("dir")
+  on(roles("web"), function()
+    upload("files/a.txt", dir .. "/out/uploaded.txt")
+    download(dir .. "/out/uploaded.txt", "out/downloaded.txt")
+    rsync("files", dir .. "/out/synced")
+    execute("cat > " .. dir .. "/out/stdin.txt", { stdin = "files/a.txt" })
+  end)
+end)`)
+	for path, body := range map[string]string{"files/a.txt": "from the Deployfile's dir\n", "out/.keep": ""} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(r.dir, path)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(r.dir, path), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(t.TempDir()) // anywhere but the Deployfile's directory
+	r.mustRun(t, "x")
+	for _, got := range []string{"out/uploaded.txt", "out/downloaded.txt", "out/synced/a.txt", "out/stdin.txt"} {
+		if b, err := os.ReadFile(filepath.Join(r.dir, got)); err != nil || string(b) != "from the Deployfile's dir\n" {
+			t.Errorf("%s = %q, %v", got, b, err)
+		}
+	}
+}

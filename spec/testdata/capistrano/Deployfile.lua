@@ -29,7 +29,7 @@ namespace("deploy", function()
   task("upload_config", function()
     on(roles("app"), function()
       execute("mkdir", "-p", shared_path() .. "/config")
-      upload(require("luacap.paths").local_path("config/database.production.yml"), shared_path() .. "/config/database.yml")
+      upload("config/database.production.yml", shared_path() .. "/config/database.yml")
     end)
   end)
 
