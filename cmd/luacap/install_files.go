@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/luacap/luacap/runtime/engine"
+	"github.com/luacap/luacap/runtime/luameta"
 )
 
 // projectFiles are the files luacap install writes, in the order it
@@ -26,15 +27,15 @@ func projectFiles(stages []string) ([]file, error) {
 	return append(files, meta...), err
 }
 
-// metaFiles are the ---@meta files embedded in luacap, under engine.MetaDir.
+// metaFiles are the ---@meta files embedded in luacap, under luameta.MetaDir.
 func metaFiles() ([]file, error) {
 	var out []file
-	err := fs.WalkDir(engine.Meta(), ".", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(luameta.Files(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		src, err := fs.ReadFile(engine.Meta(), p)
-		out = append(out, file{path.Join(engine.MetaDir, p), string(src)})
+		src, err := fs.ReadFile(luameta.Files(), p)
+		out = append(out, file{path.Join(luameta.MetaDir, p), string(src)})
 		return err
 	})
 	return out, err
@@ -51,7 +52,7 @@ func luarc() (string, error) {
 		Globals   []string `json:"diagnostics.globals"`
 	}{
 		Schema:  "https://raw.githubusercontent.com/LuaLS/vscode-lua/master/setting/schema.json",
-		Runtime: "Lua 5.1", Library: []string{engine.MetaDir}, Globals: engine.GlobalNames(),
+		Runtime: "Lua 5.1", Library: []string{luameta.MetaDir}, Globals: engine.GlobalNames(),
 	}, "", "  ")
 	return string(b) + "\n", err
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/luacap/luacap/runtime/engine"
+	"github.com/luacap/luacap/runtime/luameta"
 )
 
 // tree is every file under dir with its content.
@@ -71,7 +72,7 @@ func checkEditorSetup(t *testing.T, dir string) {
 		t.Fatalf(".luarc.json: %v\n%s", err, b)
 	}
 	lib, _ := rc["workspace.library"].([]any)
-	if rc["runtime.version"] != "Lua 5.1" || len(lib) != 1 || lib[0] != engine.MetaDir {
+	if rc["runtime.version"] != "Lua 5.1" || len(lib) != 1 || lib[0] != luameta.MetaDir {
 		t.Errorf(".luarc.json:\n%s", b)
 	}
 	globals, _ := rc["diagnostics.globals"].([]any)
@@ -80,10 +81,10 @@ func checkEditorSetup(t *testing.T, dir string) {
 			t.Errorf(".luarc.json does not name the global %s", g)
 		}
 	}
-	want, _ := fs.ReadFile(engine.Meta(), "luacap.lua")
-	got, err := os.ReadFile(filepath.Join(dir, engine.MetaDir, "luacap.lua"))
+	want, _ := fs.ReadFile(luameta.Files(), "luacap.lua")
+	got, err := os.ReadFile(filepath.Join(dir, luameta.MetaDir, "luacap.lua"))
 	if err != nil || string(got) != string(want) {
-		t.Errorf("%s/luacap.lua is not luacap's meta file: %v", engine.MetaDir, err)
+		t.Errorf("%s/luacap.lua is not luacap's meta file: %v", luameta.MetaDir, err)
 	}
 }
 

@@ -6,7 +6,7 @@ import (
 	"io/fs"
 	"strings"
 
-	"github.com/luacap/luacap/runtime/engine"
+	"github.com/luacap/luacap/runtime/luameta"
 )
 
 // metaCommand prints the LuaLS ---@meta files: `luacap meta` the globals,
@@ -24,7 +24,7 @@ func printMeta(c *config, w io.Writer) error {
 	default:
 		return usageError{"write it as luacap meta, or luacap meta MODULE: " + strings.Join(metaNames(), ", ")}
 	}
-	src, err := fs.ReadFile(engine.Meta(), strings.ReplaceAll(name, ".", "/")+".lua")
+	src, err := fs.ReadFile(luameta.Files(), strings.ReplaceAll(name, ".", "/")+".lua")
 	if err != nil || strings.Contains(name, "/") {
 		return usageError{fmt.Sprintf("luacap meta %s: there is no such file; the names are %s", name, strings.Join(metaNames(), ", "))}
 	}
@@ -35,7 +35,7 @@ func printMeta(c *config, w io.Writer) error {
 // metaNames are the names luacap meta takes: luacap, luacap.shell, ...
 func metaNames() []string {
 	var out []string
-	fs.WalkDir(engine.Meta(), ".", func(p string, d fs.DirEntry, err error) error {
+	fs.WalkDir(luameta.Files(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			out = append(out, strings.ReplaceAll(strings.TrimSuffix(p, ".lua"), "/", "."))
 		}

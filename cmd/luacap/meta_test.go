@@ -6,13 +6,14 @@ import (
 	"testing"
 
 	"github.com/luacap/luacap/runtime/engine"
+	"github.com/luacap/luacap/runtime/luameta"
 )
 
 // TestMetaCommand: luacap meta prints each embedded ---@meta file by its
 // module name, and refuses any other name with the list of names.
 func TestMetaCommand(t *testing.T) {
 	for _, name := range []string{"luacap", "luacap.shell", "luacap.release"} {
-		want, err := fs.ReadFile(engine.Meta(), strings.ReplaceAll(name, ".", "/")+".lua")
+		want, err := fs.ReadFile(luameta.Files(), strings.ReplaceAll(name, ".", "/")+".lua")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,108 +1,27 @@
 package engine
 
-import (
-	"embed"
-	"fmt"
-	"io/fs"
-	"strings"
-)
+import "github.com/luacap/luacap/runtime/luameta"
 
-// MetaDir is where a project keeps the ---@meta files for its editor
-// (luacap install writes them there; .luarc.json names it).
-const MetaDir = ".luacap/meta"
-
-// metaHeader opens every generated file.
-const metaHeader = "-- luacap's Lua API for lua-language-server. Generated from\n" +
-	"-- runtime/engine/verbs.go (go test ./runtime/engine -update); do not edit.\n"
-
-//go:embed meta
-var metaFS embed.FS
-
-// Meta returns the committed ---@meta files embedded in the binary, by
-// path under MetaDir: luacap.lua (the globals), luacap/<module>.lua.
-func Meta() fs.FS {
-	sub, _ := fs.Sub(metaFS, "meta") // "meta" is embedded: it exists
-	return sub
-}
-
-// GenerateMeta returns the ---@meta files the DSL table describes, by
-// path: what the embedded ones must be.
-func GenerateMeta() (map[string]string, error) {
-	files := map[string]string{}
-	var g strings.Builder
-	g.WriteString("---@meta luacap\n" + metaHeader)
-	writeClasses(&g)
+// metaEntries are the entries of the DSL table that the ---@meta files
+// document: the globals, the modules and their functions.
+func metaEntries() []luameta.Entry {
+	var out []luameta.Entry
 	for _, v := range verbs {
+		e := luameta.Entry{Name: v.Name, Sig: v.Sig, Doc: v.Doc}
 		switch {
 		case v.global():
-			if err := writeFunction(&g, v, v.Name); err != nil {
-				return nil, err
-			}
+			e.Kind = luameta.Global
 		case v.Kind == Module:
-			src, err := moduleMeta(v)
-			if err != nil {
-				return nil, err
-			}
-			files[strings.ReplaceAll(v.Name, ".", "/")+".lua"] = src
+			e.Kind = luameta.Module
+		case v.Kind == Field:
+			e.Kind = luameta.Field
+		default:
+			continue
 		}
+		out = append(out, e)
 	}
-	files["luacap.lua"] = g.String()
-	return files, nil
+	return out
 }
 
-func writeClasses(b *strings.Builder) {
-	for _, a := range aliases {
-		fmt.Fprintf(b, "\n---@alias %s %s\n", a[0], a[1])
-	}
-	for _, c := range classes {
-		fmt.Fprintf(b, "\n---%s\n---@class %s\n", c.doc, c.name)
-		for _, f := range c.fields {
-			fmt.Fprintf(b, "---@field %s %s", f[0], f[1])
-			if f[2] != "" {
-				b.WriteString(" " + f[2])
-			}
-			b.WriteString("\n")
-		}
-	}
-}
-
-// moduleMeta is the file of module m: a local table of its fields,
-// returned, so that require "m" has its type.
-func moduleMeta(m Verb) (string, error) {
-	local := m.Name[strings.LastIndex(m.Name, ".")+1:]
-	var b strings.Builder
-	fmt.Fprintf(&b, "---@meta %s\n%s\n---%s\n---@class %s\nlocal %s = {}\n", m.Name, metaHeader, m.Doc, m.Name, local)
-	for _, v := range verbs {
-		if v.Kind == Field && strings.TrimPrefix(v.Name, m.Name+".") != v.Name {
-			if err := writeFunction(&b, v, local+"."+strings.TrimPrefix(v.Name, m.Name+".")); err != nil {
-				return "", err
-			}
-		}
-	}
-	fmt.Fprintf(&b, "\nreturn %s\n", local)
-	return b.String(), nil
-}
-
-// writeFunction writes v's doc, @param and @return lines and an empty
-// function called name.
-func writeFunction(b *strings.Builder, v Verb, name string) error {
-	params, returns, err := parseSig(v.Sig)
-	if err != nil {
-		return fmt.Errorf("verbs.go: %s: %w", v.Name, err)
-	}
-	fmt.Fprintf(b, "\n---%s\n", v.Doc)
-	var names []string
-	for _, p := range params {
-		opt := ""
-		if p.optional {
-			opt = "?"
-		}
-		fmt.Fprintf(b, "---@param %s%s %s\n", p.name, opt, p.typ)
-		names = append(names, p.name)
-	}
-	for _, r := range returns {
-		fmt.Fprintf(b, "---@return %s\n", r)
-	}
-	fmt.Fprintf(b, "function %s(%s) end\n", name, strings.Join(names, ", "))
-	return nil
-}
+// GenerateMeta returns the ---@meta files the DSL table describes.
+func GenerateMeta() (map[string]string, error) { return luameta.Generate(metaEntries()) }

@@ -7,7 +7,12 @@ import (
 	"path/filepath"
 	"sort"
 	"testing"
+
+	"github.com/luacap/luacap/runtime/luameta"
 )
+
+// metaDir is where the committed ---@meta files live, from this package.
+const metaDir = "../luameta/meta"
 
 var update = flag.Bool("update", false, "rewrite meta/ and the README's table of verbs from verbs.go")
 
@@ -23,14 +28,14 @@ func TestMetaIsGenerated(t *testing.T) {
 		return
 	}
 	var have []string
-	fs.WalkDir(Meta(), ".", func(p string, d fs.DirEntry, err error) error {
+	fs.WalkDir(luameta.Files(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			have = append(have, p)
 		}
 		return err
 	})
 	for _, p := range have {
-		got, _ := fs.ReadFile(Meta(), p)
+		got, _ := fs.ReadFile(luameta.Files(), p)
 		if w, ok := want[p]; !ok {
 			t.Errorf("meta/%s is not generated from verbs.go: remove it", p)
 		} else if string(got) != w {
@@ -38,7 +43,7 @@ func TestMetaIsGenerated(t *testing.T) {
 		}
 	}
 	for p := range want {
-		if _, err := fs.Stat(Meta(), p); err != nil {
+		if _, err := fs.Stat(luameta.Files(), p); err != nil {
 			t.Errorf("meta/%s is missing (go test ./runtime/engine -update writes it)", p)
 		}
 	}
@@ -46,7 +51,7 @@ func TestMetaIsGenerated(t *testing.T) {
 
 func writeMeta(t *testing.T, files map[string]string) {
 	t.Helper()
-	if err := os.RemoveAll("meta"); err != nil {
+	if err := os.RemoveAll(metaDir); err != nil {
 		t.Fatal(err)
 	}
 	paths := make([]string, 0, len(files))
@@ -55,7 +60,7 @@ func writeMeta(t *testing.T, files map[string]string) {
 	}
 	sort.Strings(paths)
 	for _, p := range paths {
-		path := filepath.Join("meta", p)
+		path := filepath.Join(metaDir, p)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"github.com/luacap/luacap/runtime/luameta"
 	"io"
 	"regexp"
 	"slices"
@@ -158,7 +159,7 @@ func TestVerbsDocumented(t *testing.T) {
 			t.Errorf("%s: a signature is for globals and module functions only (got %q)", v.Name, v.Sig)
 		}
 		if needsSig {
-			if _, _, err := parseSig(v.Sig); err != nil {
+			if err := luameta.CheckSig(v.Sig); err != nil {
 				t.Errorf("%s: %v", v.Name, err)
 			}
 		}

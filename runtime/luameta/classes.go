@@ -1,4 +1,4 @@
-package engine
+package luameta
 
 // class is a ---@class of the meta file: the shape of a table the DSL
 // takes or gives.

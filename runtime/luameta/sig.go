@@ -1,4 +1,4 @@
-package engine
+package luameta
 
 import (
 	"fmt"
@@ -92,4 +92,10 @@ func splitTop(s string) []string {
 		parts = append(parts, last)
 	}
 	return parts
+}
+
+// CheckSig reports what is wrong with a LuaLS function type, or nil.
+func CheckSig(sig string) error {
+	_, _, err := parseSig(sig)
+	return err
 }
