@@ -47,9 +47,9 @@ set_if_empty("assets_dependencies", { "app/assets", "app/javascript", "lib/asset
 -- releases.assets_digest[host name] is what it read.
 if releases.assets_digest == nil then
   releases.assets_digest = {}
-  local state_script, remember = releases.state_script, releases.remember
   releases.assets_from = {}
   local state_script, remember, switch_current = releases.state_script, releases.remember, releases.switch_current
+  local switch_back = releases.switch_back
   function releases.state_script()
     return state_script() .. string.format("; printf 'assets-digest %%s\\n' \"$(cat %s 2>/dev/null)\"; " ..
       "[ ! -d %s ] || echo assets-kept", q(current_path() .. "/ASSETS_DIGEST"), q(current_path() .. "/" .. SNAPSHOT))
@@ -63,6 +63,13 @@ if releases.assets_digest == nil then
   -- same command: current and its assets change together.
   function releases.switch_current(target)
     local script = switch_current(target)
+    if not fetch("assets_shared") then return script end
+    return script .. " && { " .. serve_script(target) .. "; } >&2"
+  end
+  -- An undone rollback switches back the same way: the code in current
+  -- goes back with its own set (and its manifest).
+  function releases.switch_back(target)
+    local script = switch_back(target)
     if not fetch("assets_shared") then return script end
     return script .. " && { " .. serve_script(target) .. "; } >&2"
   end

@@ -1,0 +1,77 @@
+package spec
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/luacap/luacap/spec/harness"
+)
+
+// sharedAssets is an app whose assets, built locally, are served from
+// shared/ with assets_shared.
+type sharedAssets struct {
+	*deployEnv
+	repo string
+}
+
+func newSharedAssets(t *testing.T, c *harness.Cluster) *sharedAssets {
+	t.Helper()
+	roles := map[string]string{}
+	for _, h := range c.Hosts {
+		roles[h.Name] = `"web"`
+	}
+	d := newDeployEnv(t, c, appDeployfile(c, roles, `
+set("copy_source", nil)
+set("repo_url", "repo")
+set("local_repo", "repo")
+set("linked_dirs", { "log", "tmp/pids", "public/assets" })
+use("rails/assets_local")
+set("assets_shared", true)
+set("assets_build_command", "mkdir -p public/assets && v=$(cat app/assets/version) && echo $v > public/assets/app-$v.css && echo app-$v.css > public/assets/manifest.txt")
+`))
+	s := &sharedAssets{deployEnv: d, repo: filepath.Join(d.dir, "repo")}
+	gitRepo(t, s.repo, map[string]string{"app/assets/version": "0\n"})
+	return s
+}
+
+// release commits asset version v and deploys it as release name.
+func (s *sharedAssets) release(v, name string) {
+	s.t.Helper()
+	s.write(filepath.Join(s.repo, "app/assets/version"), v+"\n")
+	commitAll(s.t, s.repo, "v"+v)
+	s.deploy(name)
+}
+
+// servesManifest checks that every host's current is release and that
+// shared/ serves the manifest of asset version v: the manifest the live
+// code reads must be its own.
+func (s *sharedAssets) servesManifest(when, release, v string) {
+	s.t.Helper()
+	for _, h := range s.c.Hosts {
+		if got := s.current(h); got != release {
+			s.t.Errorf("%s: %s: current = %q, want %q", when, h.Name, got, release)
+		}
+		got := strings.TrimSpace(readString(s.t, h.Path(shop+"/shared/public/assets/manifest.txt")))
+		if got != "app-"+v+".css" {
+			s.t.Errorf("%s: %s: shared/ serves the manifest %q while current is %s, want app-%s.css", when, h.Name, got, release, v)
+		}
+	}
+}
+
+// A rollback whose switch fails on one host is undone on every host:
+// current goes back to the newer release, and shared/ must serve that
+// release's manifest again, not the one of the release the rollback was
+// going to. A directory where the switch writes its new link makes the
+// switch fail there.
+func TestARollbackUndoneOnOneHostServesTheManifestOfCurrent(t *testing.T) {
+	c := harness.Start(t, 2, harness.Options{})
+	s := newSharedAssets(t, c)
+	s.release("1", "20260101000001")
+	s.release("2", "20260101000002")
+	s.write(c.Hosts[1].Path(shop+"/current.luacap-new/blocker"), "")
+	if r := s.run("deploy:rollback"); r.Code == 0 {
+		t.Fatalf("a rollback whose switch failed on %s succeeded:\n%s", c.Hosts[1].Name, r.Output())
+	}
+	s.servesManifest("an undone rollback", "20260101000002", "2")
+}
