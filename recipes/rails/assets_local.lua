@@ -23,15 +23,20 @@ local SNAPSHOT = ".luacap-assets"
 -- serve_script, run right after current was switched to target, serves in
 -- shared/ target's set and, for the requests still in flight, the set of
 -- the release current pointed at before ($p, read by the switch): built
--- aside from hard links, then swapped in by two renames.
+-- aside from hard links, then swapped in by two renames. A release left
+-- that kept no set (deployed before assets_shared) keeps what shared/
+-- served until now as its own, so that a rollback to it, or an undo of
+-- this switch, serves its manifest again.
 local function serve_script(target)
   local live = shared_path() .. "/" .. fetch("assets_dir")
   local new, old, snap = q(live .. ".luacap-new"), q(live .. ".luacap-old"), q(target .. "/" .. SNAPSHOT)
+  local keep = string.format("{ [ -z \"$p\" ] || [ \"$p\" = %s ] || [ ! -d \"$p\" ] || cp -al %s \"$p\"/%s; }",
+    q(target), q(live), SNAPSHOT)
   return string.format("if [ -d %s ]; then rm -rf %s %s && mkdir -p %s && " ..
-    "{ if [ -n \"$p\" ] && [ \"$p\" != %s ] && [ -d \"$p\"/%s ]; then cp -al \"$p\"/%s/. %s/; elif [ -d %s ]; then cp -al %s/. %s/; fi; } && " ..
+    "{ if [ -n \"$p\" ] && [ \"$p\" != %s ] && [ -d \"$p\"/%s ]; then cp -al \"$p\"/%s/. %s/; elif [ -d %s ]; then cp -al %s/. %s/ && %s; fi; } && " ..
     "cp -alf %s/. %s/ && { [ ! -e %s ] || mv %s %s; } && mv %s %s && rm -rf %s; fi",
     snap, new, old, new,
-    q(target), SNAPSHOT, SNAPSHOT, new, q(live), q(live), new,
+    q(target), SNAPSHOT, SNAPSHOT, new, q(live), q(live), new, keep,
     snap, new, q(live), q(live), old, new, q(live), old)
 end
 
