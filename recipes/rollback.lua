@@ -112,7 +112,7 @@ namespace("deploy", function()
       -- The undo is registered first: should the command fail after the
       -- switch (a full disk), the host still goes back with the others.
       local was = releases.state[host.name].target
-      local back = was ~= "" and releases.link_current(was) or "true"
+      local back = was ~= "" and releases.switch_back(was) or "true"
       on_rollback(back .. undo, { hint = "current may still point at release " .. to ..
         " here while other hosts went back: run " .. rollback_command("NAME") })
       local previous = capture(script, { dry_run = releases.DRY_RUN_PREVIOUS })

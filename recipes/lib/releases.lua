@@ -170,6 +170,11 @@ function M.link_current(target)
     q(cur), q(target), q(tmp), q(tmp), q(cur), q(tmp))
 end
 
+-- switch_back points current at target again when a switch is undone.
+-- It is link_current, kept apart so that what a switch serves with
+-- current (assets_shared) is served again with it.
+function M.switch_back(target) return M.link_current(target) end
+
 -- unswitch_current undoes a switch to release: current points at
 -- previous again (or is removed when there was none), and release loses
 -- the mark it got, since it did not stay live.

@@ -23,15 +23,20 @@ local SNAPSHOT = ".luacap-assets"
 -- serve_script, run right after current was switched to target, serves in
 -- shared/ target's set and, for the requests still in flight, the set of
 -- the release current pointed at before ($p, read by the switch): built
--- aside from hard links, then swapped in by two renames.
+-- aside from hard links, then swapped in by two renames. A release left
+-- that kept no set (deployed before assets_shared) keeps what shared/
+-- served until now as its own, so that a rollback to it, or an undo of
+-- this switch, serves its manifest again.
 local function serve_script(target)
   local live = shared_path() .. "/" .. fetch("assets_dir")
   local new, old, snap = q(live .. ".luacap-new"), q(live .. ".luacap-old"), q(target .. "/" .. SNAPSHOT)
+  local keep = string.format("{ [ -z \"$p\" ] || [ \"$p\" = %s ] || [ ! -d \"$p\" ] || cp -al %s \"$p\"/%s; }",
+    q(target), q(live), SNAPSHOT)
   return string.format("if [ -d %s ]; then rm -rf %s %s && mkdir -p %s && " ..
-    "{ if [ -n \"$p\" ] && [ \"$p\" != %s ] && [ -d \"$p\"/%s ]; then cp -al \"$p\"/%s/. %s/; elif [ -d %s ]; then cp -al %s/. %s/; fi; } && " ..
+    "{ if [ -n \"$p\" ] && [ \"$p\" != %s ] && [ -d \"$p\"/%s ]; then cp -al \"$p\"/%s/. %s/; elif [ -d %s ]; then cp -al %s/. %s/ && %s; fi; } && " ..
     "cp -alf %s/. %s/ && { [ ! -e %s ] || mv %s %s; } && mv %s %s && rm -rf %s; fi",
     snap, new, old, new,
-    q(target), SNAPSHOT, SNAPSHOT, new, q(live), q(live), new,
+    q(target), SNAPSHOT, SNAPSHOT, new, q(live), q(live), new, keep,
     snap, new, q(live), q(live), old, new, q(live), old)
 end
 
@@ -47,9 +52,9 @@ set_if_empty("assets_dependencies", { "app/assets", "app/javascript", "lib/asset
 -- releases.assets_digest[host name] is what it read.
 if releases.assets_digest == nil then
   releases.assets_digest = {}
-  local state_script, remember = releases.state_script, releases.remember
   releases.assets_from = {}
   local state_script, remember, switch_current = releases.state_script, releases.remember, releases.switch_current
+  local switch_back = releases.switch_back
   function releases.state_script()
     return state_script() .. string.format("; printf 'assets-digest %%s\\n' \"$(cat %s 2>/dev/null)\"; " ..
       "[ ! -d %s ] || echo assets-kept", q(current_path() .. "/ASSETS_DIGEST"), q(current_path() .. "/" .. SNAPSHOT))
@@ -63,6 +68,13 @@ if releases.assets_digest == nil then
   -- same command: current and its assets change together.
   function releases.switch_current(target)
     local script = switch_current(target)
+    if not fetch("assets_shared") then return script end
+    return script .. " && { " .. serve_script(target) .. "; } >&2"
+  end
+  -- An undone rollback switches back the same way: the code in current
+  -- goes back with its own set (and its manifest).
+  function releases.switch_back(target)
+    local script = switch_back(target)
     if not fetch("assets_shared") then return script end
     return script .. " && { " .. serve_script(target) .. "; } >&2"
   end
