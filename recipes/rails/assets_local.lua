@@ -40,6 +40,21 @@ local function serve_script(target)
     snap, new, q(live), q(live), old, new, q(live), old)
 end
 
+-- repair_script puts back the set shared/ serves when a run was cut off
+-- between the two renames that swap it (a kill -9 there): the set built
+-- for current if it was complete, else the one it replaced. The command
+-- that takes the lock runs it, so the next run mends it first. deploy:check
+-- (before the lock) may have made an empty dir in its place: that counts
+-- as missing. A set still there and not empty is kept: the cut came while
+-- the new one was being built, and the next switch builds it again.
+local function repair_script()
+  local live = q(shared_path() .. "/" .. fetch("assets_dir"))
+  local new, old = q(shared_path() .. "/" .. fetch("assets_dir") .. ".luacap-new"),
+    q(shared_path() .. "/" .. fetch("assets_dir") .. ".luacap-old")
+  return string.format("if [ -d %s ] || [ -d %s ]; then { [ -e %s ] && ! rmdir %s 2>/dev/null; } || " ..
+    "{ [ -d %s ] && mv %s %s; } || mv %s %s; fi; true", new, old, live, live, new, new, live, old, live)
+end
+
 -- assets_hosts are the hosts of assets_roles.
 local function assets_hosts() return roles(unpack(fetch("assets_roles"))) end
 
@@ -56,8 +71,10 @@ if releases.assets_digest == nil then
   local state_script, remember, switch_current = releases.state_script, releases.remember, releases.switch_current
   local switch_back = releases.switch_back
   function releases.state_script()
-    return state_script() .. string.format("; printf 'assets-digest %%s\\n' \"$(cat %s 2>/dev/null)\"; " ..
+    local script = state_script() .. string.format("; printf 'assets-digest %%s\\n' \"$(cat %s 2>/dev/null)\"; " ..
       "[ ! -d %s ] || echo assets-kept", q(current_path() .. "/ASSETS_DIGEST"), q(current_path() .. "/" .. SNAPSHOT))
+    if not fetch("assets_shared") then return script end
+    return script .. "; " .. repair_script()
   end
   function releases.remember(host, text)
     releases.assets_digest[host.name] = text:match("assets%-digest ([^\n]*)") or ""
@@ -234,6 +251,7 @@ end)
 desc("With assets_shared, serves the assets of the release in current again (after a rollback)")
 task("deploy:assets:restore", { pipelined = true }, function()
   if not fetch("assets_shared") then return end
+  invoke("deploy:lock") -- never while a deploy switches
   local script = restore_script()
   on(assets_hosts(), function() execute(script) end)
 end)
