@@ -19,26 +19,36 @@ local function inside_linked_dir(path, dirs)
   return false
 end
 
+-- inside_release defines inside(DIR): DIR, once symbolic links are
+-- followed, is in the release. A linked path whose parent the code made a
+-- link to somewhere else (public -> /srv/static, say) would have rm -rf
+-- remove what is there: the release refuses instead, naming it.
+local function inside_release(rel)
+  return string.format("R=$(cd %s && pwd -P) && inside() { case \"$(cd \"$1\" && pwd -P)/\" in \"$R\"/*) ;; " ..
+    "*) printf '%%s leads outside the release (a symbolic link in the code?): nothing is removed there\\n' \"$1\" >&2; return 1;; esac; }",
+    q(rel))
+end
+
 -- link_script links every linked dir and file of the release to shared/,
 -- in one command; what a linked dir already shares is not linked again.
 local function link_script(rel)
   local steps, dirs = {}, fetch("linked_dirs")
+  local function link(shared, target)
+    steps[#steps + 1] = string.format("mkdir -p %s && inside %s && rm -rf %s && ln -s %s %s",
+      q(dirname(target)), q(dirname(target)), q(target), q(shared), q(target))
+  end
   for _, d in ipairs(dirs) do
     d = clean(d)
-    local shared, target = shared_path() .. "/" .. d, rel .. "/" .. d
     if not inside_linked_dir(d, dirs) then
-      steps[#steps + 1] = string.format("mkdir -p %s %s && rm -rf %s && ln -s %s %s",
-        q(shared), q(dirname(target)), q(target), q(shared), q(target))
+      steps[#steps + 1] = "mkdir -p " .. q(shared_path() .. "/" .. d)
+      link(shared_path() .. "/" .. d, rel .. "/" .. d)
     end
   end
   for _, f in ipairs(fetch("linked_files")) do
     f = clean(f)
-    local shared, target = shared_path() .. "/" .. f, rel .. "/" .. f
-    if not inside_linked_dir(f, dirs) then
-      steps[#steps + 1] = string.format("mkdir -p %s && rm -rf %s && ln -s %s %s",
-        q(dirname(target)), q(target), q(shared), q(target))
-    end
+    if not inside_linked_dir(f, dirs) then link(shared_path() .. "/" .. f, rel .. "/" .. f) end
   end
+  if #steps > 0 then table.insert(steps, 1, inside_release(rel)) end
   if fetch("group_writable") then steps[#steps + 1] = "chmod -R g+w " .. q(rel) end
   return table.concat(steps, " && ")
 end
