@@ -1,6 +1,7 @@
-package netssh
+package transport
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -47,8 +48,8 @@ func TestParseOptionsReadsEachType(t *testing.T) {
 		t.Fatal(err)
 	}
 	switch {
-	case *o.Config != "~/cfg", o.User != "deploy", o.Port != 2222, !sameList(o.Keys, []string{"/k"}),
-		!*o.IdentitiesOnly, *o.ForwardAgent, o.ProxyJump != "gate", !sameList(o.KnownHosts, []string{"/a", "/b"}),
+	case *o.Config != "~/cfg", o.User != "deploy", o.Port != 2222, !slices.Equal(o.Keys, []string{"/k"}),
+		!*o.IdentitiesOnly, *o.ForwardAgent, o.ProxyJump != "gate", !slices.Equal(o.KnownHosts, []string{"/a", "/b"}),
 		o.StrictHostKey != "yes", *o.Timeout != 5*time.Second, *o.KeepAliveInterval != 0,
 		*o.KeepAliveCountMax != 4, *o.CommandTimeout != time.Minute:
 		t.Errorf("ParseOptions read %+v", o)
