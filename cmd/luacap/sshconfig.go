@@ -10,6 +10,7 @@ import (
 	"github.com/luacap/luacap/runtime/backend/netssh"
 	"github.com/luacap/luacap/runtime/engine"
 	"github.com/luacap/luacap/runtime/output"
+	"github.com/luacap/luacap/runtime/transport"
 )
 
 // sshConfigCommand is the word that runs luacap ssh-config.
@@ -54,7 +55,7 @@ func sshConfigLookup(c *config) (string, *netssh.HostConfig, error) {
 	name := args[1]
 	if e == nil {
 		user, host := splitUser(name)
-		hc, err := netssh.Lookup(host, user, 0, nil)
+		hc, err := netssh.Lookup(host, user, 0, transport.Options{})
 		return "ssh_config for " + name + ", as ssh -G reads it", hc, err
 	}
 	defer e.Close()

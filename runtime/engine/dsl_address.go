@@ -1,9 +1,10 @@
 package engine
 
 import (
-	"strconv"
-
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luacap/luacap/runtime/host"
+	"github.com/luacap/luacap/runtime/transport"
 )
 
 // raw.ssh_address(host) -> ok, "user@hostname", port: the address luacap
@@ -19,18 +20,23 @@ func (e *Engine) rawSSHAddress(L *lua.LState) int {
 		return fail(L, "ssh_address(): not a declared host")
 	}
 	h := hosts[0]
-	if e.opts.SSH == nil || h.Transport == "local" {
-		return push(L, lua.LTrue, lua.LString(h.Hostname), lua.LNumber(max(h.Port, 22)))
-	}
-	args, dest, err := e.opts.SSH.SSHCommand(h, hostSSHOptions(e.sshOpts, h))
+	a, err := e.addressOf(h)
 	if err != nil {
 		return fail(L, "ssh_address(%s): %v", h.Name, err)
 	}
-	port := 22
-	for i := 0; i+1 < len(args); i++ {
-		if args[i] == "-p" {
-			port, _ = strconv.Atoi(args[i+1])
-		}
+	return push(L, lua.LTrue, lua.LString(a.Destination()), lua.LNumber(a.Port))
+}
+
+// addressOf is where h's transport says h is. With no transport for it
+// (no ssh configured), it is h as declared.
+func (e *Engine) addressOf(h *host.Host) (transport.Address, error) {
+	t, err := e.transportOf(h)
+	if err != nil {
+		return transport.Local{}.Address(h, transport.Options{})
 	}
-	return push(L, lua.LTrue, lua.LString(dest), lua.LNumber(port))
+	opts, err := e.sshOptionsOf(h)
+	if err != nil {
+		return transport.Address{}, err
+	}
+	return t.Address(h, opts)
 }

@@ -59,8 +59,8 @@ func applyProp(h *host.Host, key string, v lua.LValue) error {
 		h.AddRoles(roles...)
 	case "transport":
 		t := lua.LVAsString(v)
-		if t != "ssh" && t != "local" {
-			return fmt.Errorf(`transport must be "ssh" or "local", not %q`, t)
+		if err := knownTransport(t); err != nil {
+			return err
 		}
 		h.Transport = t
 	case "properties":

@@ -90,14 +90,19 @@ func (e *Engine) rsyncCommand(h *host.Host, flags []string, src, dst string) (st
 	if h.Transport == "local" {
 		return mkdirCommand(dst) + " && " + command.Join(append(words, src, dst)), nil
 	}
-	if e.opts.SSH == nil {
-		return "", errors.New("no ssh transport is configured")
-	}
-	ssh, dest, err := e.opts.SSH.SSHCommand(h, hostSSHOptions(e.sshOpts, h))
+	t, err := e.transportOf(h)
 	if err != nil {
 		return "", err
 	}
-	words = append(words, "-z", "-e", command.Join(ssh), src, dest+":"+dst)
+	opts, err := e.sshOptionsOf(h)
+	if err != nil {
+		return "", err
+	}
+	a, err := t.Address(h, opts)
+	if err != nil {
+		return "", err
+	}
+	words = append(words, "-z", "-e", command.Join(a.SSHCommand()), src, a.Destination()+":"+dst)
 	return command.Join(words), nil
 }
 

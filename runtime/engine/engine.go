@@ -16,6 +16,7 @@ import (
 	"github.com/luacap/luacap/runtime/output"
 	"github.com/luacap/luacap/runtime/sched"
 	"github.com/luacap/luacap/runtime/tasks"
+	"github.com/luacap/luacap/runtime/transport"
 	"github.com/luacap/luacap/runtime/vars"
 	"github.com/luacap/luacap/stdlib"
 )
@@ -32,23 +33,13 @@ type Options struct {
 	// no terminal.
 	Prompt func(prompt string, echo bool) (string, error)
 	// SSH opens ssh hosts; nil leaves them unreachable with a clear error.
-	SSH Transport
+	SSH transport.Transport
 	// AbortCtx is cancelled when the user insists (a second Ctrl-C); it
 	// bounds the undo of a transaction after an interrupt.
 	AbortCtx context.Context
 	// Ctx is cancelled by the first Ctrl-C: it interrupts loading the
 	// Deployfile (an endless loop in it too). Run takes its own.
 	Ctx context.Context
-}
-
-// Transport opens ssh hosts. The engine hands it each host's ssh_options,
-// the Deployfile's merged under the host's, as plain Go values.
-type Transport interface {
-	Validate(opts map[string]any) error
-	Dial(ctx context.Context, h *host.Host, opts map[string]any) (backend.Backend, error)
-	// SSHCommand is how an external tool (rsync -e) reaches h: the ssh
-	// command line and the user@host destination.
-	SSHCommand(h *host.Host, opts map[string]any) ([]string, string, error)
 }
 
 // Engine is one run of luacap.
@@ -77,13 +68,13 @@ type Engine struct {
 	txs       []*txFrame
 	mainCtx   *cmdContext // within/with/as at task level
 	dropped   map[string]bool
-	failed    string         // the innermost task that failed
-	sentBy    sentBy         // the pipelined task whose command failed last, if one did
-	sshOpts   map[string]any // the Deployfile's ssh_options, read at Run
-	exits     []undo         // on_exit cleanups
-	cleaning  int            // undo or cleanup work running (nested)
-	rec       record         // what the run did, for its final error
-	recipes   fs.FS          // the bundled recipes, for use() and --show
+	failed    string     // the innermost task that failed
+	sentBy    sentBy     // the pipelined task whose command failed last, if one did
+	ssh       sshOptions // read at Run
+	exits     []undo     // on_exit cleanups
+	cleaning  int        // undo or cleanup work running (nested)
+	rec       record     // what the run did, for its final error
+	recipes   fs.FS      // the bundled recipes, for use() and --show
 	used      map[string]bool
 	setAt     map[string]string // where each variable was last set: file:line
 	userFiles []string          // the Deployfile and stage files loaded
@@ -132,29 +123,19 @@ func (e *Engine) Close() error {
 	return err
 }
 
-// dial runs off the Lua goroutine: it reads only Go values.
+// dial runs off the Lua goroutine: it reads only Go values. Dry-run
+// gives every host the printer, whatever its transport.
 func (e *Engine) dial(ctx context.Context, h *host.Host) (backend.Backend, error) {
-	switch {
-	case e.opts.DryRun:
+	if e.opts.DryRun {
 		return backend.Printer{}, nil
-	case h.Transport == "local":
-		return backend.Local{}, nil
-	case e.opts.SSH == nil:
-		return nil, errorf("no ssh transport is configured; declare the server with transport=\"local\" to deploy on this machine")
 	}
-	return e.opts.SSH.Dial(ctx, h, hostSSHOptions(e.sshOpts, h))
-}
-
-// hostSSHOptions merges a server's ssh_options property over the Deployfile's.
-func hostSSHOptions(global map[string]any, h *host.Host) map[string]any {
-	out := map[string]any{}
-	for k, v := range global {
-		out[k] = v
+	t, err := e.transportOf(h)
+	if err != nil {
+		return nil, err
 	}
-	if own, ok := h.Props["ssh_options"].(map[string]any); ok {
-		for k, v := range own {
-			out[k] = v
-		}
+	opts, err := e.sshOptionsOf(h)
+	if err != nil {
+		return nil, err
 	}
-	return out
+	return t.Dial(ctx, h, opts)
 }

@@ -6,7 +6,6 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"fmt"
-	"github.com/luacap/luacap/runtime/sched"
 	"sort"
 	"strings"
 
@@ -144,37 +143,6 @@ func (e *Engine) TaskList(all bool) string {
 
 // Out is the run's output.
 func (e *Engine) Out() *output.Output { return e.out }
-
-// readSSHOptions snapshots ssh_options as Go values, for the dials that
-// run off the Lua goroutine, and checks them and every server's own.
-func (e *Engine) readSSHOptions() error {
-	fetch := e.L.GetGlobal("fetch")
-	if err := e.L.CallByParam(lua.P{Fn: fetch, NRet: 1, Protect: true}, lua.LString("ssh_options"), e.L.NewTable()); err != nil {
-		return &LoadError{Err: sched.LuaError(err)}
-	}
-	v := e.L.Get(-1)
-	e.L.Pop(1)
-	opts, ok := toGo(v).(map[string]any)
-	if !ok {
-		return &LoadError{Err: errorf("ssh_options must be a table of options, like { forward_agent = true }, not a %s", v.Type())}
-	}
-	e.sshOpts = opts
-	if e.opts.SSH == nil {
-		return nil
-	}
-	if err := e.opts.SSH.Validate(opts); err != nil {
-		if at := e.setAt["ssh_options"]; at != "" {
-			err = errorf("%s: %v", at, err)
-		}
-		return &LoadError{Err: err}
-	}
-	for _, h := range e.hosts.All() {
-		if err := e.opts.SSH.Validate(hostSSHOptions(nil, h)); err != nil {
-			return &LoadError{Err: errorf("server %q: %v", h.Name, err)}
-		}
-	}
-	return nil
-}
 
 // dialAhead connects to every host at once as the run starts, so that
 // handshakes overlap with each other and with local work; a host that

@@ -1,18 +1,22 @@
 package engine
 
-import "github.com/luacap/luacap/runtime/host"
+import (
+	"github.com/luacap/luacap/runtime/host"
+	"github.com/luacap/luacap/runtime/transport"
+)
 
 // SSHTarget is what luacap ssh-config shows for name: the declared
 // server of that name (nil when there is none) and its ssh_options, the
-// Deployfile's merged under the server's own.
-func (e *Engine) SSHTarget(name string) (*host.Host, map[string]any, error) {
+// server's own over the Deployfile's.
+func (e *Engine) SSHTarget(name string) (*host.Host, transport.Options, error) {
 	if err := e.readSSHOptions(); err != nil {
-		return nil, nil, err
+		return nil, transport.Options{}, err
 	}
 	for _, h := range e.hosts.All() {
 		if h.Name == name {
-			return h, hostSSHOptions(e.sshOpts, h), nil
+			o, err := e.sshOptionsOf(h)
+			return h, o, err
 		}
 	}
-	return nil, e.sshOpts, nil
+	return nil, e.ssh.global, nil
 }

@@ -2,7 +2,6 @@ package netssh
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -31,14 +30,14 @@ type configFile struct {
 // maxIncludeDepth is OpenSSH's READCONF_MAX_DEPTH.
 const maxIncludeDepth = 16
 
-// readConfigFile parses path. Include directives are read at once:
+// parse reads and parses path. Include directives are read at once:
 // relative names are under ~/.ssh for user files and /etc/ssh for the
 // system file, as in ssh, and globs that match nothing are no error.
-func readConfigFile(path string, system bool, depth int) (*configFile, error) {
+func (r *configReader) parse(path string, system bool, depth int) (*configFile, error) {
 	if depth > maxIncludeDepth {
 		return nil, fmt.Errorf("%s: Include nested more than %d deep (a loop?)", path, maxIncludeDepth)
 	}
-	b, err := os.ReadFile(path)
+	b, err := r.read(path)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +51,7 @@ func readConfigFile(path string, system bool, depth int) (*configFile, error) {
 			continue
 		}
 		if l.key == "include" {
-			if l.included, err = readIncludes(l, system, depth); err != nil {
+			if l.included, err = r.includes(l, system, depth); err != nil {
 				return nil, err
 			}
 		}
@@ -61,7 +60,7 @@ func readConfigFile(path string, system bool, depth int) (*configFile, error) {
 	return f, nil
 }
 
-func readIncludes(l *configLine, system bool, depth int) ([]*configFile, error) {
+func (r *configReader) includes(l *configLine, system bool, depth int) ([]*configFile, error) {
 	if len(l.args) == 0 {
 		return nil, fmt.Errorf("%s: Include needs a file name", l.where())
 	}
@@ -81,7 +80,7 @@ func readIncludes(l *configLine, system bool, depth int) ([]*configFile, error) 
 		}
 		sort.Strings(names)
 		for _, name := range names {
-			f, err := readConfigFile(name, system, depth+1)
+			f, err := r.file(name, system, depth+1)
 			if err != nil {
 				return nil, fmt.Errorf("%s: Include %s: %w", l.where(), name, err)
 			}

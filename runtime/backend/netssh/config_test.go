@@ -14,7 +14,7 @@ func hostFrom(t *testing.T, config, host string) (*HostConfig, error) {
 	if err := os.WriteFile(path, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return Lookup(host, "", 0, map[string]any{"config": path})
+	return Lookup(host, "", 0, parsed(t, map[string]any{"config": path}))
 }
 
 func TestFirstValueWins(t *testing.T) {
@@ -124,7 +124,7 @@ func TestIncludeLoopIsAnError(t *testing.T) {
 	if err := os.WriteFile(self, []byte("Include "+self+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Lookup("a", "", 0, map[string]any{"config": self}); err == nil || !strings.Contains(err.Error(), "Include nested more than") {
+	if _, err := Lookup("a", "", 0, parsed(t, map[string]any{"config": self})); err == nil || !strings.Contains(err.Error(), "Include nested more than") {
 		t.Errorf("an Include loop gave %v", err)
 	}
 }
@@ -136,7 +136,7 @@ func TestDeclaredUserIsSeenByMatch(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "config")
 	os.WriteFile(path, []byte("Match user deploy\n  Port 2001\nHost *\n  User never\n"), 0o600)
-	hc, err = Lookup("a", "deploy", 0, map[string]any{"config": path})
+	hc, err = Lookup("a", "deploy", 0, parsed(t, map[string]any{"config": path}))
 	if err != nil || hc.Port != 2001 || hc.User != "deploy" {
 		t.Errorf("server(user=deploy) is not seen by Match user, or lost to User: %+v, %v", hc, err)
 	}

@@ -194,7 +194,7 @@ func (s Settings) hopSettings(hostname, user string, port int) (Settings, error)
 	cfg, o := s.cfg, s.hopOptions()
 	if cfg == nil {
 		var err error
-		if cfg, err = loadSSHConfig(o); err != nil {
+		if cfg, err = loadSSHConfig(o, newConfigReader()); err != nil {
 			return Settings{}, err
 		}
 	}

@@ -1,21 +1,27 @@
 package netssh
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/luacap/luacap/runtime/host"
+	"github.com/luacap/luacap/runtime/transport"
 )
 
-// SSHCommand returns the ssh command line and the user@host destination
-// with which an external tool (rsync -e) reaches h exactly as luacap
-// does: the same user, port, keys, known_hosts, agent and proxy.
-func (t Transport) SSHCommand(h *host.Host, opts map[string]any) ([]string, string, error) {
+// Address is where h is, resolved as Dial resolves it, with the ssh
+// options with which an external tool (rsync -e) reaches h exactly as
+// luacap does: the same user, port, keys, known_hosts, agent and proxy.
+func (t Transport) Address(h *host.Host, opts transport.Options) (transport.Address, error) {
 	s, err := t.resolve(h, opts)
 	if err != nil {
-		return nil, "", err
+		return transport.Address{}, err
 	}
-	args := []string{"ssh", "-p", strconv.Itoa(s.Port), "-o", "BatchMode=yes",
+	return transport.Address{User: s.User, Hostname: s.Hostname, Port: s.Port, SSHArgs: s.sshArgs()}, nil
+}
+
+// sshArgs are ssh's options, after -p, that make it reach the host as s
+// describes.
+func (s Settings) sshArgs() []string {
+	args := []string{"-o", "BatchMode=yes",
 		"-o", "StrictHostKeyChecking=" + s.StrictHostKey,
 		"-o", "UserKnownHostsFile=" + strings.Join(s.KnownHosts, " "),
 		"-o", "GlobalKnownHostsFile=" + strings.Join(s.GlobalKnownHosts, " ")}
@@ -43,5 +49,5 @@ func (t Transport) SSHCommand(h *host.Host, opts map[string]any) ([]string, stri
 	case s.ProxyCommand != "": // expanded already: ssh must not expand it again
 		args = append(args, "-o", "ProxyCommand="+strings.ReplaceAll(s.ProxyCommand, "%", "%%"))
 	}
-	return args, s.User + "@" + s.Hostname, nil
+	return args
 }

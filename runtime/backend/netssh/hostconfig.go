@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/luacap/luacap/runtime/transport"
 )
 
 // HostConfig is one host's ssh settings as ssh -G shows them: values as
@@ -38,8 +40,8 @@ type sshConfig struct {
 }
 
 // loadSSHConfig reads ~/.ssh/config and /etc/ssh/ssh_config, or only the
-// file named by ssh_options.config, as ssh -F does, or none.
-func loadSSHConfig(o Options) (*sshConfig, error) {
+// file named by ssh_options.config, as ssh -F does, or none, through r.
+func loadSSHConfig(o transport.Options, r *configReader) (*sshConfig, error) {
 	c := &sshConfig{local: thisMachine()}
 	if o.NoConfig {
 		return c, nil
@@ -53,7 +55,7 @@ func loadSSHConfig(o Options) (*sshConfig, error) {
 		sources = []source{{path: expandTilde(*o.Config), named: true}}
 	}
 	for _, s := range sources {
-		f, err := readConfigFile(s.path, s.system, 0)
+		f, err := r.file(s.path, s.system, 0)
 		if os.IsNotExist(err) && !s.named {
 			continue
 		}

@@ -1,33 +1,34 @@
 package netssh
 
 import (
+	"encoding/json"
 	"fmt"
 	"sync"
+
+	"github.com/luacap/luacap/runtime/transport"
 )
 
-// resolved caches, per run, the parsed ssh_config files and each host's
-// Settings: ssh_config is read once per host, not on every dial (a Match
-// exec command runs once).
+// resolved caches, per run, the ssh_config files read and each host's
+// Settings: ssh_config is read once per run, and resolved once per host
+// (a Match exec command runs once).
 type resolved struct {
 	mu       sync.Mutex
-	configs  map[string]*sshConfig
+	files    *configReader
 	settings map[string]Settings
 }
 
-func (d *Dialer) resolve(name, hostname, user string, port int, opts map[string]any) (Settings, error) {
-	o, err := ParseOptions(opts)
-	if err != nil {
-		return Settings{}, err
-	}
+func (d *Dialer) resolve(name, hostname, user string, port int, o transport.Options) (Settings, error) {
 	r := &d.cache
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	// fmt prints maps with sorted keys: equal options, equal keys.
-	key := fmt.Sprintf("%q %q %q %d %v", name, hostname, user, port, opts)
+	key := settingsKey(name, hostname, user, port, o)
 	if s, ok := r.settings[key]; ok {
 		return s, nil
 	}
-	cfg, err := r.config(o)
+	if r.files == nil {
+		r.files = newConfigReader()
+	}
+	cfg, err := loadSSHConfig(o, r.files)
 	if err != nil {
 		return Settings{}, err
 	}
@@ -42,21 +43,9 @@ func (d *Dialer) resolve(name, hostname, user string, port int, opts map[string]
 	return s, nil
 }
 
-func (r *resolved) config(o Options) (*sshConfig, error) {
-	key := fmt.Sprint(o.NoConfig)
-	if o.Config != nil {
-		key = *o.Config
-	}
-	if c, ok := r.configs[key]; ok {
-		return c, nil
-	}
-	c, err := loadSSHConfig(o)
-	if err != nil {
-		return nil, err
-	}
-	if r.configs == nil {
-		r.configs = map[string]*sshConfig{}
-	}
-	r.configs[key] = c
-	return c, nil
+// settingsKey is equal for equal requests: JSON shows what the options'
+// pointers point to, not where.
+func settingsKey(name, hostname, user string, port int, o transport.Options) string {
+	b, _ := json.Marshal(o) // plain data: strings, numbers, bools, lists
+	return fmt.Sprintf("%q %q %q %d %s", name, hostname, user, port, b)
 }

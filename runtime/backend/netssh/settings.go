@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/luacap/luacap/runtime/transport"
 )
 
 // Settings is everything needed to reach one host, expanded.
@@ -33,7 +35,7 @@ type Settings struct {
 	CommandTimeout   time.Duration // 0: none
 	ForwardAgent     bool
 	cfg              *sshConfig
-	opts             Options
+	opts             transport.Options
 }
 
 // Defaults when neither the Deployfile nor ssh_config says otherwise.
@@ -54,12 +56,8 @@ var defaultIdentities = []string{"~/.ssh/id_ed25519", "~/.ssh/id_ecdsa", "~/.ssh
 // as declared (empty or 0 when not), opts from the Deployfile, and the
 // ssh_config files. server() values win over ssh_options, which win over
 // ssh_config.
-func Resolve(name, hostname, user string, port int, opts map[string]any) (Settings, error) {
-	o, err := ParseOptions(opts)
-	if err != nil {
-		return Settings{}, err
-	}
-	cfg, err := loadSSHConfig(o)
+func Resolve(name, hostname, user string, port int, o transport.Options) (Settings, error) {
+	cfg, err := loadSSHConfig(o, newConfigReader())
 	if err != nil {
 		return Settings{}, err
 	}
@@ -68,12 +66,8 @@ func Resolve(name, hostname, user string, port int, opts map[string]any) (Settin
 
 // Lookup is the HostConfig luacap uses for a host, for luacap
 // ssh-config: what Resolve dials, shown as ssh -G shows it.
-func Lookup(hostname, user string, port int, opts map[string]any) (*HostConfig, error) {
-	o, err := ParseOptions(opts)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := loadSSHConfig(o)
+func Lookup(hostname, user string, port int, o transport.Options) (*HostConfig, error) {
+	cfg, err := loadSSHConfig(o, newConfigReader())
 	if err != nil {
 		return nil, err
 	}
@@ -83,18 +77,18 @@ func Lookup(hostname, user string, port int, opts map[string]any) (*HostConfig, 
 // effective is the host's ssh_config with the Deployfile over it. A
 // declared user or port is known before ssh_config is read, as ssh -l
 // and -p are, so Match user and %r see it.
-func (c *sshConfig) effective(hostArg, user string, port int, o Options) (*HostConfig, error) {
+func (c *sshConfig) effective(hostArg, user string, port int, o transport.Options) (*HostConfig, error) {
 	hc, err := c.host(hostArg, firstNonEmpty(user, o.User), firstInt(port, o.Port))
 	if err != nil {
 		return nil, err
 	}
-	o.apply(hc)
+	applyOptions(o, hc)
 	return hc, nil
 }
 
-// apply puts what the Deployfile set over hc, and luacap's own defaults
-// where neither says.
-func (o Options) apply(hc *HostConfig) {
+// applyOptions puts what the Deployfile set over hc, and luacap's own
+// defaults where neither says.
+func applyOptions(o transport.Options, hc *HostConfig) {
 	if len(o.Keys) > 0 {
 		hc.IdentityFiles = o.Keys
 	}
@@ -146,7 +140,7 @@ func setBool(dst *bool, v *bool) {
 }
 
 // settings expands the effective HostConfig into what Dial uses.
-func (c *sshConfig) settings(name, hostArg, user string, port int, o Options) (Settings, error) {
+func (c *sshConfig) settings(name, hostArg, user string, port int, o transport.Options) (Settings, error) {
 	hc, err := c.effective(hostArg, user, port, o)
 	if err != nil {
 		return Settings{}, err
@@ -210,9 +204,9 @@ func agentSocket(identityAgent string) string {
 
 // hopOptions are the options a jump host inherits from the host it leads
 // to: how to log in and how to check keys, not where it is.
-func (s Settings) hopOptions() Options {
+func (s Settings) hopOptions() transport.Options {
 	o := s.opts
-	return Options{Config: o.Config, NoConfig: o.NoConfig, Keys: o.Keys, IdentitiesOnly: o.IdentitiesOnly,
+	return transport.Options{Config: o.Config, NoConfig: o.NoConfig, Keys: o.Keys, IdentitiesOnly: o.IdentitiesOnly,
 		KnownHosts: o.KnownHosts, StrictHostKey: o.StrictHostKey, Timeout: o.Timeout,
 		KeepAliveInterval: o.KeepAliveInterval, KeepAliveCountMax: o.KeepAliveCountMax}
 }

@@ -8,7 +8,18 @@ import (
 	"time"
 
 	"github.com/luacap/luacap/runtime/host"
+	"github.com/luacap/luacap/runtime/transport"
 )
+
+// parsed is ssh_options as the engine hands them over: read once.
+func parsed(t *testing.T, opts map[string]any) transport.Options {
+	t.Helper()
+	o, err := transport.ParseOptions(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
 
 func writeConfig(t *testing.T) string {
 	t.Helper()
@@ -51,11 +62,11 @@ func TestResolveFromSSHConfig(t *testing.T) {
 		StrictHostKey:    "accept-new", ConnectTimeout: defaultConnectTimeout, KeepAlive: 7 * time.Second,
 		KeepAliveMax: defaultKeepAliveMax, ForwardAgent: true,
 	}
-	s, err := Resolve("web1", "web1", "", 0, map[string]any{"config": path})
+	s, err := Resolve("web1", "web1", "", 0, parsed(t, map[string]any{"config": path}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.cfg, s.opts = nil, Options{}
+	s.cfg, s.opts = nil, transport.Options{}
 	if !reflect.DeepEqual(s, want) {
 		t.Errorf("Resolve =\n%+v\nwant\n%+v", s, want)
 	}
@@ -63,10 +74,10 @@ func TestResolveFromSSHConfig(t *testing.T) {
 
 func TestDeployfileWinsOverSSHConfig(t *testing.T) {
 	path := writeConfig(t)
-	s, err := Resolve("web1", "web1", "root", 22, map[string]any{
+	s, err := Resolve("web1", "web1", "root", 22, parsed(t, map[string]any{
 		"config": path, "keys": []any{"/k"}, "forward_agent": false, "proxy_jump": "none",
 		"strict_host_key_checking": "no", "timeout": float64(3), "command_timeout": float64(60),
-	})
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +85,7 @@ func TestDeployfileWinsOverSSHConfig(t *testing.T) {
 		!reflect.DeepEqual(s.IdentityFiles, []string{"/k"}) || s.ConnectTimeout != 3*time.Second || s.CommandTimeout != time.Minute {
 		t.Errorf("Deployfile values did not win: %+v", s)
 	}
-	hops, err := (Settings{ProxyJump: []string{"ops@gate:2200"}, opts: Options{NoConfig: true, Keys: []string{"/k"}}}).hops()
+	hops, err := (Settings{ProxyJump: []string{"ops@gate:2200"}, opts: transport.Options{NoConfig: true, Keys: []string{"/k"}}}).hops()
 	if err != nil || len(hops) != 1 || hops[0].User != "ops" || hops[0].Port != 2200 || hops[0].Hostname != "gate" ||
 		!reflect.DeepEqual(hops[0].IdentityFiles, []string{"/k"}) {
 		t.Errorf("hops = %+v, %v", hops, err)
@@ -92,27 +103,28 @@ func TestValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got := ""
-		if err := Validate(tt.opts); err != nil {
+		if _, err := transport.ParseOptions(tt.opts); err != nil {
 			got = err.Error()
 		}
 		if got != tt.want {
-			t.Errorf("Validate(%v) = %q, want %q", tt.opts, got, tt.want)
+			t.Errorf("ParseOptions(%v) = %q, want %q", tt.opts, got, tt.want)
 		}
 	}
-	if _, err := Resolve("x", "x", "", 0, map[string]any{"config": "/nope/config"}); err == nil {
+	if _, err := Resolve("x", "x", "", 0, parsed(t, map[string]any{"config": "/nope/config"})); err == nil {
 		t.Error("a named ssh_config that does not exist gave no error")
 	}
 }
 
-func TestSSHCommandForExternalTools(t *testing.T) {
+func TestAddressForExternalTools(t *testing.T) {
 	path := writeConfig(t)
 	home := os.Getenv("HOME")
 	h := &host.Host{Name: "web1", Hostname: "web1"}
-	args, dest, err := Transport{}.SSHCommand(h, map[string]any{"config": path})
+	t.Setenv("SSH_AUTH_SOCK", "")
+	a, err := Transport{}.Address(h, parsed(t, map[string]any{"config": path}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("SSH_AUTH_SOCK", "")
+	args, dest := a.SSHCommand(), a.Destination()
 	want := []string{"ssh", "-p", "2222", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new",
 		"-o", "UserKnownHostsFile=" + home + "/kh", "-o", "GlobalKnownHostsFile=/etc/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts2",
 		"-F", path, "-i", home + "/.ssh/deploy_key", "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none",
@@ -145,7 +157,7 @@ func TestKeepaliveFindsASilentHostWithin30sByDefault(t *testing.T) {
 			10 * time.Second, 1, 20 * time.Second},
 	}
 	for _, tt := range tests {
-		s, err := Resolve(tt.host, tt.host, "", 0, tt.opts)
+		s, err := Resolve(tt.host, tt.host, "", 0, parsed(t, tt.opts))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/luacap/luacap/runtime/backend"
 	"github.com/luacap/luacap/runtime/host"
+	"github.com/luacap/luacap/runtime/transport"
 )
 
 // Transport is what the engine dials ssh hosts with.
@@ -12,12 +13,11 @@ type Transport struct {
 	Dialer *Dialer
 }
 
-// Validate checks a Deployfile's ssh_options.
-func (t Transport) Validate(opts map[string]any) error { return Validate(opts) }
+var _ transport.Transport = Transport{}
 
 // Dial resolves h's settings (server() values over opts over ssh_config)
 // and connects.
-func (t Transport) Dial(ctx context.Context, h *host.Host, opts map[string]any) (backend.Backend, error) {
+func (t Transport) Dial(ctx context.Context, h *host.Host, opts transport.Options) (backend.Backend, error) {
 	s, err := t.resolve(h, opts)
 	if err != nil {
 		return nil, err
@@ -25,7 +25,7 @@ func (t Transport) Dial(ctx context.Context, h *host.Host, opts map[string]any) 
 	return t.Dialer.Dial(ctx, s)
 }
 
-func (t Transport) resolve(h *host.Host, opts map[string]any) (Settings, error) {
+func (t Transport) resolve(h *host.Host, opts transport.Options) (Settings, error) {
 	if t.Dialer == nil {
 		return Resolve(h.Name, h.Hostname, h.User, h.Port, opts)
 	}

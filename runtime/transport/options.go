@@ -1,4 +1,7 @@
-package netssh
+// Package transport is what the engine and the transports that reach
+// servers share: ssh_options typed (read from the Deployfile once), a
+// server's address, and the Transport interface itself.
+package transport
 
 import (
 	"fmt"
@@ -73,12 +76,6 @@ func ParseOptions(opts map[string]any) (Options, error) {
 		}
 	}
 	return o, nil
-}
-
-// Validate checks ssh_options keys and the type of each value.
-func Validate(opts map[string]any) error {
-	_, err := ParseOptions(opts)
-	return err
 }
 
 func typeError(key, want string, v any) error {

@@ -1,6 +1,8 @@
-package netssh
+package transport
 
 import (
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -47,13 +49,48 @@ func TestParseOptionsReadsEachType(t *testing.T) {
 		t.Fatal(err)
 	}
 	switch {
-	case *o.Config != "~/cfg", o.User != "deploy", o.Port != 2222, !sameList(o.Keys, []string{"/k"}),
-		!*o.IdentitiesOnly, *o.ForwardAgent, o.ProxyJump != "gate", !sameList(o.KnownHosts, []string{"/a", "/b"}),
+	case *o.Config != "~/cfg", o.User != "deploy", o.Port != 2222, !slices.Equal(o.Keys, []string{"/k"}),
+		!*o.IdentitiesOnly, *o.ForwardAgent, o.ProxyJump != "gate", !slices.Equal(o.KnownHosts, []string{"/a", "/b"}),
 		o.StrictHostKey != "yes", *o.Timeout != 5*time.Second, *o.KeepAliveInterval != 0,
 		*o.KeepAliveCountMax != 4, *o.CommandTimeout != time.Minute:
 		t.Errorf("ParseOptions read %+v", o)
 	}
 	if o, err := ParseOptions(map[string]any{"config": false}); err != nil || !o.NoConfig {
 		t.Errorf("config = false: %+v, %v", o, err)
+	}
+}
+
+// Every option refuses every value of a kind it does not take, with an
+// error that names the option; none is read as a zero value silently.
+func TestEveryOptionRefusesOtherKinds(t *testing.T) {
+	list, table := []any{"a"}, map[string]any{"a": "b"}
+	names := []any{float64(3), true, false, "", []any{float64(1)}, []any{"a", true}, table}
+	flags := []any{"yes", float64(1), list, table}
+	seconds := []any{"5", float64(-1), 1.5, true, list, table}
+	wrong := map[string][]any{
+		"config":                   {float64(3), true, "", list, table},
+		"user":                     {float64(3), true, "", list, table},
+		"port":                     {"22", true, float64(0), float64(65536), 2.5, list, table},
+		"keys":                     names,
+		"identities_only":          flags,
+		"forward_agent":            flags,
+		"proxy_jump":               {float64(3), false, "", list, table},
+		"known_hosts":              names,
+		"strict_host_key_checking": {"ask", "", float64(1), list, table},
+		"timeout":                  seconds,
+		"keepalive_interval":       seconds,
+		"keepalive_count_max":      {float64(0), "3", 1.5, false, list, table},
+		"command_timeout":          seconds,
+	}
+	if len(wrong) != len(OptionKeys) {
+		t.Fatalf("the test covers %d options; there are %d", len(wrong), len(OptionKeys))
+	}
+	for _, k := range OptionKeys {
+		for _, v := range wrong[k] {
+			_, err := ParseOptions(map[string]any{k: v})
+			if want := "ssh_options." + k + " must be "; err == nil || !strings.HasPrefix(err.Error(), want) {
+				t.Errorf("%s = %#v: error %v, want one starting %q", k, v, err, want)
+			}
+		}
 	}
 }
