@@ -4,6 +4,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luacap/luacap/runtime/command"
+	"github.com/luacap/luacap/runtime/luaval"
 )
 
 // commandArgs reads a command from the arguments at start and after: one
@@ -20,7 +21,7 @@ func commandArgs(L *lua.LState, start int) (cmd string, opts *lua.LTable, err er
 		case lua.LString, lua.LNumber:
 			words = append(words, lua.LVAsString(v))
 		case *lua.LTable:
-			list, lerr := stringList(v, "a command given as a list")
+			list, lerr := luaval.StringList(v, "a command given as a list")
 			if lerr != nil {
 				return "", nil, lerr
 			}
@@ -39,19 +40,4 @@ func commandArgs(L *lua.LState, start int) (cmd string, opts *lua.LTable, err er
 		return words[0], opts, nil
 	}
 	return command.Join(words), opts, nil
-}
-
-// stringArgs reads the leading string arguments of a wrapped verb. It
-// returns an error rather than raising, so that the prelude's wrapper
-// reports it at the user's line, not its own.
-func stringArgs(L *lua.LState, verb string, names ...string) ([]string, error) {
-	out := make([]string, len(names))
-	for i, name := range names {
-		v, ok := L.Get(i + 1).(lua.LString)
-		if !ok {
-			return nil, errorf("%s(): %s must be a string, not %s", verb, name, L.Get(i+1).Type())
-		}
-		out[i] = string(v)
-	}
-	return out, nil
 }

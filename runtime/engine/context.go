@@ -7,6 +7,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luacap/luacap/runtime/command"
+	"github.com/luacap/luacap/runtime/luaval"
 )
 
 // cmdContext is what within(), with() and as() add to the commands of one
@@ -77,25 +78,25 @@ func (e *Engine) rawCtxPush(L *lua.LState) int {
 	case "dir":
 		s, ok := v.(lua.LString)
 		if !ok || s == "" {
-			return fail(L, "within() needs a directory, not %s", v.Type())
+			return luaval.Fail(L, "within() needs a directory, not %s", v.Type())
 		}
 		f.dir = string(s)
 	case "user":
 		s, ok := v.(lua.LString)
 		if !ok || s == "" {
-			return fail(L, "as() needs a user name, not %s", v.Type())
+			return luaval.Fail(L, "as() needs a user name, not %s", v.Type())
 		}
 		f.user = string(s)
 	case "env":
 		env, err := envTable(v)
 		if err != nil {
-			return fail(L, "%v", err)
+			return luaval.Fail(L, "%v", err)
 		}
 		f.env = env
 	}
 	c := e.contextOf(L)
 	c.frames = append(c.frames, f)
-	return push(L, lua.LTrue, lua.LNumber(len(c.frames)-1))
+	return luaval.Push(L, lua.LTrue, lua.LNumber(len(c.frames)-1))
 }
 
 // raw.ctx_pop(depth) drops frames back to depth, even after an error.

@@ -9,6 +9,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/luacap/luacap/runtime/luaval"
 	"github.com/luacap/luacap/runtime/sched"
 )
 
@@ -49,13 +50,13 @@ func (e *Engine) writeSettings(w io.Writer) {
 func (e *Engine) settingText(name string, lazy bool) (string, error) {
 	if !lazy {
 		v, _, _ := e.vars.Get(name)
-		return literal(toGo(v)), nil
+		return literal(luaval.ToGo(v)), nil
 	}
 	v, err := e.fetchSealed(name)
 	if err != nil {
 		return "", err
 	}
-	return literal(toGo(v)), nil
+	return literal(luaval.ToGo(v)), nil
 }
 
 // fetchSealed is fetch(name) with the refused verbs raising and the

@@ -4,6 +4,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luacap/luacap/runtime/host"
+	"github.com/luacap/luacap/runtime/luaval"
 	"github.com/luacap/luacap/runtime/transport"
 )
 
@@ -13,18 +14,18 @@ import (
 func (e *Engine) rawSSHAddress(L *lua.LState) int {
 	t, ok := L.Get(1).(*lua.LTable)
 	if !ok {
-		return fail(L, "ssh_address() needs a host, such as primary(\"db\")")
+		return luaval.Fail(L, "ssh_address() needs a host, such as primary(\"db\")")
 	}
 	hosts, err := e.hostsArg(t)
 	if err != nil || len(hosts) != 1 {
-		return fail(L, "ssh_address(): not a declared host")
+		return luaval.Fail(L, "ssh_address(): not a declared host")
 	}
 	h := hosts[0]
 	a, err := e.addressOf(h)
 	if err != nil {
-		return fail(L, "ssh_address(%s): %v", h.Name, err)
+		return luaval.Fail(L, "ssh_address(%s): %v", h.Name, err)
 	}
-	return push(L, lua.LTrue, lua.LString(a.Destination()), lua.LNumber(a.Port))
+	return luaval.Push(L, lua.LTrue, lua.LString(a.Destination()), lua.LNumber(a.Port))
 }
 
 // addressOf is where h's transport says h is. With no transport for it

@@ -11,6 +11,7 @@ import (
 	"github.com/luacap/luacap/runtime/backend"
 	"github.com/luacap/luacap/runtime/command"
 	"github.com/luacap/luacap/runtime/host"
+	"github.com/luacap/luacap/runtime/luaval"
 	"github.com/luacap/luacap/runtime/runner"
 	"github.com/luacap/luacap/runtime/sched"
 )
@@ -36,21 +37,21 @@ func (e *Engine) rawSudo(L *lua.LState) int    { return e.runCommand(L, true) }
 
 func (e *Engine) runCommand(L *lua.LState, sudo bool) int {
 	if err := e.outsideTask(L, "run()"); err != nil {
-		return fail(L, "%v", err)
+		return luaval.Fail(L, "%v", err)
 	}
 	cmd, opts, err := commandArgs(L, 1)
 	if err != nil {
-		return fail(L, "%v", err)
+		return luaval.Fail(L, "%v", err)
 	}
-	o, err := options(L, opts, "run()", "pty", "stdin")
+	o, err := luaval.Options(L, opts, "run()", "pty", "stdin")
 	if err != nil {
-		return fail(L, "%v", err)
+		return luaval.Fail(L, "%v", err)
 	}
 	hosts, c := e.target(L)
 	spec := c.spec(cmd)
 	spec.Sudo = sudo
-	line, pty := command.Build(spec), lua.LVAsBool(optOr(o, "pty"))
-	input := e.localPath(lua.LVAsString(optOr(o, "stdin"))) // a local file streamed to the command
+	line, pty := command.Build(spec), lua.LVAsBool(luaval.OptOr(o, "pty"))
+	input := e.localPath(lua.LVAsString(luaval.OptOr(o, "stdin"))) // a local file streamed to the command
 	if task, ok := e.pipelined(); ok && !pty && input == "" {
 		return e.sched.Await(L, e.fanout(hosts, func(ctx context.Context, s *backend.Session) error {
 			return s.Send(ctx, line, task)
@@ -66,11 +67,11 @@ func (e *Engine) runCommand(L *lua.LState, sudo bool) int {
 func (e *Engine) rawTest(L *lua.LState) int {
 	cmd, _, err := commandArgs(L, 1)
 	if err != nil {
-		return fail(L, "%v", err)
+		return luaval.Fail(L, "%v", err)
 	}
 	h, line, err := e.firstTarget(L, cmd)
 	if err != nil {
-		return fail(L, "test(): %v", err)
+		return luaval.Fail(L, "test(): %v", err)
 	}
 	return e.sched.Await(L, func(ctx context.Context) (sched.Deliver, error) {
 		var passed bool
@@ -86,16 +87,16 @@ func (e *Engine) rawTest(L *lua.LState) int {
 func (e *Engine) rawCapture(L *lua.LState) int {
 	cmd, opts, err := commandArgs(L, 1)
 	if err != nil {
-		return fail(L, "%v", err)
+		return luaval.Fail(L, "%v", err)
 	}
-	o, err := options(L, opts, "capture()", "dry_run")
+	o, err := luaval.Options(L, opts, "capture()", "dry_run")
 	if err != nil {
-		return fail(L, "%v", err)
+		return luaval.Fail(L, "%v", err)
 	}
-	standIn := lua.LVAsString(optOr(o, "dry_run"))
+	standIn := lua.LVAsString(luaval.OptOr(o, "dry_run"))
 	h, line, err := e.firstTarget(L, cmd)
 	if err != nil {
-		return fail(L, "capture(): %v", err)
+		return luaval.Fail(L, "capture(): %v", err)
 	}
 	return e.sched.Await(L, e.captureOn(h, line, standIn))
 }
@@ -115,19 +116,19 @@ func (e *Engine) firstTarget(L *lua.LState, cmd string) (*host.Host, string, err
 
 // raw.put(content, path, [{mode = "0644"}]).
 func (e *Engine) rawPut(L *lua.LState) int {
-	args, err := stringArgs(L, "put", "content", "path")
+	args, err := luaval.StringArgs(L, "put", "content", "path")
 	if err != nil {
-		return fail(L, "%v", err)
+		return luaval.Fail(L, "%v", err)
 	}
 	content, path := args[0], args[1]
 	optsTable, _ := L.Get(3).(*lua.LTable)
-	o, err := options(L, optsTable, "put()", "mode")
+	o, err := luaval.Options(L, optsTable, "put()", "mode")
 	if err != nil {
-		return fail(L, "%v", err)
+		return luaval.Fail(L, "%v", err)
 	}
-	mode, err := fileMode(optOr(o, "mode"))
+	mode, err := fileMode(luaval.OptOr(o, "mode"))
 	if err != nil {
-		return fail(L, "put(): %v", err)
+		return luaval.Fail(L, "put(): %v", err)
 	}
 	hosts, _ := e.target(L)
 	return e.sched.Await(L, e.fanout(hosts, func(ctx context.Context, s *backend.Session) error {
@@ -149,9 +150,9 @@ func fileMode(v lua.LValue) (fs.FileMode, error) {
 
 // raw.upload(local, remote).
 func (e *Engine) rawUpload(L *lua.LState) int {
-	args, err := stringArgs(L, "upload", "the local path", "the remote path")
+	args, err := luaval.StringArgs(L, "upload", "the local path", "the remote path")
 	if err != nil {
-		return fail(L, "%v", err)
+		return luaval.Fail(L, "%v", err)
 	}
 	local, remote := e.localPath(args[0]), args[1] // as the Deployfile means it
 	hosts, _ := e.target(L)
@@ -163,14 +164,14 @@ func (e *Engine) rawUpload(L *lua.LState) int {
 // raw.download(remote, local). With several hosts, local must hold
 // "{host}", which becomes each host's name.
 func (e *Engine) rawDownload(L *lua.LState) int {
-	args, err := stringArgs(L, "download", "the remote path", "the local path")
+	args, err := luaval.StringArgs(L, "download", "the remote path", "the local path")
 	if err != nil {
-		return fail(L, "%v", err)
+		return luaval.Fail(L, "%v", err)
 	}
 	remote, local := args[0], e.localPath(args[1])
 	hosts, _ := e.target(L)
 	if len(hosts) > 1 && !strings.Contains(local, "{host}") {
-		return fail(L, "download() from %d hosts needs \"{host}\" in the local path, so each host's file has its own name", len(hosts))
+		return luaval.Fail(L, "download() from %d hosts needs \"{host}\" in the local path, so each host's file has its own name", len(hosts))
 	}
 	return e.sched.Await(L, e.fanout(hosts, func(ctx context.Context, s *backend.Session) error {
 		return s.Download(ctx, remote, strings.ReplaceAll(local, "{host}", s.Host.Name))
@@ -182,14 +183,14 @@ func (e *Engine) rawDownload(L *lua.LState) int {
 func (e *Engine) rawRunLocally(L *lua.LState) int {
 	cmd, opts, err := commandArgs(L, 1)
 	if err != nil {
-		return fail(L, "%v", err)
+		return luaval.Fail(L, "%v", err)
 	}
-	o, err := options(L, opts, "run_locally()", "dry_run")
+	o, err := luaval.Options(L, opts, "run_locally()", "dry_run")
 	if err != nil {
-		return fail(L, "%v", err)
+		return luaval.Fail(L, "%v", err)
 	}
 	line := command.Build(e.contextOf(L).spec(cmd))
-	return e.sched.Await(L, e.captureOn(e.localHost, line, lua.LVAsString(optOr(o, "dry_run"))))
+	return e.sched.Await(L, e.captureOn(e.localHost, line, lua.LVAsString(luaval.OptOr(o, "dry_run"))))
 }
 
 // captureOn is work that runs line on h and delivers its stdout, or the
@@ -215,20 +216,20 @@ func (e *Engine) captureOn(h *host.Host, line, standIn string) sched.Work {
 // capture and test inside it run locally.
 func (e *Engine) rawOnLocal(L *lua.LState) int {
 	if e.sched.FiberOf(L) != nil {
-		return fail(L, "run_locally(function) cannot run inside on(); pass a command string instead")
+		return luaval.Fail(L, "run_locally(function) cannot run inside on(); pass a command string instead")
 	}
 	fn, ok := L.Get(1).(*lua.LFunction)
 	if !ok {
-		return fail(L, "run_locally() needs a command or a function")
+		return luaval.Fail(L, "run_locally() needs a command or a function")
 	}
 	h := e.localHost
 	res := e.sched.Run(L, []*host.Host{h}, []lua.LValue{e.hostTable(L, h)}, fn, sched.Options{
 		Policy: policySequence, NewData: func(*host.Host) any { return e.mainCtx.clone() },
 	})
 	if res[0].Err != nil {
-		return fail(L, "%v", res[0].Err)
+		return luaval.Fail(L, "%v", res[0].Err)
 	}
-	return push(L, lua.LTrue)
+	return luaval.Push(L, lua.LTrue)
 }
 
 var policySequence = runner.Policy{Mode: runner.Sequence}

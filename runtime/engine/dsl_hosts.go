@@ -8,6 +8,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luacap/luacap/runtime/host"
+	"github.com/luacap/luacap/runtime/luaval"
 	"github.com/luacap/luacap/runtime/output"
 	"github.com/luacap/luacap/runtime/tasks"
 )
@@ -52,7 +53,7 @@ func applyProp(h *host.Host, key string, v lua.LValue) error {
 		}
 		h.Port = int(n)
 	case "roles":
-		roles, err := stringList(v, "roles")
+		roles, err := luaval.StringList(v, "roles")
 		if err != nil {
 			return err
 		}
@@ -66,7 +67,7 @@ func applyProp(h *host.Host, key string, v lua.LValue) error {
 	case "properties":
 		return applyOwnProps(h, v)
 	default:
-		h.Props[key] = toGo(v)
+		h.Props[key] = luaval.ToGo(v)
 	}
 	return nil
 }
@@ -75,7 +76,7 @@ func applyProp(h *host.Host, key string, v lua.LValue) error {
 // the hosts that are new.
 func (e *Engine) luaRole(L *lua.LState) int {
 	role := L.CheckString(1)
-	names, err := stringList(L.CheckAny(2), "role "+role+" hosts")
+	names, err := luaval.StringList(L.CheckAny(2), "role "+role+" hosts")
 	if err != nil {
 		L.RaiseError("%v", err)
 	}
@@ -188,14 +189,14 @@ func (e *Engine) usable(hosts []*host.Host) []*host.Host {
 func (e *Engine) hostTable(L *lua.LState, h *host.Host) *lua.LTable {
 	t := L.NewTable()
 	for k, v := range h.Props {
-		t.RawSetString(k, toLua(L, v))
+		t.RawSetString(k, luaval.ToLua(L, v))
 	}
 	t.RawSetString("name", lua.LString(h.Name))
 	t.RawSetString("hostname", lua.LString(h.Hostname))
 	t.RawSetString("user", lua.LString(h.User))
 	t.RawSetString("port", lua.LNumber(h.Port))
 	t.RawSetString("transport", lua.LString(h.Transport))
-	t.RawSetString("roles", toLua(L, h.Roles))
+	t.RawSetString("roles", luaval.ToLua(L, h.Roles))
 	return t
 }
 

@@ -8,6 +8,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luacap/luacap/runtime/host"
+	"github.com/luacap/luacap/runtime/luaval"
 	"github.com/luacap/luacap/runtime/runner"
 	"github.com/luacap/luacap/runtime/sched"
 )
@@ -16,11 +17,11 @@ import (
 // a fiber; see sched.Run for the failure rules.
 func (e *Engine) rawOn(L *lua.LState) int {
 	if e.sched.FiberOf(L) != nil {
-		return failAt(L, "%v", sched.ErrNested)
+		return luaval.FailAt(L, "%v", sched.ErrNested)
 	}
 	hosts, err := e.hostsArg(L.Get(1))
 	if err != nil {
-		return failAt(L, "on(): %v", err)
+		return luaval.FailAt(L, "on(): %v", err)
 	}
 	optsTable, fn := (*lua.LTable)(nil), L.Get(2)
 	if t, ok := fn.(*lua.LTable); ok {
@@ -28,21 +29,21 @@ func (e *Engine) rawOn(L *lua.LState) int {
 	}
 	block, ok := fn.(*lua.LFunction)
 	if !ok {
-		return failAt(L, "on() needs a function(host) to run on each host")
+		return luaval.FailAt(L, "on() needs a function(host) to run on each host")
 	}
 	policy, err := policyOpts(L, optsTable)
 	if err != nil {
-		return failAt(L, "%v", err)
+		return luaval.FailAt(L, "%v", err)
 	}
 	if err := e.runFibers(L, e.usable(hosts), block, policy); err != nil {
-		return fail(L, "%v", err)
+		return luaval.Fail(L, "%v", err)
 	}
-	return push(L, lua.LTrue)
+	return luaval.Push(L, lua.LTrue)
 }
 
 func policyOpts(L *lua.LState, t *lua.LTable) (runner.Policy, error) {
 	p := runner.Policy{Mode: runner.Parallel}
-	opts, err := options(L, t, "on()", "mode", "limit", "wait", "in")
+	opts, err := luaval.Options(L, t, "on()", "mode", "limit", "wait", "in")
 	if err != nil {
 		return p, err
 	}

@@ -4,6 +4,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luacap/luacap/runtime/host"
+	"github.com/luacap/luacap/runtime/luaval"
 )
 
 // roleOptions are Capistrano's property filters: filter and its synonym
@@ -56,7 +57,7 @@ func (e *Engine) filteredList(L *lua.LState, hosts []*host.Host, opts map[string
 // roleFilters reads the options table: each value a property name or a
 // function, checked here so that a mistake shows with no host to test.
 func roleFilters(L *lua.LState, t *lua.LTable) (map[string]lua.LValue, error) {
-	opts, err := options(L, t, "roles()", roleOptions...)
+	opts, err := luaval.Options(L, t, "roles()", roleOptions...)
 	if err != nil {
 		return nil, err
 	}

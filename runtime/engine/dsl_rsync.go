@@ -11,6 +11,7 @@ import (
 	"github.com/luacap/luacap/runtime/backend"
 	"github.com/luacap/luacap/runtime/command"
 	"github.com/luacap/luacap/runtime/host"
+	"github.com/luacap/luacap/runtime/luaval"
 	"github.com/luacap/luacap/runtime/sched"
 )
 
@@ -25,38 +26,38 @@ import (
 func (e *Engine) rawRsync(L *lua.LState) int {
 	f := e.sched.FiberOf(L)
 	if f == nil {
-		return fail(L, "rsync() copies to one host at a time: call it inside on()")
+		return luaval.Fail(L, "rsync() copies to one host at a time: call it inside on()")
 	}
-	args, err := stringArgs(L, "rsync", "the local directory", "the remote directory")
+	args, err := luaval.StringArgs(L, "rsync", "the local directory", "the remote directory")
 	if err != nil {
-		return fail(L, "%v", err)
+		return luaval.Fail(L, "%v", err)
 	}
 	args[0] = e.localPath(args[0]) // as the Deployfile means it
 	optsTable, _ := L.Get(3).(*lua.LTable)
-	o, err := options(L, optsTable, "rsync()", "delete", "exclude", "link_dest")
+	o, err := luaval.Options(L, optsTable, "rsync()", "delete", "exclude", "link_dest")
 	if err != nil {
-		return fail(L, "%v", err)
+		return luaval.Fail(L, "%v", err)
 	}
 	flags := []string{"-a", "--checksum"}
 	if v, ok := o["delete"]; !ok || lua.LVAsBool(v) {
 		flags = append(flags, "--delete")
 	}
-	excludes, err := stringList(optOr(o, "exclude"), "rsync() exclude")
+	excludes, err := luaval.StringList(luaval.OptOr(o, "exclude"), "rsync() exclude")
 	if err != nil {
-		return fail(L, "%v", err)
+		return luaval.Fail(L, "%v", err)
 	}
 	for _, x := range excludes {
 		flags = append(flags, "--exclude="+x)
 	}
-	switch v := optOr(o, "link_dest").(type) {
+	switch v := luaval.OptOr(o, "link_dest").(type) {
 	case *lua.LNilType:
 	case lua.LString:
 		if !strings.HasPrefix(string(v), "/") {
-			return fail(L, "rsync() link_dest %q: give an absolute directory on the host", string(v))
+			return luaval.Fail(L, "rsync() link_dest %q: give an absolute directory on the host", string(v))
 		}
 		flags = append(flags, "--link-dest="+string(v))
 	default:
-		return fail(L, "rsync() link_dest: an absolute directory on the host, not a %s", v.Type())
+		return luaval.Fail(L, "rsync() link_dest: an absolute directory on the host, not a %s", v.Type())
 	}
 	if f.Host.Transport != "local" { // the remote rsync makes remote_dir: no round trip of its own
 		flags = append(flags, "--rsync-path="+mkdirCommand(args[1])+" && rsync")

@@ -5,6 +5,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/luacap/luacap/runtime/luaval"
 	"github.com/luacap/luacap/runtime/tasks"
 )
 
@@ -35,7 +36,7 @@ func (e *Engine) luaTask(L *lua.LState) int {
 		// Capistrano name such as deploy:check:linked_files is deploy:check).
 		L.RaiseError("task %q: that name is an alias of %s; define %s to replace it, or give your task another name", name, of, of)
 	}
-	t := &tasks.Task{Name: name, Desc: e.desc, Where: where(L)}
+	t := &tasks.Task{Name: name, Desc: e.desc, Where: luaval.Where(L)}
 	e.desc = ""
 	bodyAt := 2
 	if L.GetTop() >= 3 {
@@ -49,7 +50,7 @@ func (e *Engine) luaTask(L *lua.LState) int {
 		t.Body = b
 		t.Lines = [2]int{b.Proto.LineDefined, b.Proto.LastLineDefined}
 	case *lua.LTable:
-		steps, err := stringList(b, "task "+name+" steps")
+		steps, err := luaval.StringList(b, "task "+name+" steps")
 		if err != nil {
 			L.RaiseError("%v", err)
 		}
@@ -63,42 +64,35 @@ func (e *Engine) luaTask(L *lua.LState) int {
 }
 
 func taskOpts(L *lua.LState, t *lua.LTable, name string, o *tasks.Options) error {
-	opts, err := options(L, t, "task "+name, taskOptions...)
+	opts, err := luaval.Options(L, t, "task "+name, taskOptions...)
 	if err != nil {
 		return err
 	}
-	if o.Roles, err = stringList(optOr(opts, "roles"), "roles"); err != nil {
+	if o.Roles, err = luaval.StringList(luaval.OptOr(opts, "roles"), "roles"); err != nil {
 		return err
 	}
-	if o.Hosts, err = stringList(optOr(opts, "hosts"), "hosts"); err != nil {
+	if o.Hosts, err = luaval.StringList(luaval.OptOr(opts, "hosts"), "hosts"); err != nil {
 		return err
 	}
-	if o.Only, err = propTable(optOr(opts, "only"), "only"); err != nil {
+	if o.Only, err = luaval.PropTable(luaval.OptOr(opts, "only"), "only"); err != nil {
 		return err
 	}
-	if o.Except, err = propTable(optOr(opts, "except"), "except"); err != nil {
+	if o.Except, err = luaval.PropTable(luaval.OptOr(opts, "except"), "except"); err != nil {
 		return err
 	}
-	o.Once = lua.LVAsBool(optOr(opts, "once"))
+	o.Once = lua.LVAsBool(luaval.OptOr(opts, "once"))
 	if v, ok := opts["on_failure"].(lua.LString); ok {
 		o.OnFailure = string(v)
 	}
-	o.Transaction = lua.LVAsBool(optOr(opts, "transaction"))
-	o.Pipelined = lua.LVAsBool(optOr(opts, "pipelined"))
-	if v := optOr(opts, "on_error"); v != lua.LNil {
+	o.Transaction = lua.LVAsBool(luaval.OptOr(opts, "transaction"))
+	o.Pipelined = lua.LVAsBool(luaval.OptOr(opts, "pipelined"))
+	if v := luaval.OptOr(opts, "on_error"); v != lua.LNil {
 		if v.String() != "continue" && v.String() != "fail" {
 			return errorf(`task %s: on_error must be "fail" or "continue", not %q`, name, v.String())
 		}
 		o.OnError = v.String()
 	}
 	return nil
-}
-
-func optOr(opts map[string]lua.LValue, key string) lua.LValue {
-	if v, ok := opts[key]; ok {
-		return v
-	}
-	return lua.LNil
 }
 
 // before(task, task_or_fn, ...) and after(task, task_or_fn, ...).
@@ -111,7 +105,7 @@ func (e *Engine) hook(L *lua.LState, add func(string, tasks.Hook)) int {
 		L.RaiseError("a hook on %q needs a task name or a function to run", target)
 	}
 	for i := 2; i <= L.GetTop(); i++ {
-		h := tasks.Hook{Where: where(L), Scope: e.scope()}
+		h := tasks.Hook{Where: luaval.Where(L), Scope: e.scope()}
 		switch v := L.Get(i).(type) {
 		case lua.LString:
 			h.Task = string(v)
@@ -160,11 +154,6 @@ func (e *Engine) luaStage(L *lua.LState) int {
 		e.stageOrder = append(e.stageOrder, name)
 	}
 	e.stages[name] = fn
-	e.stageAt[name] = where(L)
+	e.stageAt[name] = luaval.Where(L)
 	return 0
-}
-
-// where is the file:line of the Lua code calling the current Go function.
-func where(L *lua.LState) string {
-	return strings.TrimSuffix(L.Where(1), ":")
 }

@@ -6,6 +6,7 @@ import (
 
 	lua "github.com/yuin/gopher-lua"
 
+	"github.com/luacap/luacap/runtime/luaval"
 	"github.com/luacap/luacap/runtime/output"
 )
 
@@ -48,7 +49,7 @@ func (e *Engine) rawVarGet(L *lua.LState) int {
 // a read (set_if_empty asks it of names it may only be setting).
 func (e *Engine) rawVarHas(L *lua.LState) int {
 	_, found, _ := e.vars.Get(L.CheckString(1))
-	return push(L, lua.LBool(found))
+	return luaval.Push(L, lua.LBool(found))
 }
 
 // raw.var_begin(name) -> ok, message: marks a lazy value as computing.
@@ -57,11 +58,11 @@ func (e *Engine) rawVarBegin(L *lua.LState) int {
 	ok, same := e.vars.Computing(name, e.owner(L))
 	switch {
 	case ok:
-		return push(L, lua.LTrue)
+		return luaval.Push(L, lua.LTrue)
 	case same:
-		return fail(L, "variable %q refers to itself through its own lazy value", name)
+		return luaval.Fail(L, "variable %q refers to itself through its own lazy value", name)
 	}
-	return fail(L, "variable %q is being computed by another host; fetch it once at task level, before on(), so every host shares one value", name)
+	return luaval.Fail(L, "variable %q is being computed by another host; fetch it once at task level, before on(), so every host shares one value", name)
 }
 
 // raw.var_cache(name, value) -> value: stores a lazy value's result and
@@ -89,22 +90,22 @@ func (e *Engine) rawPrompt(L *lua.LState) int {
 	def, hasDefault := L.Get(4).(lua.LString)
 	env := askEnv(name)
 	if v, ok := os.LookupEnv(env); ok {
-		return push(L, lua.LTrue, lua.LString(v))
+		return luaval.Push(L, lua.LTrue, lua.LString(v))
 	}
 	if e.opts.Prompt == nil {
 		if hasDefault {
-			return push(L, lua.LTrue, lua.LString(""))
+			return luaval.Push(L, lua.LTrue, lua.LString(""))
 		}
-		return fail(L, "variable %q asks for input (%q) but there is no terminal; set the environment variable %s to the answer", name, prompt, env)
+		return luaval.Fail(L, "variable %q asks for input (%q) but there is no terminal; set the environment variable %s to the answer", name, prompt, env)
 	}
 	if echo && hasDefault {
 		prompt += " [" + string(def) + "]"
 	}
 	answer, err := e.opts.Prompt(prompt, echo)
 	if err != nil {
-		return fail(L, "reading %q from the terminal: %v; or set the environment variable %s to the answer", name, err, env)
+		return luaval.Fail(L, "reading %q from the terminal: %v; or set the environment variable %s to the answer", name, err, env)
 	}
-	return push(L, lua.LTrue, lua.LString(answer))
+	return luaval.Push(L, lua.LTrue, lua.LString(answer))
 }
 
 // askEnv is the environment variable that answers ask(name):
@@ -160,26 +161,6 @@ func (e *Engine) luaInfo(L *lua.LState) int {
 	}
 	e.out.Note(output.Normal, name, L.CheckString(1))
 	return 0
-}
-
-// failAt is fail for a verb whose wrapper adds no position (on): the
-// message starts with the line of the user's call.
-func failAt(L *lua.LState, format string, args ...any) int {
-	return fail(L, "%s "+format, append([]any{L.Where(2)}, args...)...)
-}
-
-// push returns values to Lua.
-func push(L *lua.LState, values ...lua.LValue) int {
-	for _, v := range values {
-		L.Push(v)
-	}
-	return len(values)
-}
-
-// fail returns (false, message) to a prelude wrapper, which raises it at
-// the line of the user's call.
-func fail(L *lua.LState, format string, args ...any) int {
-	return push(L, lua.LFalse, lua.LString(errorf(format, args...).Error()))
 }
 
 // owner is who computes a lazy value: the fiber L runs in, or nil.

@@ -9,6 +9,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luacap/luacap/runtime/host"
+	"github.com/luacap/luacap/runtime/luaval"
 )
 
 // serverOptions are the keys server() and role() read. Any other key is a
@@ -55,7 +56,7 @@ func applyOwnProps(h *host.Host, v lua.LValue) error {
 		case isServerOption(string(key)) || key == "name" || key == "hostname":
 			err = fmt.Errorf("properties: %q is a server option or field, not a property; give it outside properties", string(key))
 		default:
-			h.Props[string(key)] = toGo(v)
+			h.Props[string(key)] = luaval.ToGo(v)
 		}
 	})
 	return err

@@ -6,6 +6,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luacap/luacap/runtime/host"
+	"github.com/luacap/luacap/runtime/luaval"
 	"github.com/luacap/luacap/runtime/sched"
 	"github.com/luacap/luacap/runtime/transport"
 )
@@ -29,7 +30,7 @@ func (e *Engine) readSSHOptions() error {
 	}
 	v := e.L.Get(-1)
 	e.L.Pop(1)
-	opts, ok := toGo(v).(map[string]any)
+	opts, ok := luaval.ToGo(v).(map[string]any)
 	if !ok {
 		return &LoadError{Err: errorf("ssh_options must be a table of options, like { forward_agent = true }, not a %s", v.Type())}
 	}

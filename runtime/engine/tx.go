@@ -9,6 +9,7 @@ import (
 
 	"github.com/luacap/luacap/runtime/backend"
 	"github.com/luacap/luacap/runtime/host"
+	"github.com/luacap/luacap/runtime/luaval"
 	"github.com/luacap/luacap/runtime/output"
 	"github.com/luacap/luacap/runtime/tasks"
 )
@@ -39,7 +40,7 @@ func (e *Engine) luaTransaction(L *lua.LState) int {
 	if e.sched.FiberOf(L) != nil {
 		L.RaiseError("transaction() cannot run inside on(); call it at task level")
 	}
-	name := "the transaction at " + where(L)
+	name := "the transaction at " + luaval.Where(L)
 	if err := e.transaction(L, name, func() error { return call(L, fn) }); err != nil {
 		L.Error(lua.LString(err.Error()), 0)
 	}
@@ -77,7 +78,7 @@ func (e *Engine) transaction(L *lua.LState, name string, body func() error) erro
 func (e *Engine) luaOnRollback(L *lua.LState) int {
 	n := len(e.txs)
 	if n == 0 {
-		e.out.Note(output.Verbose, "", where(L)+": on_rollback() outside a transaction is ignored")
+		e.out.Note(output.Verbose, "", luaval.Where(L)+": on_rollback() outside a transaction is ignored")
 		return 0
 	}
 	u := e.registration(L, "on_rollback")
@@ -137,7 +138,7 @@ var registrationOptions = []string{"hint"}
 // host inside on(), or for the task's hosts at task level; and the hint
 // that says what is left if it does not complete.
 func (e *Engine) registration(L *lua.LState, verb string) undo {
-	u := undo{where: where(L), hint: registrationHint(L, verb)}
+	u := undo{where: luaval.Where(L), hint: registrationHint(L, verb)}
 	if f := e.sched.FiberOf(L); f != nil {
 		u.hosts, u.perHost = []*host.Host{f.Host}, true
 	} else {
@@ -157,11 +158,11 @@ func (e *Engine) registration(L *lua.LState, verb string) undo {
 // registrationHint reads the optional {hint = "..."} after the command.
 func registrationHint(L *lua.LState, verb string) string {
 	t := L.OptTable(2, nil)
-	opts, err := options(L, t, verb+"()", registrationOptions...)
+	opts, err := luaval.Options(L, t, verb+"()", registrationOptions...)
 	if err != nil {
 		L.RaiseError("%v", err)
 	}
-	switch v := optOr(opts, "hint").(type) {
+	switch v := luaval.OptOr(opts, "hint").(type) {
 	case lua.LString:
 		return string(v)
 	case *lua.LNilType:

@@ -80,12 +80,12 @@ func TestReadmeListsEveryVerb(t *testing.T) {
 	}
 	want := namesOf(Global, Plain, Checked, Field)
 	for _, g := range got {
-		if !contains(want, g) {
+		if !slices.Contains(want, g) {
 			t.Errorf("README.md's table of verbs names %s, which verbs.go does not list", g)
 		}
 	}
 	for _, w := range want {
-		if !contains(got, w) {
+		if !slices.Contains(got, w) {
 			t.Errorf("README.md's table of verbs (## The DSL) does not name %s: add it to a row's first column", w)
 		}
 	}

@@ -1,13 +1,14 @@
 package engine
 
 import (
-	"github.com/luacap/luacap/runtime/luameta"
 	"io"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/luacap/luacap/runtime/luameta"
 
 	lua "github.com/yuin/gopher-lua"
 
