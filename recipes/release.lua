@@ -19,37 +19,37 @@ local function inside_linked_dir(path, dirs)
   return false
 end
 
--- link_script links every linked dir and file of the release to shared/,
--- in one command; what a linked dir already shares is not linked again.
-local function link_script(rel)
+-- link_steps are the commands that link every linked dir and file of
+-- the release to shared/, one step each; what a linked dir already
+-- shares is not linked again.
+local function link_steps(rel)
   local steps, dirs = {}, fetch("linked_dirs")
+  -- link links path in the release to path in shared/; a linked dir is
+  -- made in shared/ too, a linked file must be there already.
+  local function link(path, is_dir)
+    local shared, target = shared_path() .. "/" .. path, rel .. "/" .. path
+    steps[#steps + 1] = is_dir and { "mkdir", "-p", shared, dirname(target) } or { "mkdir", "-p", dirname(target) }
+    steps[#steps + 1] = { "rm", "-rf", target }
+    steps[#steps + 1] = { "ln", "-s", shared, target }
+  end
   for _, d in ipairs(dirs) do
-    d = clean(d)
-    local shared, target = shared_path() .. "/" .. d, rel .. "/" .. d
-    if not inside_linked_dir(d, dirs) then
-      steps[#steps + 1] = string.format("mkdir -p %s %s && rm -rf %s && ln -s %s %s",
-        q(shared), q(dirname(target)), q(target), q(shared), q(target))
-    end
+    if not inside_linked_dir(clean(d), dirs) then link(clean(d), true) end
   end
   for _, f in ipairs(fetch("linked_files")) do
-    f = clean(f)
-    local shared, target = shared_path() .. "/" .. f, rel .. "/" .. f
-    if not inside_linked_dir(f, dirs) then
-      steps[#steps + 1] = string.format("mkdir -p %s && rm -rf %s && ln -s %s %s",
-        q(dirname(target)), q(target), q(shared), q(target))
-    end
+    if not inside_linked_dir(clean(f), dirs) then link(clean(f), false) end
   end
-  if fetch("group_writable") then steps[#steps + 1] = "chmod -R g+w " .. q(rel) end
-  return table.concat(steps, " && ")
+  if fetch("group_writable") then steps[#steps + 1] = { "chmod", "-R", "g+w", rel } end
+  return steps
 end
-
 
 namespace("deploy", function()
   desc("Links linked_dirs and linked_files from shared/ into the release")
   task("finalize_update", { pipelined = true }, function()
-    local script = link_script(release_path())
-    if script == "" then return end
-    on(release_roles(), function() execute(script) end)
+    local steps = link_steps(release_path())
+    if #steps == 0 then return end
+    on(release_roles(), function()
+      for _, step in ipairs(steps) do execute(step) end
+    end)
   end)
 
   desc("Points current at the new release on every host, atomically")

@@ -233,6 +233,19 @@ function M.unswitch_current(release, previous)
   return M.link_current(previous) .. " && " .. unmark
 end
 
+-- remove_unless_current removes release name unless current points at
+-- it: one command, so that the release it checks is the one it removes.
+function M.remove_unless_current(name)
+  return string.format("[ \"$(basename \"$(readlink %s)\")\" = %s ] || %s", q(current_path()), q(name),
+    join({ "rm", "-rf", releases_path() .. "/" .. name }))
+end
+
+-- log_line appends a line to revisions.log: format (printf's, with a
+-- newline added) and its values, which printf never reads as format.
+function M.log_line(format, ...)
+  return join({ "printf", format .. "\\n", ... }) .. " >> " .. q(deploy_to() .. "/revisions.log")
+end
+
 -- refuse_if prints why and fails when the shell test cond holds.
 local function refuse_if(cond, why)
   return string.format("if %s; then echo %s >&2; exit 1; fi", cond, q(why))
