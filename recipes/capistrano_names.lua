@@ -5,8 +5,8 @@
 -- at the new release. A hook on an alias is a hook on its task.
 --
 -- Where luacap does two of Capistrano's steps in one, both names are the
--- one step: deploy:finalize_update links the linked dirs and files in a
--- single command, deploy:create_release writes REVISION as it makes the
+-- one step: deploy:finalize_update links the linked dirs and files in
+-- one task, deploy:create_release writes REVISION as it makes the
 -- release. Capistrano's steps luacap has no counterpart for get no name
 -- here (deploy:check:directories and deploy:check:make_linked_dirs, which
 -- create directories where luacap's check changes nothing;

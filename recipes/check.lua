@@ -53,7 +53,9 @@ local function layout()
 end
 
 -- problems is a shell script for host that makes the layout, prints one
--- line per problem and then fails when there was any.
+-- line per problem and then fails when there was any. One command, not a
+-- step each: steps would stop at the first problem, and the user is told
+-- of every one at once.
 local function problems(host)
   local dir = q(deploy_to())
   local lines = {

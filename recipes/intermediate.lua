@@ -59,10 +59,9 @@ namespace("deploy", function()
       run_locally({ "git", "-C", repo, "archive", "--format=" .. fetch("archive_format"), "--add-file=" .. dir .. "/REVISION",
         "--add-file=" .. dir .. "/REVISION_TIME", "-o", archive, rev })
       on(intermediary(), function()
-        execute("mkdir -p " .. q(releases_path()))
+        execute("mkdir", "-p", releases_path())
         upload(archive, releases_path() .. "/" .. name)
-        execute(string.format("ln -sfn %s %s && mv -T %s %s", q(releases_path() .. "/" .. name),
-          q(deploy_to() .. "/current_tgz.luacap-new"), q(deploy_to() .. "/current_tgz.luacap-new"), q(deploy_to() .. "/current_tgz")))
+        execute(releases.replace_link(deploy_to() .. "/current_tgz", releases_path() .. "/" .. name))
       end)
     end)
     run_locally({ "rm", "-rf", dir })
@@ -98,8 +97,9 @@ namespace("deploy", function()
     on(release_roles(), function(h)
       releases.undo_new_release()
       -- The archive holds the real REVISION; it replaces the placeholder.
-      execute(string.format("%s && %s | %s -C %s", releases.make_release("echo pending"),
-        pull_command(from, h), unpack_cmd, q(release_path())))
+      -- One command: the archive streams from the pull into tar.
+      execute(releases.make_release("echo pending") .. " && " .. pull_command(from, h) .. " | " .. unpack_cmd .. " -C " ..
+        q(release_path()))
     end)
   end)
 end)

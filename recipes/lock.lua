@@ -1,45 +1,13 @@
 -- The deploy lock: the file deploy_to/.luacap.lock on every host, holding
--- who took it (user, machine, pid, task, since when, for which release).
--- The record is written first and the lock taken by hard-linking it into
--- place, which is atomic and fails when a lock exists: there is never a
--- lock without its record, and a lock whose record cannot be read is
--- still held. Only the run that holds a lock removes it, when it ends,
--- however it ends. Taking the lock also reads the host's releases, for the
--- release name and the rollback target.
-local q = require("luacap.shell").quote
+-- who took it (user, machine, pid, task, since when, for which release);
+-- its scripts are in lib/deploy_lock.lua. Only the run that holds a lock
+-- removes it, when it ends, however it ends. Taking the lock also reads
+-- the host's releases, for the release name and the rollback target.
 local releases = require("luacap.recipes.releases")
-
-local function lock_path() return deploy_to() .. "/.luacap.lock" end
+local scripts = require("luacap.recipes.deploy_lock")
 
 -- DRY_RUN_LOCK stands for a taken lock in a dry run.
 local DRY_RUN_LOCK = "locked\n" .. releases.DRY_RUN_STATE
-
--- show_holder prints the lock's record, at most a line of it; a symbolic
--- link is not followed (it could point anywhere).
-local function show_holder()
-  local lock = q(lock_path())
-  return string.format("if [ -L %s ]; then echo 'someone (the lock is a symbolic link)'; " ..
-    "elif [ -d %s ]; then head -c 1000 %s/info 2>/dev/null | head -n 1; else head -c 1000 %s 2>/dev/null | head -n 1; fi",
-    lock, lock, lock, lock)
-end
-
--- try_script takes the lock if it is free and prints "locked" and the
--- host's state, or prints "held" and the holder's record. An old
--- luacap's lock (a directory) is held too.
-local function try_script(record)
-  local lock, dir = q(lock_path()), q(deploy_to())
-  local tmp = q(lock_path() .. ".") .. "$$"
-  return string.format("mkdir -p %s && printf '%%s\\n' %s > %s || { rm -f %s; exit 1; }; " ..
-    "if [ ! -d %s ] && ln -T %s %s 2>/dev/null; then rm -f %s; echo locked; %s; " ..
-    "else rm -f %s; printf 'held '; %s; fi",
-    dir, q(record), tmp, tmp, lock, tmp, lock, tmp, releases.state_script(), tmp, show_holder())
-end
-
--- release_script removes the lock when it is still the one record made.
-local function release_script(record)
-  local lock = q(lock_path())
-  return string.format("[ -L %s ] || [ \"$(head -c 4096 %s 2>/dev/null)\" != %s ] || rm -f %s", lock, lock, q(record), lock)
-end
 
 -- record is what the lock holds: who, from where, what and since when.
 local function record()
@@ -60,13 +28,13 @@ end
 local function try(hosts, rec, released)
   local held, got = {}, {}
   on(hosts, function(host)
-    local out = capture(try_script(rec), { dry_run = DRY_RUN_LOCK })
+    local out = capture(scripts.try_script(rec), { dry_run = DRY_RUN_LOCK })
     if out:sub(1, 6) == "locked" then
       got[#got + 1] = host
       releases.remember(host, out:sub(8))
       if not released[host.name] then
         released[host.name] = true
-        on_exit(release_script(rec), { hint = unlock_hint() })
+        on_exit(scripts.release_script(rec), { hint = unlock_hint() })
       end
     else
       local holder = out:match("^held (.*)$") or ""
@@ -99,7 +67,7 @@ namespace("deploy", function()
       end
       -- Give back what we took, so two waiting deploys never hold half
       -- the hosts each; try again after a random pause.
-      if #got > 0 then on(got, function() execute(release_script(rec)) end) end
+      if #got > 0 then on(got, function() execute(scripts.release_script(rec)) end) end
       if os.time() >= deadline then error(held_error(held, wait), 0) end
       run_locally(string.format("sleep %.2f", 0.2 + math.random() * 0.8))
     end
@@ -107,10 +75,9 @@ namespace("deploy", function()
 
   desc("Removes a deploy lock left behind by a deploy that died, saying whose it was")
   task("unlock", function()
-    local lock = q(lock_path())
+    local script = scripts.unlock_script()
     on(release_roles(), function(host)
-      local holder = capture(string.format("if [ ! -e %s ] && [ ! -L %s ]; then echo none; else %s; rm -rf %s; fi",
-        lock, lock, show_holder(), lock), { dry_run = "none" })
+      local holder = capture(script, { dry_run = "none" })
       if holder == "none" then
         info("no lock here")
       else

@@ -19,47 +19,53 @@ local function inside_linked_dir(path, dirs)
   return false
 end
 
--- inside_release defines inside(DIR): DIR, once symbolic links are
--- followed, is in the release. A linked path whose parent the code made a
--- link to somewhere else (public -> /srv/static, say) would have rm -rf
--- remove what is there: the release refuses instead, naming it.
-local function inside_release(rel)
-  return string.format("R=$(cd %s && pwd -P) && inside() { case \"$(cd \"$1\" && pwd -P)/\" in \"$R\"/*) ;; " ..
-    "*) printf '%%s leads outside the release (a symbolic link in the code?): nothing is removed there\\n' \"$1\" >&2; return 1;; esac; }",
-    q(rel))
-end
+-- STAYS_INSIDE fails, naming it, when a path after $1 (the release) leads
+-- outside it once links are followed (its nearest existing parent is
+-- checked): when the code makes a linked path's parent a link to
+-- somewhere else (public -> /srv/static, say), the rm -rf that replaces
+-- the linked path would remove what is there.
+local STAYS_INSIDE = [[r=$(cd "$1" && pwd -P) || exit 1; shift; for t; do d=$(dirname "$t"); ]] ..
+  [[while [ ! -e "$d" ]; do d=$(dirname "$d"); done; case "$(cd "$d" && pwd -P)/" in "$r"/*) ;; ]] ..
+  [[*) printf '%s leads outside the release (a symbolic link in the code?): nothing is removed there\n' "$t" >&2; exit 1 ;; esac; done]]
 
--- link_script links every linked dir and file of the release to shared/,
--- in one command; what a linked dir already shares is not linked again.
-local function link_script(rel)
+-- link_steps are the commands that link every linked dir and file of
+-- the release to shared/, one step each; what a linked dir already
+-- shares is not linked again.
+local function link_steps(rel)
   local steps, dirs = {}, fetch("linked_dirs")
-  local function link(shared, target)
-    steps[#steps + 1] = string.format("mkdir -p %s && inside %s && rm -rf %s && ln -s %s %s",
-      q(dirname(target)), q(dirname(target)), q(target), q(shared), q(target))
+  -- link links path in the release to path in shared/; a linked dir is
+  -- made in shared/ too, a linked file must be there already.
+  local function link(path, is_dir)
+    local shared, target = shared_path() .. "/" .. path, rel .. "/" .. path
+    steps[#steps + 1] = is_dir and { "mkdir", "-p", shared, dirname(target) } or { "mkdir", "-p", dirname(target) }
+    steps[#steps + 1] = { "rm", "-rf", target }
+    steps[#steps + 1] = { "ln", "-s", shared, target }
   end
   for _, d in ipairs(dirs) do
-    d = clean(d)
-    if not inside_linked_dir(d, dirs) then
-      steps[#steps + 1] = "mkdir -p " .. q(shared_path() .. "/" .. d)
-      link(shared_path() .. "/" .. d, rel .. "/" .. d)
-    end
+    if not inside_linked_dir(clean(d), dirs) then link(clean(d), true) end
   end
   for _, f in ipairs(fetch("linked_files")) do
-    f = clean(f)
-    if not inside_linked_dir(f, dirs) then link(shared_path() .. "/" .. f, rel .. "/" .. f) end
+    if not inside_linked_dir(clean(f), dirs) then link(clean(f), false) end
   end
-  if #steps > 0 then table.insert(steps, 1, inside_release(rel)) end
-  if fetch("group_writable") then steps[#steps + 1] = "chmod -R g+w " .. q(rel) end
-  return table.concat(steps, " && ")
+  if #steps > 0 then -- before anything is removed: every path it will replace
+    local check = { "sh", "-c", STAYS_INSIDE, "sh", rel }
+    for _, step in ipairs(steps) do
+      if step[1] == "rm" then check[#check + 1] = step[3] end
+    end
+    table.insert(steps, 1, check)
+  end
+  if fetch("group_writable") then steps[#steps + 1] = { "chmod", "-R", "g+w", rel } end
+  return steps
 end
-
 
 namespace("deploy", function()
   desc("Links linked_dirs and linked_files from shared/ into the release")
   task("finalize_update", { pipelined = true }, function()
-    local script = link_script(release_path())
-    if script == "" then return end
-    on(release_roles(), function() execute(script) end)
+    local steps = link_steps(release_path())
+    if #steps == 0 then return end
+    on(release_roles(), function()
+      for _, step in ipairs(steps) do execute(step) end
+    end)
   end)
 
   desc("Points current at the new release on every host, atomically")

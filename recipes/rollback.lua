@@ -1,6 +1,5 @@
 -- deploy:rollback: every host back to one release: the one before
 -- current that went live on all of them, or rollback_release.
-local q = require("luacap.shell").quote
 local releases = require("luacap.recipes.releases")
 local names = require("luacap.recipes.release_names")
 
@@ -68,6 +67,15 @@ local function previous_live(hosts, cur)
   error(string.format("no release before %s went live on every host; nothing to roll back to", cur), 0)
 end
 
+-- switch_back undoes a host's step back: current where it pointed, and
+-- the release it left no longer marked as rolled back.
+local function switch_back(host, from, to)
+  local was = releases.state[host.name].target
+  local back = was ~= "" and releases.switch_back(was) or "true"
+  if from == "" or from == to then return back end
+  return back .. " && " .. releases.unmark_rolled_back(from)
+end
+
 local function target(hosts)
   local wanted = fetch("rollback_release", os.getenv("ROLLBACK_RELEASE"))
   if wanted ~= nil and wanted ~= "" then return named_target(hosts, tostring(wanted)) end
@@ -99,23 +107,13 @@ namespace("deploy", function()
     local hosts = release_roles()
     on(hosts, function(host) releases.state_of(host, releases.DRY_RUN_STATE) end)
     local to = target(hosts)
-    local switch = releases.switch_current(releases_path() .. "/" .. to)
     on(hosts, function(host)
-      -- The release left is marked in the same command, so that even a
-      -- rollback cut short never makes it a rollback target again.
       local from = releases.state[host.name].current
-      local script, undo = switch, ""
-      if from ~= "" and from ~= to then
-        script = switch .. " && " .. releases.mark_rolled_back(from)
-        undo = " && " .. releases.unmark_rolled_back(from)
-      end
       -- The undo is registered first: should the command fail after the
       -- switch (a full disk), the host still goes back with the others.
-      local was = releases.state[host.name].target
-      local back = was ~= "" and releases.switch_back(was) or "true"
-      on_rollback(back .. undo, { hint = "current may still point at release " .. to ..
+      on_rollback(switch_back(host, from, to), { hint = "current may still point at release " .. to ..
         " here while other hosts went back: run " .. rollback_command("NAME") })
-      local previous = capture(script, { dry_run = releases.DRY_RUN_PREVIOUS })
+      local previous = capture(releases.step_back(releases_path() .. "/" .. to, from), { dry_run = releases.DRY_RUN_PREVIOUS })
       rolled_back[host.name] = { from = previous:match("([^/]*)$"), to = to }
       releases.went_live(host, to)
     end)
@@ -123,17 +121,11 @@ namespace("deploy", function()
 
   desc("Removes the release rolled back from, and logs the rollback")
   task("rollback:cleanup", { pipelined = true }, function()
-    local log = q(deploy_to() .. "/revisions.log")
     on(release_roles(), function(host)
       local r = rolled_back[host.name]
       if r == nil then return end
-      local remove = ""
-      if names.valid(r.from) and r.from ~= r.to then
-        remove = string.format("[ \"$(basename \"$(readlink %s)\")\" = %s ] || rm -rf %s; ",
-          q(current_path()), q(r.from), q(releases_path() .. "/" .. r.from))
-      end
-      execute(string.format("%sprintf '%%s rolled back to release %%s\\n' %s %s >> %s",
-        remove, q(fetch("local_user")), q(r.to), log))
+      execute(releases.log_line("%s rolled back to release %s", fetch("local_user"), r.to))
+      if names.valid(r.from) and r.from ~= r.to then execute(releases.remove_unless_current(r.from)) end
     end)
   end)
 end)

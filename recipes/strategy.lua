@@ -4,6 +4,7 @@
 --   copy:         an archive packed once here (a directory, or git
 --                 archive of a local repository), uploaded to every host.
 local q = require("luacap.shell").quote
+local join = require("luacap.shell").join
 local paths = require("luacap.paths") -- local paths are relative to the Deployfile
 local releases = require("luacap.recipes.releases")
 local names = require("luacap.recipes.release_names")
@@ -14,14 +15,24 @@ local function tree()
   return sub and (releases.branch() .. ":" .. sub) or releases.branch()
 end
 
+-- update_mirror updates the git mirror in repo, or clones it.
+local function update_mirror(repo, url)
+  return string.format("if [ -f %s ]; then %s && %s >/dev/null; else %s; fi", q(repo .. "/HEAD"),
+    join({ "git", "-C", repo, "remote", "set-url", "origin", "--", url }),
+    join({ "git", "-C", repo, "remote", "update", "--prune" }),
+    join({ "git", "clone", "--mirror", "--quiet", "--", url, repo }))
+end
+
+-- remote_cache_script updates the mirror, makes the release and unpacks
+-- the branch into it. One command, not a step each, because the task
+-- waits for it: the steps cost one round trip, not three.
 local function remote_cache_script()
-  local repo, rel = deploy_to() .. "/repo", release_path()
+  local repo, rel, commit = deploy_to() .. "/repo", release_path(), releases.branch() .. "^{commit}"
   return table.concat({
-    string.format("if [ -f %s/HEAD ]; then git -C %s remote set-url origin -- %s && git -C %s remote update --prune >/dev/null; " ..
-      "else git clone --mirror --quiet -- %s %s; fi", q(repo), q(repo), q(fetch("repo_url")), q(repo), q(fetch("repo_url")), q(repo)),
-    releases.make_release(string.format("git -C %s rev-parse --verify %s", q(repo), q(releases.branch() .. "^{commit}")),
-      string.format("git -C %s log -1 --format=%%ct %s --", q(repo), q(releases.branch() .. "^{commit}"))),
-    string.format("git -C %s archive %s | tar -x -f - -C %s", q(repo), q(tree()), q(rel)),
+    update_mirror(repo, fetch("repo_url")),
+    releases.make_release(join({ "git", "-C", repo, "rev-parse", "--verify", commit }),
+      join({ "git", "-C", repo, "log", "-1", "--format=%ct", commit, "--" })),
+    join({ "git", "-C", repo, "archive", tree() }) .. " | " .. join({ "tar", "-x", "-f", "-", "-C", rel }),
   }, " && ")
 end
 
@@ -79,8 +90,8 @@ namespace("deploy", function()
       local revision, time = pack(archive)
       local rel = release_path()
       -- The archive streams into tar: one command sends and unpacks it.
-      local unpack = releases.make_release("printf '%s\\n' " .. q(revision), time and ("printf '%s\\n' " .. q(time))) ..
-        " && tar -xzf - -C " .. q(rel)
+      local unpack = releases.make_release(join({ "printf", "%s\\n", revision }), time and join({ "printf", "%s\\n", time })) ..
+        " && " .. join({ "tar", "-xzf", "-", "-C", rel })
       on(release_roles(), function()
         releases.undo_new_release()
         execute(unpack, { stdin = archive })

@@ -76,7 +76,7 @@ func TestReadmeTwoPhaseDeploy(t *testing.T) {
 	code, out, errOut := runCLI(t, hooks{}, "production", "deploy:prepare_release", "--dry-run")
 	for _, want := range []string{
 		"  deploy-cache.internal upload /tmp/luacap-prepare/20260102030405.tar.gz -> " + archive + "\n",
-		"  deploy-cache.internal $ ln -sfn " + archive + " /var/www/shop/current_tgz.luacap-new && mv -T /var/www/shop/current_tgz.luacap-new /var/www/shop/current_tgz\n",
+		"  deploy-cache.internal $ ln -sfn " + archive + " /var/www/shop/current_tgz.luacap-new && mv -T /var/www/shop/current_tgz.luacap-new /var/www/shop/current_tgz || { rm -f /var/www/shop/current_tgz.luacap-new; false; }\n",
 	} {
 		if code != exitOK || !strings.Contains(out, want) || strings.Count(out, " upload ") != 1 {
 			t.Errorf("prepare_release: exit %d, want the one upload to the intermediary and %q:\n%s%s", code, want, out, errOut)

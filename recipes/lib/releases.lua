@@ -10,6 +10,7 @@
 --   or before current, or when revisions.log says it was deployed.
 -- Only releases that went live count for cleanup and rollback.
 local q = require("luacap.shell").quote
+local join = require("luacap.shell").join
 local names = require("luacap.recipes.release_names")
 local M = {}
 
@@ -36,22 +37,47 @@ M.DRY_RUN_PREVIOUS = "/var/www/<app>/releases/20000101000002"
 -- taken = every name in releases/ }.
 M.state = {}
 
+-- flag_if_file adds letter to $f when release $d holds file.
+local function flag_if_file(file, letter)
+  return string.format("[ -f \"$d/%s\" ] && f=${f}%s", file, letter)
+end
+
+-- release_flags sets $f to the flags of the name $d in releases/.
+local function release_flags()
+  return table.concat({
+    "f=",
+    "[ -d \"$d\" ] && [ ! -L \"$d\" ] && f=d",
+    flag_if_file("REVISION", "r"),
+    flag_if_file(M.LIVE_MARKER, "l"),
+    flag_if_file(M.MADE_MARKER, "m"),
+    flag_if_file(M.ROLLED_BACK, "x"),
+    string.format("grep -qF \" deployed as release $d by \" %s 2>/dev/null && f=${f}g", q(deploy_to() .. "/revisions.log")),
+  }, "; ")
+end
+
+-- list_releases prints a release line for every name in releases/,
+-- dangling links included; nothing when there is no releases/.
+local function list_releases()
+  return string.format("if cd %s 2>/dev/null; then for d in *; do [ -e \"$d\" ] || [ -L \"$d\" ] || continue; %s; " ..
+    "printf 'release %%s:%%s\\n' \"$f\" \"$d\"; done; fi", q(releases_path()), release_flags())
+end
+
+-- print_current prints the current and target lines, empty without current.
+local function print_current()
+  return string.format("t=$(readlink %s 2>/dev/null); printf 'current %%s\\ntarget %%s\\n' \"$(basename \"$t\" 2>/dev/null)\" \"$t\"",
+    q(current_path()))
+end
+
 -- state_script prints what is in the host's releases/, and current:
 --   release <flags>:<name>   flags: d (a directory), r (REVISION),
 --                            l (LIVE_MARKER), m (MADE_MARKER),
 --                            x (ROLLED_BACK), g (in revisions.log)
 --   current <basename of current's target>
 --   target <current's target>
+-- One script: the lock runs it in the command that takes the lock, so
+-- what it prints is what the host had once this run held the lock.
 function M.state_script()
-  local log = q(deploy_to() .. "/revisions.log")
-  local flag = function(file, f) return string.format("[ -f \"$d/%s\" ] && f=${f}%s; ", file, f) end
-  return string.format("if cd %s 2>/dev/null; then for d in *; do [ -e \"$d\" ] || [ -L \"$d\" ] || continue; f=; " ..
-    "[ -d \"$d\" ] && [ ! -L \"$d\" ] && f=d; " .. flag("REVISION", "r") .. flag(M.LIVE_MARKER, "l") ..
-    flag(M.MADE_MARKER, "m") .. flag(M.ROLLED_BACK, "x") ..
-    "grep -qF \" deployed as release $d by \" %s 2>/dev/null && f=${f}g; " ..
-    "printf 'release %%s:%%s\\n' \"$f\" \"$d\"; done; fi; t=$(readlink %s 2>/dev/null); " ..
-    "printf 'current %%s\\ntarget %%s\\n' \"$(basename \"$t\" 2>/dev/null)\" \"$t\"",
-    q(releases_path()), log, q(current_path()))
+  return list_releases() .. "; " .. print_current()
 end
 
 -- went_live_by_flags applies the rules above to one release.
@@ -133,22 +159,59 @@ end
 -- lock_guard is a command prefix that fails unless the deploy lock is
 -- still the one this run took: a run whose lock was removed
 -- (deploy:unlock) and taken by another run must not switch or clean up.
+-- It is a prefix, not a command of its own, so that the check and the
+-- change it guards happen in one command: no other run comes between.
 function M.lock_guard()
   if M.lock_record == nil then return "" end
   local lock = q(deploy_to() .. "/.luacap.lock")
-  return string.format("[ ! -L %s ] && [ \"$(head -c 4096 %s 2>/dev/null)\" = %s ] || " ..
-    "{ echo 'the deploy lock here is no longer this run'\\''s (deploy:unlock was run?): nothing changed' >&2; exit 1; }; ",
-    lock, lock, q(M.lock_record))
+  local refuse = "{ echo " .. q("the deploy lock here is no longer this run's (deploy:unlock was run?): nothing changed") ..
+    " >&2; exit 1; }"
+  return string.format("[ ! -L %s ] && [ \"$(head -c 4096 %s 2>/dev/null)\" = %s ] || %s; ",
+    lock, lock, q(M.lock_record), refuse)
 end
 
--- switch_current points current at target atomically: target is marked
--- as gone live first, then a new link is renamed over the old one, so
--- there is never a moment without current. On failure the mark it made
--- is taken back. It prints where current pointed before.
-function M.switch_current(target)
+-- replace_link points link at target by renaming a new link over it, so
+-- that link never is missing; the new link is removed should that fail.
+local function replace_link(link, target)
+  local tmp = link .. ".luacap-new"
+  return string.format("%s && %s || { %s; false; }", join({ "ln", "-sfn", target, tmp }), join({ "mv", "-T", tmp, link }),
+    join({ "rm", "-f", tmp }))
+end
+M.replace_link = replace_link
+
+-- link_current points current at target (a path as readlink printed it)
+-- and prints where it pointed before: one command, so that what it
+-- prints is what it replaced.
+function M.link_current(target)
+  local cur = current_path()
+  return string.format("{ p=$(readlink %s || true); %s; } && printf '%%s' \"$p\"", q(cur), replace_link(cur, target))
+end
+
+-- mark_live writes target's live mark unless it has one; $new says it
+-- wrote it, for the switch to take it back on failure.
+local function mark_live(target)
   local mark = q(target .. "/" .. M.LIVE_MARKER)
-  return string.format("%snew=; [ -e %s ] || { date -u > %s && new=1; } || exit 1; %s || { [ -z \"$new\" ] || rm -f %s; exit 1; }; rm -f %s",
-    M.lock_guard(), mark, mark, M.link_current(target), mark, q(target .. "/" .. M.ROLLED_BACK))
+  return string.format("new=; [ -e %s ] || { date -u > %s && new=1; } || exit 1", mark, mark)
+end
+
+-- switch_current points current at target atomically, and prints where
+-- current pointed before. One command, guarded by the lock: target is
+-- marked as gone live first (never a live current without its mark),
+-- then current switched; on failure the mark it made is taken back.
+-- Its ROLLED_BACK mark goes once it is current again.
+function M.switch_current(target)
+  local mark = target .. "/" .. M.LIVE_MARKER
+  return string.format("%s%s; %s || { [ -z \"$new\" ] || %s; exit 1; }; %s", M.lock_guard(), mark_live(target),
+    M.link_current(target), join({ "rm", "-f", mark }), join({ "rm", "-f", target .. "/" .. M.ROLLED_BACK }))
+end
+
+-- step_back is rollback's switch to target, marking release from (the
+-- one current leaves) as rolled back in the same command: even a
+-- rollback cut short never makes from a rollback target again.
+function M.step_back(target, from)
+  local switch = M.switch_current(target)
+  if from == "" or target:match("([^/]*)$") == from then return switch end
+  return switch .. " && " .. M.mark_rolled_back(from)
 end
 
 -- mark_rolled_back marks release name as one a rollback stepped away from.
@@ -158,16 +221,7 @@ end
 
 -- unmark_rolled_back takes that mark back, when the rollback is undone.
 function M.unmark_rolled_back(name)
-  return "rm -f " .. q(releases_path() .. "/" .. name .. "/" .. M.ROLLED_BACK)
-end
-
--- link_current points current at target (a path as readlink printed it)
--- by renaming a new link over the old one, and prints where it pointed.
-function M.link_current(target)
-  local cur = current_path()
-  local tmp = cur .. ".luacap-new"
-  return string.format("{ p=$(readlink %s || true); ln -sfn %s %s && mv -T %s %s || { rm -f %s; false; }; } && printf '%%s' \"$p\"",
-    q(cur), q(target), q(tmp), q(tmp), q(cur), q(tmp))
+  return join({ "rm", "-f", releases_path() .. "/" .. name .. "/" .. M.ROLLED_BACK })
 end
 
 -- switch_back points current at target again when a switch is undone.
@@ -179,33 +233,61 @@ function M.switch_back(target) return M.link_current(target) end
 -- previous again (or is removed when there was none), and release loses
 -- the mark it got, since it did not stay live.
 function M.unswitch_current(release, previous)
-  local unmark = "rm -f " .. q(release .. "/" .. M.LIVE_MARKER)
-  if previous == "" then return "rm -f " .. q(current_path()) .. " && " .. unmark end
+  local unmark = join({ "rm", "-f", release .. "/" .. M.LIVE_MARKER })
+  if previous == "" then return join({ "rm", "-f", current_path() }) .. " && " .. unmark end
   return M.link_current(previous) .. " && " .. unmark
+end
+
+-- remove_unless_current removes release name unless current points at
+-- it: one command, so that the release it checks is the one it removes.
+function M.remove_unless_current(name)
+  return string.format("[ \"$(basename \"$(readlink %s)\")\" = %s ] || %s", q(current_path()), q(name),
+    join({ "rm", "-rf", releases_path() .. "/" .. name }))
+end
+
+-- log_line appends a line to revisions.log: format (printf's, with a
+-- newline added) and its values, which printf never reads as format.
+function M.log_line(format, ...)
+  return join({ "printf", format .. "\\n", ... }) .. " >> " .. q(deploy_to() .. "/revisions.log")
+end
+
+-- refuse_if prints why and fails when the shell test cond holds.
+local function refuse_if(cond, why)
+  return string.format("if %s; then echo %s >&2; exit 1; fi", cond, q(why))
 end
 
 -- remove_new_release removes a release this run made, refusing one that
 -- is current or went live: an undo must never take a live release away.
 -- The name was free on every host when this run took the lock, so what
--- stands there now is this run's.
+-- stands there now is this run's. One command: the checks and the
+-- removal see the same current.
 function M.remove_new_release(name)
   local rel = releases_path() .. "/" .. name
-  return string.format("if [ \"$(basename \"$(readlink %s 2>/dev/null)\" 2>/dev/null)\" = %s ]; then " ..
-    "printf 'release %%s is current here; not removed\\n' %s >&2; exit 1; fi; " ..
-    "if [ -e %s ]; then printf 'release %%s went live here; not removed\\n' %s >&2; exit 1; fi; rm -rf %s",
-    q(current_path()), q(name), q(name), q(rel .. "/" .. M.LIVE_MARKER), q(name), q(rel))
+  return table.concat({
+    refuse_if(string.format("[ \"$(basename \"$(readlink %s 2>/dev/null)\" 2>/dev/null)\" = %s ]", q(current_path()), q(name)),
+      "release " .. name .. " is current here; not removed"),
+    refuse_if("[ -e " .. q(rel .. "/" .. M.LIVE_MARKER) .. " ]", "release " .. name .. " went live here; not removed"),
+    join({ "rm", "-rf", rel }),
+  }, "; ")
 end
 
 -- make_release makes the release directory and its REVISION first, so
 -- that even a release cut short is known as one (and, never having gone
 -- live, is removed by the next cleanup). revision_cmd prints the revision;
 -- time_cmd, when there is one, its commit time in epoch seconds, which
--- goes to REVISION_TIME as in Capistrano.
+-- goes to REVISION_TIME as in Capistrano. It is a part of the strategy's
+-- one command, which makes and fills the release without a round trip
+-- of its own.
 function M.make_release(revision_cmd, time_cmd)
   local rel = release_path()
-  local time = time_cmd and string.format(" && %s > %s/REVISION_TIME", time_cmd, q(rel)) or ""
-  return string.format("mkdir -p %s && mkdir %s && : > %s && %s > %s/REVISION%s", q(releases_path()), q(rel),
-    q(rel .. "/" .. M.MADE_MARKER), revision_cmd, q(rel), time)
+  local steps = {
+    join({ "mkdir", "-p", releases_path() }),
+    join({ "mkdir", rel }),
+    ": > " .. q(rel .. "/" .. M.MADE_MARKER),
+    revision_cmd .. " > " .. q(rel) .. "/REVISION",
+  }
+  if time_cmd then steps[#steps + 1] = time_cmd .. " > " .. q(rel) .. "/REVISION_TIME" end
+  return table.concat(steps, " && ")
 end
 
 -- undo_new_release registers, for this host, the removal of the release
@@ -243,29 +325,60 @@ end
 -- changes anything.
 function M.keep_releases() return M.whole("keep_releases", 1) end
 
--- cleanup_script removes, in one command, what cleanup does not keep:
--- every release that never went live (except protect), and the oldest
--- live ones up to current beyond keep. It never removes current, nor a
--- live release newer than current (a rollback left it), nor anything in
--- releases/ that is not a release. It removes nothing when there is no
--- current, and prints what it removed.
+-- The cleanup script is one command: it decides on the host what to
+-- remove, from what releases/ holds at that moment, under the lock guard;
+-- a decision made here from an earlier reading could remove a release
+-- that went live since. These are its pieces, each a line of shell.
+
+-- enter_releases goes into releases/ and sets $cur to current's release;
+-- without releases/ or current there is nothing to clean up.
+local function enter_releases()
+  return string.format("cd %s 2>/dev/null || exit 0; cur=$(basename \"$(readlink ../current)\" 2>/dev/null); " ..
+    "[ -n \"$cur\" ] || exit 0", q(releases_path()))
+end
+
+-- is_release_fn defines isrel NAME: a release name (as release_names
+-- allows) of a real directory with a REVISION or one of luacap's marks.
+local function is_release_fn()
+  return string.format("isrel() { case $1 in [A-Za-z0-9]*) ;; *) return 1;; esac; case $1 in *[!A-Za-z0-9._-]*) return 1;; esac; " ..
+    "[ -d \"$1\" ] && [ ! -L \"$1\" ] && { [ -f \"$1/REVISION\" ] || [ -f \"$1/%s\" ] || [ -f \"$1/%s\" ]; }; }",
+    M.LIVE_MARKER, M.MADE_MARKER)
+end
+
+-- went_live_fn defines live NAME, the rules of went_live_by_flags; $past
+-- is set once the loop has passed current.
+local function went_live_fn()
+  return string.format("live() { [ -f \"$1/%s\" ] && return 1; [ -f \"$1/%s\" ] && return 0; [ -f \"$1/%s\" ] && return 1; " ..
+    "{ [ -z \"$past\" ] || [ \"$1\" = \"$cur\" ]; } && return 0; grep -qF \" deployed as release $1 by \" ../revisions.log 2>/dev/null; }",
+    M.ROLLED_BACK, M.LIVE_MARKER, M.MADE_MARKER)
+end
+
+-- count_live sets $good to the live releases up to current.
+local function count_live()
+  return "good=0; past=; for d in *; do isrel \"$d\" || continue; [ -z \"$past\" ] && live \"$d\" && good=$((good+1)); " ..
+    "[ \"$d\" = \"$cur\" ] && past=1; done"
+end
+
+-- choose_removals sets "$@" to the oldest live releases before current
+-- beyond keep, and every release that never went live but protect.
+local function choose_removals(keep, protect)
+  return string.format("drop=$((good-%d)); past=; set --; for d in *; do isrel \"$d\" || continue; " ..
+    "if [ \"$d\" = \"$cur\" ]; then past=1; elif live \"$d\"; then " ..
+    "[ -z \"$past\" ] && [ $drop -gt 0 ] && set -- \"$@\" \"$d\" && drop=$((drop-1)); " ..
+    "elif [ \"$d\" != %s ]; then set -- \"$@\" \"$d\"; fi; done", keep, q(protect))
+end
+
+-- cleanup_script removes what cleanup does not keep: every release that
+-- never went live (except protect), and the oldest live ones up to
+-- current beyond keep. It never removes current, nor a live release
+-- newer than current (a rollback left it), nor anything in releases/
+-- that is not a release. It removes nothing when there is no current,
+-- and prints what it removed.
 function M.cleanup_script(keep, protect)
-  return string.format(table.concat({
-    "%scd %s 2>/dev/null || exit 0; cur=$(basename \"$(readlink ../current)\" 2>/dev/null); [ -n \"$cur\" ] || exit 0",
-    "isrel() { case $1 in [A-Za-z0-9]*) ;; *) return 1;; esac; case $1 in *[!A-Za-z0-9._-]*) return 1;; esac; " ..
-      "[ -d \"$1\" ] && [ ! -L \"$1\" ] && { [ -f \"$1/REVISION\" ] || [ -f \"$1/%s\" ] || [ -f \"$1/%s\" ]; }; }",
-    -- the rules of went_live_by_flags; past is set once current is passed
-    "live() { [ -f \"$1/%s\" ] && return 1; [ -f \"$1/%s\" ] && return 0; [ -f \"$1/%s\" ] && return 1; " ..
-      "{ [ -z \"$past\" ] || [ \"$1\" = \"$cur\" ]; } && return 0; grep -qF \" deployed as release $1 by \" ../revisions.log 2>/dev/null; }",
-    "good=0; past=; for d in *; do isrel \"$d\" || continue; [ -z \"$past\" ] && live \"$d\" && good=$((good+1)); " ..
-      "[ \"$d\" = \"$cur\" ] && past=1; done",
-    "drop=$((good-%d)); past=; set --; for d in *; do isrel \"$d\" || continue; " ..
-      "if [ \"$d\" = \"$cur\" ]; then past=1; elif live \"$d\"; then " ..
-      "[ -z \"$past\" ] && [ $drop -gt 0 ] && set -- \"$@\" \"$d\" && drop=$((drop-1)); " ..
-      "elif [ \"$d\" != %s ]; then set -- \"$@\" \"$d\"; fi; done",
+  return M.lock_guard() .. table.concat({
+    enter_releases(), is_release_fn(), went_live_fn(), count_live(), choose_removals(keep, protect),
     "[ $# -eq 0 ] || { rm -rf \"$@\" && echo \"removed $*\"; }",
-  }, "; "), M.lock_guard(), q(releases_path()), M.LIVE_MARKER, M.MADE_MARKER,
-    M.ROLLED_BACK, M.LIVE_MARKER, M.MADE_MARKER, keep, q(protect))
+  }, "; ")
 end
 
 return M

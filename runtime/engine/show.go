@@ -131,11 +131,23 @@ func (f *localFinder) statementEnd(i int) int {
 		code := quoted.ReplaceAllString(f.lines[j], "")
 		depth += strings.Count(code, "(") + strings.Count(code, "{") + strings.Count(code, "[") -
 			strings.Count(code, ")") - strings.Count(code, "}") - strings.Count(code, "]")
-		if depth <= 0 {
+		if depth <= 0 && !continues(code) {
 			return j + 1
 		}
 	}
 	return i + 1
+}
+
+// continues reports whether a line of code ends in an operator, so the
+// statement goes on on the next line ("a" ..).
+func continues(code string) bool {
+	code = strings.TrimSpace(code)
+	for _, op := range []string{"..", ",", "=", "+", "-", "*", "/", " and", " or", " not"} {
+		if strings.HasSuffix(code, op) {
+			return true
+		}
+	}
+	return false
 }
 
 // merged returns the definitions in file order, overlapping and

@@ -128,6 +128,7 @@ var verbs = []Verb{
 	{Library, "luacap.recipes.releases", nil, "", "What a release is, what each host has, switching current: shared by the bundled recipes."},
 	{Library, "luacap.recipes.release_names", nil, "", "Choosing release names: shared by the bundled recipes."},
 	{Library, "luacap.recipes.migrations", nil, "", "Whether migrations changed since the release in current: conditionally_migrate."},
+	{Library, "luacap.recipes.deploy_lock", nil, "", "The deploy lock's scripts: taking it, giving it back, removing a stale one."},
 }
 
 // Verbs returns the DSL table, in its order.
