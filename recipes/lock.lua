@@ -11,10 +11,8 @@ local DRY_RUN_LOCK = "locked\n" .. releases.DRY_RUN_STATE
 
 -- record is what the lock holds: who, from where, what and since when.
 local function record()
-  local here = run_locally("printf '%s %s' \"$(hostname)\" \"$PPID\"", { dry_run = "this-machine 0" })
-  local machine, pid = here:match("^(%S+) (%S+)$")
-  return string.format("%s@%s (pid %s) since %s, running %s for release %s", fetch("local_user"), machine or here,
-    pid or "?", fetch("started_at"), fetch("run_tasks", "deploy"), fetch("release_name"))
+  return string.format("%s@%s (pid %s) since %s, running %s for release %s", fetch("local_user"), fetch("local_machine"),
+    fetch("luacap_pid"), fetch("started_at"), fetch("run_tasks", "deploy"), fetch("release_name"))
 end
 
 local function unlock_hint()

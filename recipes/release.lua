@@ -29,17 +29,20 @@ local STAYS_INSIDE = [[r=$(cd "$1" && pwd -P) || exit 1; shift; for t; do d=$(di
   [[*) printf '%s leads outside the release (a symbolic link in the code?): nothing is removed there\n' "$t" >&2; exit 1 ;; esac; done]]
 
 -- link_steps are the commands that link every linked dir and file of
--- the release to shared/, one step each; what a linked dir already
--- shares is not linked again.
+-- the release to shared/, as Capistrano's tasks do: make the directories,
+-- remove what the code has in those places, link each (what a linked dir
+-- already shares is not linked again). A step is a command for all paths
+-- where it can be: each command is a process on every host.
 local function link_steps(rel)
-  local steps, dirs = {}, fetch("linked_dirs")
+  local dirs, mkdir, rm, links = fetch("linked_dirs"), { "mkdir", "-p" }, { "rm", "-rf" }, {}
   -- link links path in the release to path in shared/; a linked dir is
   -- made in shared/ too, a linked file must be there already.
   local function link(path, is_dir)
     local shared, target = shared_path() .. "/" .. path, rel .. "/" .. path
-    steps[#steps + 1] = is_dir and { "mkdir", "-p", shared, dirname(target) } or { "mkdir", "-p", dirname(target) }
-    steps[#steps + 1] = { "rm", "-rf", target }
-    steps[#steps + 1] = { "ln", "-s", shared, target }
+    if is_dir then mkdir[#mkdir + 1] = shared end
+    mkdir[#mkdir + 1] = dirname(target)
+    rm[#rm + 1] = target
+    links[#links + 1] = { "ln", "-s", shared, target }
   end
   for _, d in ipairs(dirs) do
     if not inside_linked_dir(clean(d), dirs) then link(clean(d), true) end
@@ -47,12 +50,13 @@ local function link_steps(rel)
   for _, f in ipairs(fetch("linked_files")) do
     if not inside_linked_dir(clean(f), dirs) then link(clean(f), false) end
   end
-  if #steps > 0 then -- before anything is removed: every path it will replace
+  local steps = {}
+  if #links > 0 then
+    -- before anything is removed: no path it replaces leads outside
     local check = { "sh", "-c", STAYS_INSIDE, "sh", rel }
-    for _, step in ipairs(steps) do
-      if step[1] == "rm" then check[#check + 1] = step[3] end
-    end
-    table.insert(steps, 1, check)
+    for k = 3, #rm do check[#check + 1] = rm[k] end
+    steps = { check, mkdir, rm }
+    for _, l in ipairs(links) do steps[#steps + 1] = l end
   end
   if fetch("group_writable") then steps[#steps + 1] = { "chmod", "-R", "g+w", rel } end
   return steps

@@ -52,6 +52,11 @@ local function decide_name()
   end
 end
 
+-- PACK_COMMIT archives tree $3 of repository $1 as $2 and prints the id
+-- and time of commit $4. One local command, not three: each command here
+-- is on the deploy's critical path, at some 15 ms a process.
+local PACK_COMMIT = [[git -C "$1" archive --format=tar.gz -o "$2" "$3" && git -C "$1" log -1 --format='%H %ct' "$4^{commit}" --]]
+
 -- pack makes the archive the copy strategy sends and returns its revision
 -- and, for a commit, its time (a directory has none).
 local function pack(archive)
@@ -61,9 +66,9 @@ local function pack(archive)
     return "directory " .. source
   end
   local repo = paths.local_path(fetch("repo_url", "."))
-  run_locally({ "git", "-C", repo, "archive", "--format=tar.gz", "-o", archive, tree() })
-  local revision = run_locally({ "git", "-C", repo, "rev-parse", "--verify", releases.branch() .. "^{commit}" })
-  return revision, run_locally({ "git", "-C", repo, "log", "-1", "--format=%ct", revision, "--" })
+  local out = run_locally({ "sh", "-c", PACK_COMMIT, "sh", repo, archive, tree(), releases.branch() },
+    { dry_run = "0000000000000000000000000000000000000000 0" })
+  return out:match("^(%S+) (%S+)$")
 end
 
 namespace("deploy", function()

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
@@ -16,10 +17,27 @@ import (
 //go:embed prelude.lua
 var prelude string
 
+// identity is this machine's name and luacap's process id, which the
+// deploy lock records: known here, so no command asks for them. A dry
+// run shows placeholders, the same on every machine.
+func (e *Engine) identity() (machine, pid string) {
+	if e.opts.DryRun {
+		return "this-machine", "0"
+	}
+	machine, err := os.Hostname()
+	if err != nil {
+		machine = "unknown-machine"
+	}
+	return machine, strconv.Itoa(os.Getpid())
+}
+
 func (e *Engine) loadPrelude() error {
 	raw, wraps := e.rawTables() // from the DSL table, verbs.go
 	raw.RawSetString("release_name", lua.LString(e.opts.Now.UTC().Format("20060102150405")))
 	raw.RawSetString("started_at", lua.LString(e.opts.Now.UTC().Format("2006-01-02 15:04:05 UTC")))
+	machine, pid := e.identity()
+	raw.RawSetString("local_machine", lua.LString(machine))
+	raw.RawSetString("luacap_pid", lua.LString(pid))
 	fn, err := e.L.Load(strings.NewReader(prelude), "luacap/prelude.lua")
 	if err != nil {
 		return err

@@ -175,6 +175,8 @@ end
 -- Paths ------------------------------------------------------------------
 set("release_name", raw.release_name)
 set("started_at", raw.started_at)
+set("local_machine", raw.local_machine) -- this machine's name, and luacap's pid: the lock records them
+set("luacap_pid", raw.luacap_pid)
 set("keep_releases", 5)
 set("deploy_to", function() return "/var/www/" .. fetch("application") end)
 
