@@ -5,29 +5,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/luacap/luacap/recipes"
 )
 
 // loadBundled loads the bundled recipes, then src as the Deployfile, for
 // a dry run: the milestones' order without touching a server.
 func loadBundled(t *testing.T, src string) *testRun {
 	t.Helper()
-	run, err := tryLoad(t, "", dryRun)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := run.e.LoadRecipes(recipes.FS, recipes.Core); err != nil {
-		t.Fatalf("loading the bundled recipes: %v", err)
-	}
-	file := filepath.Join(run.dir, "Deployfile2.lua")
-	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := run.e.LoadFile(file); err != nil {
-		t.Fatalf("loading the Deployfile: %v", err)
-	}
-	return run
+	return bundledWith(t, src, nil)
 }
 
 // milestones hooks every Capistrano 3 milestone, before and after, so the
