@@ -12,6 +12,7 @@ import (
 var fourApp = map[string]string{"h1": `"app"`, "h2": `"app"`, "h3": `"app"`, "h4": `"app"`}
 
 func TestFailureInFinalizeLeavesEveryHostAsItWas(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 4, harness.Options{})
 	// On h3 only, shared/tmp becomes a file once deploy:check has passed:
 	// linking tmp/pids in finalize_update fails there.
@@ -37,6 +38,7 @@ end)`))
 }
 
 func TestFailureInSymlinkSwitchesBackTheHostsAlreadySwitched(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 4, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, fourApp, ""))
 	d.deploy("20260101000001")
@@ -70,6 +72,7 @@ func TestFailureInSymlinkSwitchesBackTheHostsAlreadySwitched(t *testing.T) {
 }
 
 func TestInterruptMidDeployLeavesEveryHostAsItWas(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 4, harness.Options{})
 	// The second deploy hangs after finalize_update, inside the transaction.
 	slow := `after("deploy:finalize_update", function()
@@ -85,6 +88,7 @@ end)`
 // Ctrl-C while a pipelined task's commands are queued: the running one is
 // stopped, the ones behind it never run, and the transaction is undone.
 func TestInterruptWithQueuedCommandsLeavesEveryHostAsItWas(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	slow := `task("slow", { pipelined = true }, function()
   if fetch("release_name") ~= "20260101000002" then return end

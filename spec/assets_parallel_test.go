@@ -41,6 +41,7 @@ func maxInFlight(log string) (most, ends int) {
 }
 
 func TestAssetsSentToEveryHostAtOnce(t *testing.T) {
+	t.Parallel()
 	real, err := exec.LookPath("rsync")
 	if err != nil {
 		t.Fatal(err)
@@ -94,6 +95,7 @@ set("assets_build_command", "mkdir -p public/assets && cp app/assets/*.css publi
 }
 
 func TestAFailedLocalBuildUndoesEveryHost(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	roles := map[string]string{"h1": `"web"`, "h2": `"app"`}
 	d := newDeployEnv(t, c, appDeployfile(c, roles, `
@@ -125,6 +127,7 @@ set("assets_build_command", "if [ -f app/assets/broken.css ]; then echo 'Sass::S
 // assets whether it did. A build run before the servers' update never
 // sees it.
 func TestAssetsBuiltWhileTheServersUpdate(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	release := c.Host("h1").Path(shop + "/releases/20260101000001/REVISION")
 	d := newDeployEnv(t, c, appDeployfile(c, map[string]string{"h1": `"web"`}, `
@@ -146,6 +149,7 @@ set("assets_build_command", "i=0; while [ ! -f `+release+` ] && [ $i -lt 500 ]; 
 // A deploy that fails while the build still runs stops the build and
 // removes its directory.
 func TestAFailedDeployStopsTheBuild(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	pidFile := filepath.Join(t.TempDir(), "build.pid")
 	d := newDeployEnv(t, c, appDeployfile(c, map[string]string{"h1": `"web"`}, `

@@ -14,6 +14,7 @@ import (
 // as it takes the lock, before anything else, with the set that was built
 // for current, or else the set it replaced.
 func TestSharedAssetsCutBetweenTheRenamesAreMendedByTheNextRun(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	h := c.Hosts[0]
 	d := newDeployEnv(t, c, appDeployfile(c, map[string]string{"h1": `"web"`}, `

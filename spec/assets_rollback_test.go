@@ -15,6 +15,7 @@ import (
 // set of the release just left stays served beside the new one (for
 // workers not yet restarted and pages already in browsers).
 func TestSharedAssetsFollowTheReleaseInCurrent(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	roles := map[string]string{"h1": `"web"`, "h2": `"web"`}
 	d := newDeployEnv(t, c, appDeployfile(c, roles, `

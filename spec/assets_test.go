@@ -17,6 +17,7 @@ var assetFiles = map[string]string{
 }
 
 func TestLocalAssetsBuiltOnceAndRsynced(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 5, harness.Options{})
 	roles := map[string]string{"h1": `"web"`, "h2": `"web"`, "h3": `"web"`, "h4": `"web"`, "h5": `"app"`}
 	d := newDeployEnv(t, c, "")
@@ -87,6 +88,7 @@ set("assets_build_command", "rm -rf public/assets && mkdir -p public/assets && c
 }
 
 func TestRemoteAssetsOnWebHostsAndAFailingBuild(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 3, harness.Options{})
 	roles := map[string]string{"h1": `"web"`, "h2": `"web"`, "h3": `"app"`}
 	d := newDeployEnv(t, c, appDeployfile(c, roles, `
@@ -109,6 +111,7 @@ set("assets_build_command", "[ ! -f /var/www/fail-build ] || { echo 'out of memo
 }
 
 func TestRsyncMissingOnTheServer(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{Hide: []string{"/usr/bin/rsync"}})
 	src := preamble(c, map[string]string{"h1": `"web"`}) + `
 task("send", function() on(roles("web"), function() rsync("files", "/var/www/files") end) end)`

@@ -69,6 +69,7 @@ func (s *sharedAssets) servesManifest(when, release, v string) {
 // going to. A directory where the switch writes its new link makes the
 // switch fail there.
 func TestARollbackUndoneOnOneHostServesTheManifestOfCurrent(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	s := newSharedAssets(t, c)
 	s.release("1", "20260101000001")
@@ -85,6 +86,7 @@ func TestARollbackUndoneOnOneHostServesTheManifestOfCurrent(t *testing.T) {
 // to that release, or undoing the deploy after its switch, must serve
 // that release's manifest again: the set shared/ served until the switch.
 func TestTurningOnSharedAssetsKeepsTheSetOfTheReleaseLeft(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	s := newSharedAssets(t, c)
 	s.env = []string{"ASSETS_SHARED=0"}

@@ -36,6 +36,7 @@ func attackLinked(t *testing.T, d *deployEnv, h *harness.Host) {
 // exist; when the basename is not a valid release name (a space) the undo
 // removes current. Either way the site is down after a failed deploy.
 func TestAttackUndoKeepsCurrentThatPointedOutsideReleases(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	fail := `after("deploy:symlink", function() run_locally("false") end)`
 	d := newDeployEnv(t, c, appDeployfile(c, twoApp, fail))
@@ -66,6 +67,7 @@ func TestAttackUndoKeepsCurrentThatPointedOutsideReleases(t *testing.T) {
 // name is taken now: the release takes the next second, the directory
 // stays.
 func TestAttackUndoKeepsADirectoryTheRunDidNotMake(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, twoApp, ""))
 	d.deploy("20260101000100")
@@ -91,6 +93,7 @@ func TestAttackUndoKeepsADirectoryTheRunDidNotMake(t *testing.T) {
 // deploy left, every host is switched to the unfinished release (no linked
 // files), it is marked live, and the only good release is removed.
 func TestAttackRollbackReleaseRefusesANeverLiveRelease(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	kill := `after("deploy:create_release", function()
   if fetch("release_name") == "20260101000002" then run_locally("kill -9 $PPID; sleep 5") end
@@ -123,6 +126,7 @@ end)`
 // re-deploys the tag) and cut short by kill -9 then counts as good: cleanup
 // keeps it and a rollback switches every host to it.
 func TestAttackReusedNameIsNotLiveFromAnOldLogLine(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	kill := `after("deploy:create_release", function()
   if os.getenv("KILLME") == "1" then run_locally("kill -9 $PPID; sleep 5") end
@@ -157,6 +161,7 @@ end)`
 // current. That deploy's own cleanup removes it as "never went live", and
 // the rollback right after the deploy has nothing to go back to.
 func TestAttackFirstDeployKeepsTheReleaseThatWasLive(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, twoApp, ""))
 	for _, h := range c.Hosts {
@@ -185,6 +190,7 @@ func TestAttackFirstDeployKeepsTheReleaseThatWasLive(t *testing.T) {
 
 // A symlink at .luacap.lock pointing at a secret: is its content printed?
 func TestAttackLockSymlinkIsNotRead(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, twoApp, ""))
 	d.write(c.Host("h1").Path(shop+"/shared/config/secret.yml"), "password: hunter2\n")
@@ -207,6 +213,7 @@ func TestAttackLockSymlinkIsNotRead(t *testing.T) {
 // one's release as "never went live", and the first, resuming, links and
 // switches every host to what is left of it: a release with no code.
 func TestAttackRunThatLostItsLockChangesNothing(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, twoApp, holdAt("deploy:finalize_update", "20260101000002")))
 	d.deploy("20260101000001")

@@ -44,6 +44,7 @@ func outputEnd(s string) string { return s[max(0, len(s)-2000):] }
 // whatever its size, and says how much it cut; the whole stream was
 // printed as it came.
 func TestAFailedCommandsErrorQuotesTheEndOfItsStderr(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	for _, size := range []int{100, 3000, 3 << 20} {
 		src := preamble(c, map[string]string{"h1": `"app"`}) + `
@@ -68,6 +69,7 @@ task("fail", function() execute("head -c ` + strconv.Itoa(size) + ` /dev/zero | 
 // Control characters from a server reach the terminal escaped; capture()
 // returns them byte for byte.
 func TestServerControlCharactersAreEscapedButCapturedExactly(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	dir := t.TempDir()
 	got := filepath.Join(dir, "captured")

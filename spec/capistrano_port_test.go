@@ -32,6 +32,7 @@ var capHosts = map[string]string{"web1.example.com": "h1", "web2.example.com": "
 // order, the revision file on the primary, sidekiq only where the
 // property says, and the rollback.
 func TestCapistranoPortDeploysAsTheRubyOriginal(t *testing.T) {
+	t.Parallel()
 	a := newCapApp(t)
 	sha1 := a.commit("the app")
 	events := a.deploy("20260101000001")

@@ -32,6 +32,7 @@ func freshHosts(t *testing.T, c *harness.Cluster) {
 // the linked dirs and the linked files' directories, then fails naming
 // the linked files to upload. After the upload, the deploy passes.
 func TestCheckMakesTheLayoutAndNamesTheFilesToUpload(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, twoApp, checkLayout))
 	freshHosts(t, c)
@@ -79,6 +80,7 @@ func TestCheckMakesTheLayoutAndNamesTheFilesToUpload(t *testing.T) {
 // file where releases/, a linked dir or a linked file's directory goes,
 // a directory where a linked file goes; on every host.
 func TestCheckReportsWhatStandsInTheWayOfTheLayout(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, twoApp, checkLayout))
 	h1, h2 := c.Host("h1"), c.Host("h2")
@@ -115,6 +117,7 @@ func TestCheckReportsWhatStandsInTheWayOfTheLayout(t *testing.T) {
 
 // A dry run prints the directories deploy:check would make, and makes none.
 func TestCheckDryRunPrintsTheDirectories(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, map[string]string{"h1": `"app"`}, checkLayout))
 	freshHosts(t, c)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestAsSudoPtyAndEnvironment(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	src := preamble(c, map[string]string{"h1": `"app"`}) + `
 task("who", function()
@@ -31,6 +32,7 @@ end)`
 }
 
 func TestEncryptedKeyWithoutATerminal(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	key := filepath.Join(c.Dir, "id_encrypted")
 	if _, err := harness.NewKey(key, "correct horse"); err != nil {
@@ -46,6 +48,7 @@ func TestEncryptedKeyWithoutATerminal(t *testing.T) {
 }
 
 func TestUnknownSSHOption(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	src := strings.Replace(preamble(c, map[string]string{"h1": `"app"`}), "config = ", "forward_agnet = true, config = ", 1) +
 		`task("x", function() run("true") end)`
@@ -56,6 +59,7 @@ func TestUnknownSSHOption(t *testing.T) {
 }
 
 func TestCommandTimeoutAndRefusedLogin(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	h := c.Host("h1")
 	timeout := strings.Replace(preamble(c, map[string]string{"h1": `"app"`}), "config = ", "command_timeout = 1, config = ", 1) +

@@ -8,6 +8,7 @@ import (
 )
 
 func TestFiftyCommandsUseOneConnection(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	h := c.Host("h1")
 	src := preamble(c, map[string]string{"h1": `"app"`}) + `
@@ -30,6 +31,7 @@ end)`
 }
 
 func TestIdleConnectionOutlivesServerKeepalive(t *testing.T) {
+	t.Parallel()
 	// The server drops a client that misses 2 keepalives 1 s apart; luacap
 	// sits idle for 4 s in a local build between two commands.
 	c := harness.Start(t, 1, harness.Options{ClientAliveInterval: 1, ClientAliveCountMax: 2})
@@ -48,6 +50,7 @@ end)`
 }
 
 func TestDroppedIdleConnectionIsDialledAgain(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	h := c.Host("h1")
 	marker := h.Path("/var/www/connected")

@@ -21,6 +21,7 @@ import (
 // after the loss, so undo and cleanup steps cost it no connect timeout
 // each.
 func TestHostLostMidDeployIsGivenUpAfterOneDial(t *testing.T) {
+	t.Parallel()
 	faults := []struct {
 		name string
 		lose func(h *harness.Host, p *harness.Proxy)

@@ -12,6 +12,7 @@ import (
 var webAppDB = map[string]string{"h1": `"web"`, "h2": `"app"`, "h3": `"db"`}
 
 func TestDeployLayoutAndCleanup(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 3, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, webAppDB, `set("keep_releases", 2)`))
 	d.deploy("20260101000001")
@@ -49,6 +50,7 @@ func TestDeployLayoutAndCleanup(t *testing.T) {
 }
 
 func TestRollbackAfterTwoDeploys(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 3, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, webAppDB, ""))
 	d.deploy("20260101000001")
@@ -73,6 +75,7 @@ func TestRollbackAfterTwoDeploys(t *testing.T) {
 // revisions.log: a deploy cut short) is skipped, and one newer than
 // current (a failed deploy's leftover) is not a target.
 func TestRollbackSkipsReleasesThatNeverWentLive(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, map[string]string{"h1": `"app"`, "h2": `"app"`}, ""))
 	d.deploy("20260101000001")
@@ -95,6 +98,7 @@ func TestRollbackSkipsReleasesThatNeverWentLive(t *testing.T) {
 // Cleanup keeps keep_releases releases that went live; one that never
 // did is removed, and a directory that is not a release is left alone.
 func TestCleanupRemovesReleasesThatNeverWentLive(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, map[string]string{"h1": `"app"`, "h2": `"app"`}, `set("keep_releases", 2)`))
 	d.deploy("20260101000001")
@@ -110,6 +114,7 @@ func TestCleanupRemovesReleasesThatNeverWentLive(t *testing.T) {
 }
 
 func TestMigrationsAndHooks(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 3, harness.Options{})
 	roles := map[string]string{"h1": `"web"`, "h2": `"app"`, "h3": `"db"`}
 	hooks := `
@@ -148,6 +153,7 @@ after("deploy", mark("after deploy"))
 }
 
 func TestPassengerOverride(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 3, harness.Options{})
 	override := `
 desc("Restarts Passenger")
@@ -169,6 +175,7 @@ end)`
 }
 
 func TestCheckReportsMissingLinkedFilesBeforeAnyRelease(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 3, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, webAppDB, ""))
 	if err := os.Remove(c.Host("h2").Path(shop + "/shared/config/database.yml")); err != nil {

@@ -14,6 +14,7 @@ const doctorLock = "deploy@laptop (pid 42) since 2026-01-01 00:00:00 UTC, runnin
 // doctor reports, on real hosts, without changing anything: h1 has a
 // layout with a lock held, h2 has none, h3 does not answer.
 func TestDoctorOnRealHosts(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 3, harness.Options{})
 	h1 := c.Host("h1")
 	for _, rel := range []string{"20260101000001", "20260101000002"} {

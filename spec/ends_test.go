@@ -71,6 +71,7 @@ func (e ended) expect(t *testing.T, code int, last string) {
 // Every stop signal, inside the transaction or after it committed: the
 // hosts are as the last line says, and no lock is left.
 func TestEveryWayARunEndsTellsTheTruth(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, map[string]string{"h1": `"app"`, "h2": `"app"`}, hangs))
 	d.deploy("20260101000001")
@@ -104,6 +105,7 @@ func TestEveryWayARunEndsTellsTheTruth(t *testing.T) {
 // or tee killed by the Ctrl-C): without a signal the deploy completes;
 // with one it is undone; exit codes as if the output were still read.
 func TestAClosedStdoutChangesNothing(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, map[string]string{"h1": `"app"`, "h2": `"app"`}, hangs))
 	d.deploy("20260101000001")

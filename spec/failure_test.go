@@ -12,6 +12,7 @@ import (
 var threeApp = map[string]string{"h1": `"app"`, "h2": `"app"`, "h3": `"app"`}
 
 func TestHostDownBeforeTheRun(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 3, harness.Options{})
 	h2 := c.Host("h2")
 	h2.Stop()
@@ -36,6 +37,7 @@ task("touch", function() on(roles("app"), function() execute("touch /var/www/don
 }
 
 func TestHostDiesMidCommand(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 3, harness.Options{})
 	h2 := c.Host("h2")
 	src := preamble(c, threeApp) + `

@@ -113,6 +113,7 @@ func readSettings(t *testing.T) []string {
 }
 
 func TestHostileValuesInEverySetting(t *testing.T) {
+	t.Parallel()
 	settings := readSettings(t)
 	var literal []string
 	for _, s := range settings {

@@ -29,6 +29,7 @@ func hostKeyDeployfile(c *harness.Cluster, strict string) string {
 }
 
 func TestUnknownHostKeyFailsClearly(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	h := c.Host("h1")
 	writeFile(t, c.KnownHosts, "")
@@ -52,6 +53,7 @@ func TestUnknownHostKeyFailsClearly(t *testing.T) {
 }
 
 func TestAcceptNewAddsTheKey(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	h := c.Host("h1")
 	writeFile(t, c.KnownHosts, "")
@@ -74,6 +76,7 @@ func TestAcceptNewAddsTheKey(t *testing.T) {
 }
 
 func TestChangedHostKeyIsRefused(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	h := c.Host("h1")
 	pub, _, _ := ed25519.GenerateKey(rand.Reader)
@@ -96,6 +99,7 @@ func TestChangedHostKeyIsRefused(t *testing.T) {
 }
 
 func TestStrictNoWarns(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	writeFile(t, c.KnownHosts, "")
 	r := runLuacap(t, c, hostKeyDeployfile(c, "no"), nil, "touch")
@@ -158,6 +162,7 @@ func expectChanged(t *testing.T, c *harness.Cluster, r harness.Result, file, con
 // The real key is named under Host h1, an attacker's key in a file named
 // under Host *: only the first UserKnownHostsFile counts, as in ssh.
 func TestKnownHostsOfALaterBlockAreNotTrusted(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	h := c.Host("h1")
 	dir := t.TempDir()
@@ -183,6 +188,7 @@ func TestKnownHostsOfALaterBlockAreNotTrusted(t *testing.T) {
 // GlobalKnownHostsFile is honoured: the key found there is trusted, and
 // the first value wins there too.
 func TestGlobalKnownHostsFileIsHonoured(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	h := c.Host("h1")
 	dir := t.TempDir()
@@ -205,6 +211,7 @@ func TestGlobalKnownHostsFileIsHonoured(t *testing.T) {
 // A host that now offers a key of another type than the known one is
 // refused as changed, whatever StrictHostKeyChecking says.
 func TestHostKeyOfAnotherTypeIsChanged(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	h := c.Host("h1")
 	known := knownLine(t, h, h.HostKey) // ed25519

@@ -51,6 +51,7 @@ set("local_repo", "repo")
 }
 
 func TestTwoPhaseDeployThroughAnIntermediary(t *testing.T) {
+	t.Parallel()
 	c, d, sha := twoPhaseEnv(t, 4)
 	mustSucceed(t, d.run("deploy:prepare_release", "-s", "release_name=20260101000000", "-q"))
 	h1 := c.Host("h1")
@@ -108,6 +109,7 @@ func TestTwoPhaseDeployThroughAnIntermediary(t *testing.T) {
 // servers: with copy the archive goes to each; through the intermediary,
 // once.
 func TestBytesSentCopyVersusIntermediary(t *testing.T) {
+	t.Parallel()
 	_, d, _ := twoPhaseEnv(t, 8)
 	// 2 MiB that does not compress, committed in the app.
 	big := make([]byte, 2<<20)

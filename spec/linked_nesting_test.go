@@ -14,6 +14,7 @@ import (
 // shared files must come through two deploys untouched, and the release
 // must reach them.
 func TestLinkedPathsInsideLinkedDirsKeepTheSharedData(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, dirs, files, inner, dir, rest string }{
 		{"a file in a linked dir", `{ "log", "tmp/pids" }`, `{ "config/database.yml", "log/keep.txt" }`, "log/keep.txt", "log", "keep.txt"},
 		{"written ./dir/ and ./dir/file", `{ "./log/", "tmp/pids" }`, `{ "config/database.yml", "./log/keep.txt" }`, "log/keep.txt", "log", "keep.txt"},

@@ -13,6 +13,7 @@ import (
 // in would rm -rf what is there. The deploy fails naming the path, the
 // outside directory keeps its files, and the hosts stay on their release.
 func TestALinkedPathLeadingOutsideTheReleaseIsRefused(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	h := c.Hosts[0]
 	d := newDeployEnv(t, c, appDeployfile(c, map[string]string{"h1": `"web"`}, `

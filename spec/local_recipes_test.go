@@ -13,6 +13,7 @@ import (
 // the Deployfile, require() the module beside the recipe, copy_source
 // the app, and the recipe's command runs on every host.
 func TestUseOfALocalRecipeFromASubdirectory(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, map[string]string{"h1": `"app"`, "h2": `"app"`}, `use("./lib/deploy/sidekiq")`))
 	d.write(filepath.Join(d.dir, "lib/deploy/sidekiq.lua"), `

@@ -9,6 +9,7 @@ import (
 )
 
 func TestSecondDeployFailsWhileTheLockIsHeld(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	wait := `before("deploy:create_release", function()
   if fetch("release_name") == "20260101000001" then
@@ -44,6 +45,7 @@ end)`
 // write in an older luacap) is held: the deploy fails and leaves it;
 // before, it was taken over and then removed.
 func TestLockWithoutRecordIsHeld(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, twoApp, ""))
 	d.deploy("20260101000001")
@@ -76,6 +78,7 @@ func TestLockWithoutRecordIsHeld(t *testing.T) {
 // current (nothing changes), and leaves that lock alone when it ends.
 // deploy:unlock says whose lock it removed.
 func TestOnlyTheHolderRemovesItsLock(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, twoApp, holdAt("deploy:create_release", "20260101000001")))
 	first, firstOut := d.start("alice", "deploy", "-s", "release_name=20260101000001", "-q")

@@ -15,6 +15,7 @@ import (
 // deploy always does. Each step changes the app, deploys, and expects
 // the migration to run or be skipped, saying why.
 func TestConditionallyMigrateRunsOnlyWhenDbChanged(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, map[string]string{"h1": `"app", "db"`, "h2": `"app"`}, `
 set("conditionally_migrate", true)

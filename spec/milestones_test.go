@@ -28,6 +28,7 @@ end)
 // TestCapistranoMilestonesAndHooks deploys twice and rolls back on real
 // hosts; every milestone's hooks fire, in Capistrano 3's order.
 func TestCapistranoMilestonesAndHooks(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, map[string]string{"h1": `"web", "app"`, "h2": `"db"`}, everyMilestone))
 	deploy := lines("starting /starting started /started updating /updating updated /updated " +

@@ -12,6 +12,7 @@ import (
 )
 
 func TestProxyJump(t *testing.T) {
+	t.Parallel()
 	c := harness.StartBehindJump(t)
 	inner := c.Host("inner")
 	if conn, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", inner.Port), time.Second); err == nil {
@@ -45,6 +46,7 @@ task("deep", function() on(roles("app"), function() execute("echo inside > /var/
 }
 
 func TestAgentForwarding(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	if err := c.WriteAgentOnlyConfig(); err != nil {
 		t.Fatal(err)

@@ -51,6 +51,7 @@ func parseEvents(t *testing.T, stdout string) []event {
 // ok; or, for the failure, the failed host, the undo, and no host on
 // the release that failed.
 func TestJSONSummaryMatchesTheHosts(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 3, harness.Options{})
 	extra := `after("deploy:symlink", function()
   on(roles("app"), function(host)

@@ -12,6 +12,7 @@ import (
 // stops its host where it happened, is named with the task that sent it,
 // and every command keeps its own output and status.
 func TestPipelinedFailureStopsItsHostOnly(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	src := preamble(c, map[string]string{"h1": `"app"`, "h2": `"app"`}) + `
 task("send", { pipelined = true }, function()
@@ -61,6 +62,7 @@ end)`
 // A transaction commits only what every host confirmed: a pipelined
 // command failing inside it undoes the steps before it.
 func TestPipelinedFailureInsideATransactionUndoes(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	src := preamble(c, map[string]string{"h1": `"app"`, "h2": `"app"`}) + `
 task("change", { transaction = true }, { "make", "fill" })
@@ -89,6 +91,7 @@ end)`
 // A queued failure caught with pcall is handled: a later failure is
 // reported as its own task's.
 func TestPipelinedFailureCaughtWithPcall(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	src := preamble(c, map[string]string{"h1": `"app"`}) + `
 task("send", { pipelined = true }, function() run("exit 4") end)

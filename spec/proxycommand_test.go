@@ -13,6 +13,7 @@ import (
 // ProxyCommand is the transport: here ssh -W through h2, the cluster's
 // other host, as a user would reach a host behind a bastion.
 func TestProxyCommandIsTheTransport(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	h1, h2 := c.Host("h1"), c.Host("h2")
 	proxy := fmt.Sprintf("ssh -F %s -o BatchMode=yes -W %%h:%%p h2", c.SSHConfig)
@@ -28,6 +29,7 @@ func TestProxyCommandIsTheTransport(t *testing.T) {
 
 // A ProxyCommand that fails: its own words are in the error.
 func TestProxyCommandFailureSaysWhy(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	src := ownConfig(t, c, "  ProxyCommand sh -c 'echo no route to %h port %p >&2; exit 3'\n  UserKnownHostsFile "+c.KnownHosts, "")
 	r := runLuacap(t, c, src, nil, "touch")
@@ -41,6 +43,7 @@ func TestProxyCommandFailureSaysWhy(t *testing.T) {
 // (KEY-cert.pub) and named by CertificateFile; without it the same key
 // is refused, so the certificate is what let it in.
 func TestCertificateLogin(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	h := c.Host("h1")
 	dir := t.TempDir()

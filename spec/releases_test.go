@@ -24,6 +24,7 @@ end)`
 // must take the next name and leave the first's release alone: before, its
 // mkdir failed and its undo removed the live release on every host.
 func TestSameReleaseNameTwiceTakesTheNextSecond(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, twoApp, ""))
 	d.deploy("20260101000059")
@@ -45,6 +46,7 @@ func TestSameReleaseNameTwiceTakesTheNextSecond(t *testing.T) {
 // A name that sorts before the newest release cannot be moved on unless it
 // is a timestamp: refused before anything changes.
 func TestReleaseNameBeforeTheNewestIsRefused(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, map[string]string{"h1": `"app"`}, ""))
 	d.deploy("v2")
@@ -59,6 +61,7 @@ func TestReleaseNameBeforeTheNewestIsRefused(t *testing.T) {
 // computed the same name at start. It must deploy under the next name and
 // keep the winner's release.
 func TestLockWaitDeploysUnderTheNextName(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, twoApp, holdAt("deploy:create_release", "20260101000010")))
 	d.deploy("20260101000001")
@@ -78,6 +81,7 @@ func TestLockWaitDeploysUnderTheNextName(t *testing.T) {
 // Two deploys that both wait for the lock never deadlock (each holding
 // some hosts and waiting on the others): both finish, one after the other.
 func TestTwoWaitingDeploysBothFinish(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 4, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, fourApp, ""))
 	for round := 0; round < 3; round++ {
@@ -107,6 +111,7 @@ func TestTwoWaitingDeploysBothFinish(t *testing.T) {
 // before, the rollback switched to the unfinished release and the good one
 // had been removed.
 func TestKilledDeployNeverCountsAsGood(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	kill := `after("deploy:create_release", function()
   if fetch("release_name") == "20260101000002" then run_locally("kill -9 $PPID; sleep 5") end
@@ -127,6 +132,7 @@ end)`
 // names each host's release and the command; with rollback_release every
 // host goes to that release.
 func TestRollbackRefusesAFleetSplitAndTakesATarget(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 4, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, fourApp, ""))
 	d.deploy("20260101000001")

@@ -11,6 +11,7 @@ import (
 var fourHosts = map[string]string{"h1": `"web"`, "h2": `"web"`, "h3": `"app"`, "h4": `"app"`}
 
 func TestRolesAndPoliciesOnRealHosts(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 4, harness.Options{})
 	src := preamble(c, fourHosts) + `
 task("policies", function()

@@ -11,6 +11,7 @@ import (
 // back to, is the setting rollback_release; -s rollback_release wins
 // over it, and a name that is no rollback target fails as with -s.
 func TestRollbackReleaseFromTheEnvironment(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, twoApp, ""))
 	for _, rel := range []string{"20260101000001", "20260101000002", "20260101000003", "20260101000004"} {

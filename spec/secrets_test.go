@@ -42,6 +42,7 @@ end)
 }
 
 func TestSecretsArePrintedNowhere(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	dir := harness.WriteDeployfile(t, secretsDeployfile(c))
 	env := []string{"LUACAP_SPEC_SECRET=" + secretValues["env"], "LUACAP_ASK_DEPLOY_TOKEN=" + secretValues["ask"]}
@@ -85,6 +86,7 @@ func TestSecretsArePrintedNowhere(t *testing.T) {
 // names the variable that answers it, never -s (argv and shell history
 // keep what -s is given); with a default, it takes the default.
 func TestSecretsAskedForWithoutATerminal(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	cases := []struct {
 		name, src string

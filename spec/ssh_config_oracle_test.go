@@ -283,6 +283,7 @@ Host fa
 }
 
 func TestSSHConfigMatchesOpenSSH(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("ssh"); err != nil {
 		t.Skip("no ssh client: the oracle is missing")
 	}

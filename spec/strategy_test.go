@@ -45,6 +45,7 @@ func git(t *testing.T, dir string, args ...string) string {
 var appFiles = map[string]string{"public/index.html": "<p>v1</p>\n", "config/application.rb": "# app\n"}
 
 func TestCopyStrategyNeedsNoGitOnTheServers(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{NoGit: true})
 	src := appDeployfile(c, map[string]string{"h1": `"app"`, "h2": `"app"`}, `
 set("copy_source", nil)
@@ -73,6 +74,7 @@ after("servers:git", function() run_locally("echo " .. table.concat(has_git, ","
 }
 
 func TestRemoteCacheFromARepositoryOverSSHWithTheForwardedAgent(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 3, harness.Options{})
 	if err := c.WriteAgentOnlyConfig(); err != nil {
 		t.Fatal(err)

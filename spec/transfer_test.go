@@ -12,6 +12,7 @@ import (
 // TestLargeTransferStreams sends 200 MB up and back and checks luacap's
 // peak memory stays far below the file's size: the file is streamed.
 func TestLargeTransferStreams(t *testing.T) {
+	t.Parallel()
 	const size = 200 << 20
 	c := harness.Start(t, 1, harness.Options{})
 	src := preamble(c, map[string]string{"h1": `"app"`}) + `

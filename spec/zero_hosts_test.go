@@ -76,6 +76,7 @@ func (d *deployEnv) refused(code int, want []string, args ...string) {
 // A run that would reach no host, for any reason, fails before it
 // changes anything; given the stage, the same Deployfile deploys.
 func TestZeroHostRunsChangeNothing(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	stages := appDeployfile(c, nil, `
 stage("staging", function() server("h9", { roles = { "app" } }) end)
@@ -134,6 +135,7 @@ end
 // A release name that is empty or a path is refused before anything
 // runs: the releases and shared/ stay as the last deploy left them.
 func TestHostileReleaseNamesChangeNothing(t *testing.T) {
+	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	d := newDeployEnv(t, c, appDeployfile(c, map[string]string{"h1": `"app"`, "h2": `"app"`}, ""))
 	d.deploy("20260101000001")
