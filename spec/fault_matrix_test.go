@@ -42,10 +42,12 @@ func (c faultCell) name() string {
 // each, then that the recovery path works.
 //
 // Cells run side by side from goroutines rather than with t.Parallel,
-// whose limit (-parallel, GOMAXPROCS by default) is two on CI: a cell
+// whose limit (-parallel) is the spec's for all its scenarios: a cell
 // mostly waits on sshd and on its own pauses, not on the CPU.
-// LUACAP_FAULT_PARALLEL overrides how many run at once.
+// LUACAP_FAULT_PARALLEL overrides how many run at once. The matrix itself
+// runs beside the other scenarios.
 func TestFaultMatrix(t *testing.T) {
+	t.Parallel()
 	var cells []faultCell
 	rowNum := 0
 	for _, row := range faultFlows {
