@@ -80,7 +80,7 @@ func faultParallel() int {
 	if n, err := strconv.Atoi(os.Getenv("LUACAP_FAULT_PARALLEL")); err == nil && n > 0 {
 		return n
 	}
-	return 12
+	return 8
 }
 
 // run gives the cell's cluster the releases its flow needs, injects
