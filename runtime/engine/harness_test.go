@@ -39,9 +39,10 @@ func load(t *testing.T, src string, setups ...setup) *testRun {
 	return r
 }
 
-func tryLoad(t *testing.T, src string, setups ...setup) (*testRun, error) {
+// newTestEngine is an engine whose output goes to the returned builder,
+// at the fixed time, with setups applied.
+func newTestEngine(t *testing.T, setups ...setup) (*Engine, *strings.Builder) {
 	t.Helper()
-	dir := t.TempDir()
 	var b strings.Builder
 	opts := Options{Out: output.New(&b, output.Options{Level: output.Normal, Now: func() time.Time { return fixedNow }}), Now: fixedNow}
 	for _, s := range setups {
@@ -52,12 +53,19 @@ func tryLoad(t *testing.T, src string, setups ...setup) (*testRun, error) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.Close() })
+	return e, &b
+}
+
+func tryLoad(t *testing.T, src string, setups ...setup) (*testRun, error) {
+	t.Helper()
+	dir := t.TempDir()
+	e, b := newTestEngine(t, setups...)
 	e.vars.Set("dir", lua.LString(dir))
 	file := filepath.Join(dir, "Deployfile.lua")
 	if err := os.WriteFile(file, []byte("trace = {}\n"+src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return &testRun{e: e, out: &b, dir: dir}, e.LoadFile(file)
+	return &testRun{e: e, out: b, dir: dir}, e.LoadFile(file)
 }
 
 // run runs tasks and returns the error.

@@ -6,12 +6,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luacap/luacap/recipes"
-	"github.com/luacap/luacap/runtime/output"
 )
 
 // loadTree writes files (path: source) into a fresh directory, which is
@@ -29,18 +27,9 @@ func loadTree(t *testing.T, files map[string]string, stage string, setups ...set
 			t.Fatal(err)
 		}
 	}
-	var b strings.Builder
-	opts := Options{Out: output.New(&b, output.Options{Level: output.Normal, Now: func() time.Time { return fixedNow }}), Now: fixedNow}
-	for _, s := range setups {
-		s(&opts)
-	}
-	e, err := New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
+	e, b := newTestEngine(t, setups...)
 	e.L.SetGlobal("trace", e.L.NewTable())
-	r := &testRun{e: e, out: &b, dir: dir}
+	r := &testRun{e: e, out: b, dir: dir}
 	if err := e.LoadRecipes(recipes.FS, recipes.Core); err != nil {
 		t.Fatal(err)
 	}
