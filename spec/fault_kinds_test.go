@@ -103,6 +103,13 @@ func injectSignal(sig syscall.Signal) func(fr *faultRun) []runResult {
 			return fr.notReached(f)
 		}
 		f.signal(sig)
+		// The run must have taken the signal while it stands at the
+		// step: released at once, a loaded machine may let it finish
+		// before the signal is seen, which is a run that was not
+		// interrupted and no cell of the matrix.
+		if sig != syscall.SIGKILL && !f.waitOutput("warning: interrupted") {
+			fr.t.Errorf("the run did not say it was interrupted within a minute of %s", sig)
+		}
 		fr.release()
 		return []runResult{f.wait()}
 	}

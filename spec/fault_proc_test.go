@@ -77,14 +77,31 @@ func (f *flowRun) signal(sig syscall.Signal) { f.cmd.Process.Signal(sig) }
 // waitFile waits for path, or for the run to end first: it reports
 // whether path appeared.
 func (f *flowRun) waitFile(path string) bool {
+	return f.waitFor(func() bool {
+		_, err := os.Stat(path)
+		return err == nil
+	})
+}
+
+// waitOutput waits for text in what the run printed, or for the run to
+// end first: it reports whether text appeared.
+func (f *flowRun) waitOutput(text string) bool {
+	return f.waitFor(func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return strings.Contains(f.out.String(), text)
+	})
+}
+
+// waitFor polls seen for a minute, or until the run ends.
+func (f *flowRun) waitFor(seen func() bool) bool {
 	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); {
-		if _, err := os.Stat(path); err == nil {
+		if seen() {
 			return true
 		}
 		select {
 		case <-f.exited:
-			_, err := os.Stat(path)
-			return err == nil
+			return seen()
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
