@@ -20,7 +20,9 @@ var faultSteps = []string{
 // when deadHost (so a dead host is seen in seconds; elsewhere a loaded
 // machine must not pass for a dead host), and a hook after every step that is
 // idle unless -s fault_step names that step. The hook then fails on h3
-// (fault_kind=fail) or touches dir/at and waits for dir/go, so the test
+// (fault_kind=fail) or touches dir/at and waits to read a line from the
+// pipe dir/go (a read that blocks costs no CPU, where a loop of sleeps
+// costs a process every few ms in every cell at once), so the test
 // injects its fault while the run stands exactly there.
 func faultDeployfile(c *harness.Cluster, dir string, deadHost bool) string {
 	var b strings.Builder
@@ -50,7 +52,7 @@ local function fault_point(step)
       on(roles("app"), function(host) if host.name == "h3" then execute("false") end end)
       return
     end
-    run_locally("touch %s/at; while [ ! -f %s/go ]; do sleep 0.02; done")
+    run_locally("touch %s/at; read line < %s/go")
   end
 end
 -- A second run passes lock_probe to say when it starts to take the lock.

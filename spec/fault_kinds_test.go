@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -59,8 +60,25 @@ type faultRun struct {
 	t    *testing.T
 	d    *deployEnv
 	cell faultCell
-	dir  string // where the hook touches at and waits for go
+	dir  string // where the hook touches at and reads go, a named pipe
 	h3   *harness.Proxy
+	gate *os.File // go opened for writing, once released
+}
+
+// gateLines is more lines than hooks that can wait on the pipe in a cell:
+// each reads one.
+const gateLines = 64
+
+func newFaultRun(t *testing.T, c faultCell) *faultRun {
+	fr := &faultRun{t: t, cell: c, dir: t.TempDir()}
+	if err := syscall.Mkfifo(fr.dir+"/go", 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { // no hook waits forever, nor a run killed in one
+		fr.release()
+		fr.gate.Close()
+	})
+	return fr
 }
 
 func (fr *faultRun) args(extra ...string) []string {
@@ -77,9 +95,19 @@ func (fr *faultRun) atStep(split bool, extra ...string) (*flowRun, bool) {
 	return f, true
 }
 
-// release lets the paused flow go on.
+// release lets the paused flow go on, and every hook that reaches its
+// step later. Opened read-write, the pipe never blocks the test, and its
+// lines wait in it for readers until the cell ends.
 func (fr *faultRun) release() {
-	if err := touchFile(fr.dir + "/go"); err != nil {
+	if fr.gate != nil {
+		return
+	}
+	gate, err := os.OpenFile(fr.dir+"/go", os.O_RDWR, 0)
+	if err != nil {
+		fr.t.Fatal(err)
+	}
+	fr.gate = gate
+	if _, err := gate.WriteString(strings.Repeat("go\n", gateLines)); err != nil {
 		fr.t.Fatal(err)
 	}
 }

@@ -91,8 +91,7 @@ func (c faultCell) run(t *testing.T, template *faultTemplate) {
 		opts.TmpfsRoot = map[string]int64{"h3": 4 << 20}
 	}
 	cl := harness.Start(t, 4, opts)
-	fr := &faultRun{t: t, cell: c, dir: t.TempDir()}
-	t.Cleanup(func() { touchFile(fr.dir + "/go") }) // no hook waits forever
+	fr := newFaultRun(t, c)
 	if c.fault.proxyH3 {
 		fr.h3 = proxyHost(t, cl, "h3")
 	}
