@@ -30,7 +30,7 @@ func (e *Engine) luaDesc(L *lua.LState) int {
 // task(name, [opts,] fn_or_steps) defines a task, or replaces the body of
 // one that exists while keeping its hooks.
 func (e *Engine) luaTask(L *lua.LState) int {
-	name := strings.Join(append(append([]string{}, e.namespace...), checkName(L, 1, "task")), ":")
+	name := strings.Join(append(append([]string{}, e.namespace...), luaval.CheckName(L, 1, "task")), ":")
 	if of, ok := e.tasks.AliasOf(name); ok {
 		// Defining it would replace all of the task it stands for (a
 		// Capistrano name such as deploy:check:linked_files is deploy:check).

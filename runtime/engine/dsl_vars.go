@@ -16,22 +16,8 @@ func (e *Engine) luaSet(L *lua.LState) int {
 	e.vars.Set(name, L.CheckAny(2))
 	// Where the prelude's set() was called from, for errors about the
 	// value found only later (ssh_options is checked as the run starts).
-	e.setAt[name] = callerOutsidePrelude(L)
+	e.setAt[name] = luaval.CallerOutside(L, "luacap/prelude.lua")
 	return 0
-}
-
-// callerOutsidePrelude is the file:line of the nearest caller that is
-// not the prelude: the user's set_if_empty() or append(), not the
-// prelude's set() they go through.
-func callerOutsidePrelude(L *lua.LState) string {
-	at := ""
-	for level := 2; level < 6; level++ {
-		at = strings.TrimSuffix(L.Where(level), ":")
-		if !strings.HasPrefix(at, "luacap/prelude.lua") {
-			break
-		}
-	}
-	return at
 }
 
 // raw.var_get(name) -> found, value, lazy. The prelude's fetch() does the
@@ -127,20 +113,6 @@ func askEnv(name string) string {
 func (e *Engine) rawSecret(L *lua.LState) int {
 	e.out.SetSecrets(L.CheckString(1))
 	return 0
-}
-
-// checkName is argument n of verb, a name: a string, never a number that
-// Lua would quietly turn into one. The error names the caller's line.
-func checkName(L *lua.LState, n int, verb string) string {
-	if s, ok := L.Get(n).(lua.LString); ok {
-		return string(s)
-	}
-	v, shown := L.Get(n), ""
-	if v.Type() == lua.LTNumber || v.Type() == lua.LTBool {
-		shown = " " + v.String()
-	}
-	L.RaiseError("%s(): the name must be a string, not the %s%s", verb, v.Type(), shown)
-	return ""
 }
 
 // outsideTask is an error when a command verb runs while the Deployfile

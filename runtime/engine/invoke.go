@@ -6,8 +6,8 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luacap/luacap/runtime/host"
+	"github.com/luacap/luacap/runtime/luaval"
 	"github.com/luacap/luacap/runtime/output"
-	"github.com/luacap/luacap/runtime/sched"
 	"github.com/luacap/luacap/runtime/tasks"
 )
 
@@ -62,7 +62,7 @@ func (e *Engine) runTask(L *lua.LState, t *tasks.Task, args []lua.LValue) error 
 		}
 		if fn, ok := t.Body.(*lua.LFunction); ok {
 			return e.withTask(t, func() error {
-				return e.inScope(tasks.ScopeOf(t.Name), func() error { return call(L, fn, args...) })
+				return e.inScope(tasks.ScopeOf(t.Name), func() error { return luaval.Call(L, fn, args...) })
 			})
 		}
 		return nil
@@ -83,7 +83,7 @@ func (e *Engine) runHooks(L *lua.LState, t *tasks.Task, when string, hooks []tas
 		} else {
 			e.out.TaskStart(when + " " + t.Name + ": " + h.Label())
 			err = e.withHook(t, func() error {
-				return e.inScope(h.Scope, func() error { return call(L, h.Fn.(*lua.LFunction)) })
+				return e.inScope(h.Scope, func() error { return luaval.Call(L, h.Fn.(*lua.LFunction)) })
 			})
 		}
 		if err != nil {
@@ -161,16 +161,6 @@ func (e *Engine) pipelined() (task string, ok bool) {
 	run := e.running[n-1]
 	t := run.task
 	return t.Name, t.Opts.Pipelined && !run.hook && t.Opts.OnError != "continue"
-}
-
-// call calls a Lua function in protected mode and returns its error as a
-// Go error holding only the Lua message.
-func call(L *lua.LState, fn *lua.LFunction, args ...lua.LValue) error {
-	err := L.CallByParam(lua.P{Fn: fn, NRet: 0, Protect: true}, args...)
-	if err != nil {
-		return sched.LuaError(err)
-	}
-	return nil
 }
 
 // runOnFailure invokes a failed task's on_failure task, even after an

@@ -2,15 +2,14 @@ package engine
 
 import (
 	_ "embed"
-	"errors"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/luacap/luacap/runtime/luaval"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -42,7 +41,7 @@ func (e *Engine) loadPrelude() error {
 	if err != nil {
 		return err
 	}
-	return call(e.L, fn, raw, wraps)
+	return luaval.Call(e.L, fn, raw, wraps)
 }
 
 // LoadFile runs a Deployfile or recipe.
@@ -57,9 +56,9 @@ func (e *Engine) LoadFile(path string) error {
 	}
 	fn, err := e.L.LoadFile(path)
 	if err != nil {
-		return &LoadError{Err: loadMessage(path, err)}
+		return &LoadError{Err: luaval.LoadMessage(path, err)}
 	}
-	if err := e.loadFailed(path, call(e.L, fn)); err != nil || path != e.file {
+	if err := e.loadFailed(path, luaval.Call(e.L, fn)); err != nil || path != e.file {
 		return err
 	}
 	return e.checkStageNames()
@@ -69,9 +68,9 @@ func (e *Engine) LoadFile(path string) error {
 func (e *Engine) LoadString(name, src string) error {
 	fn, err := e.L.Load(strings.NewReader(src), name)
 	if err != nil {
-		return &LoadError{Err: loadMessage(name, err)}
+		return &LoadError{Err: luaval.LoadMessage(name, err)}
 	}
-	return e.loadFailed(name, call(e.L, fn))
+	return e.loadFailed(name, luaval.Call(e.L, fn))
 }
 
 // loadFailed is the error of running the file name: an interrupt, when
@@ -84,18 +83,6 @@ func (e *Engine) loadFailed(name string, err error) error {
 		return &Interrupted{Loading: name}
 	}
 	return &LoadError{Err: err}
-}
-
-// parseError matches gopher-lua's "FILE line:3(column:5) near 'x':   msg".
-var parseError = regexp.MustCompile(`line:(\d+)\(column:(\d+)\) near '(.*)':\s+(.*)`)
-
-// loadMessage rewrites gopher-lua's parse errors as "file:line: message".
-func loadMessage(path string, err error) error {
-	msg := strings.TrimSpace(err.Error())
-	if m := parseError.FindStringSubmatch(msg); m != nil {
-		return errorf("%s:%s: %s near '%s' (column %s)", path, m[1], m[4], m[3], m[2])
-	}
-	return errors.New(msg)
 }
 
 // Stages returns the stage names: stage() blocks, then deploy/*.lua files
@@ -147,7 +134,7 @@ func (e *Engine) stageDir() string { return filepath.Join(filepath.Dir(e.file), 
 func (e *Engine) UseStage(name string) error {
 	e.vars.Set("stage", lua.LString(name))
 	if fn, ok := e.stages[name]; ok {
-		if err := e.loadFailed("stage "+name, call(e.L, fn)); err != nil {
+		if err := e.loadFailed("stage "+name, luaval.Call(e.L, fn)); err != nil {
 			return err
 		}
 	}

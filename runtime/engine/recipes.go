@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/luacap/luacap/runtime/luaval"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -60,7 +61,7 @@ func (e *Engine) preloadLib() error {
 		}
 		fn, err := e.L.Load(strings.NewReader(string(src)), recipePrefix+file)
 		if err != nil {
-			return &LoadError{Err: loadMessage(recipePrefix+file, err)}
+			return &LoadError{Err: luaval.LoadMessage(recipePrefix+file, err)}
 		}
 		name := "luacap.recipes." + strings.TrimSuffix(path.Base(file), ".lua")
 		e.L.SetField(preload, name, fn)

@@ -41,7 +41,7 @@ func (e *Engine) luaTransaction(L *lua.LState) int {
 		L.RaiseError("transaction() cannot run inside on(); call it at task level")
 	}
 	name := "the transaction at " + luaval.Where(L)
-	if err := e.transaction(L, name, func() error { return call(L, fn) }); err != nil {
+	if err := e.transaction(L, name, func() error { return luaval.Call(L, fn) }); err != nil {
 		L.Error(lua.LString(err.Error()), 0)
 	}
 	return 0

@@ -8,6 +8,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luacap/luacap/runtime/backend"
+	"github.com/luacap/luacap/runtime/luaval"
 )
 
 // unwind runs registrations last first, under a context that the
@@ -82,7 +83,7 @@ func (e *Engine) runUndo(L *lua.LState, batch []undo) (failed []string, err erro
 		err = e.runFibers(L, u.hosts, u.fn, policyParallel)
 	default:
 		e.running = append(e.running, &taskRun{task: e.undoTask(), hosts: u.hosts})
-		err = call(L, u.fn)
+		err = luaval.Call(L, u.fn)
 		e.running = e.running[:len(e.running)-1]
 	}
 	if err != nil {
