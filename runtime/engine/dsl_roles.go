@@ -31,12 +31,12 @@ func (e *Engine) luaRoles(L *lua.LState) int {
 	for i := 1; i <= top; i++ {
 		names = append(names, L.CheckString(i))
 	}
-	if err := e.checkRoles(names...); err != nil {
+	if err := e.p.CheckRoles(names...); err != nil {
 		L.RaiseError("roles(): %v", err)
 	}
-	hosts := e.hosts.All()
+	hosts := e.p.Hosts.All()
 	if !(len(names) == 1 && names[0] == "all") {
-		hosts = e.hosts.InRoles(names...)
+		hosts = e.p.Hosts.InRoles(names...)
 	}
 	L.Push(e.filteredList(L, e.usable(hosts), opts))
 	return 1

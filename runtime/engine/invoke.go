@@ -23,9 +23,9 @@ type taskRun struct {
 // once per run, as in Rake, so shared steps are not repeated; invokeAgain
 // is Capistrano's invoke!.
 func (e *Engine) invoke(L *lua.LState, name string, args []lua.LValue) error {
-	t, ok := e.tasks.Lookup(name)
+	t, ok := e.p.Tasks.Lookup(name)
 	if !ok {
-		return e.tasks.Unknown(name)
+		return e.p.Tasks.Unknown(name)
 	}
 	if e.ran[t.Name] {
 		e.out.Note(output.Verbose, "", "skip "+t.Name+" (already run; use invoke_again to run it again)")
@@ -34,7 +34,7 @@ func (e *Engine) invoke(L *lua.LState, name string, args []lua.LValue) error {
 	e.ran[t.Name] = true
 	e.active[t.Name] = true
 	defer delete(e.active, t.Name)
-	before, after := e.tasks.Hooks(t.Name)
+	before, after := e.p.Tasks.Hooks(t.Name)
 	if err := e.runHooks(L, t, "before", before); err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func (e *Engine) runTask(L *lua.LState, t *tasks.Task, args []lua.LValue) error 
 		}
 		if fn, ok := t.Body.(*lua.LFunction); ok {
 			return e.withTask(t, func() error {
-				return e.inScope(tasks.ScopeOf(t.Name), func() error { return luaval.Call(L, fn, args...) })
+				return e.p.InScope(tasks.ScopeOf(t.Name), func() error { return luaval.Call(L, fn, args...) })
 			})
 		}
 		return nil
@@ -83,7 +83,7 @@ func (e *Engine) runHooks(L *lua.LState, t *tasks.Task, when string, hooks []tas
 		} else {
 			e.out.TaskStart(when + " " + t.Name + ": " + h.Label())
 			err = e.withHook(t, func() error {
-				return e.inScope(h.Scope, func() error { return luaval.Call(L, h.Fn.(*lua.LFunction)) })
+				return e.p.InScope(h.Scope, func() error { return luaval.Call(L, h.Fn.(*lua.LFunction)) })
 			})
 		}
 		if err != nil {
@@ -116,9 +116,9 @@ func (e *Engine) inTask(run *taskRun, fn func() error) error {
 // roles or hosts runs on every host, as in Capistrano 2.
 func (e *Engine) selectHosts(t *tasks.Task) []*host.Host {
 	o := t.Opts
-	hosts := e.hosts.All()
+	hosts := e.p.Hosts.All()
 	if len(o.Roles) > 0 {
-		hosts = e.hosts.InRoles(o.Roles...)
+		hosts = e.p.Hosts.InRoles(o.Roles...)
 	}
 	if len(o.Hosts) > 0 {
 		hosts = host.Filter{Hosts: o.Hosts}.Apply(hosts)
@@ -140,7 +140,7 @@ func (e *Engine) currentHosts() []*host.Host {
 	if n := len(e.running); n > 0 {
 		return e.running[n-1].hosts
 	}
-	return e.usable(e.hosts.All())
+	return e.usable(e.p.Hosts.All())
 }
 
 // keepGoing reports whether the current task drops failed hosts rather

@@ -32,7 +32,7 @@ func (e *Engine) checkStage(names []string) error {
 	if len(stages) == 0 {
 		return nil
 	}
-	if _, found, _ := e.vars.Get("stage"); found {
+	if _, found, _ := e.p.Vars.Get("stage"); found {
 		return nil
 	}
 	msg := "no stage given: luacap STAGE TASK; the stages are " + strings.Join(stages, ", ")
@@ -51,7 +51,7 @@ func (e *Engine) checkFilter([]string) error {
 	if err := f.Validate(); err != nil {
 		return &UsageError{Err: err}
 	}
-	all := e.hosts.All()
+	all := e.p.Hosts.All()
 	if f.Empty() || len(all) == 0 || len(f.Apply(all)) > 0 {
 		return nil
 	}
@@ -70,7 +70,7 @@ func (e *Engine) checkTaskRoles(names []string) error {
 	seen := map[string]bool{}
 	var walk func(name string) error
 	walk = func(name string) error {
-		t, ok := e.tasks.Lookup(name)
+		t, ok := e.p.Tasks.Lookup(name)
 		if !ok || seen[t.Name] {
 			return nil // Check names unknown tasks
 		}
@@ -97,18 +97,18 @@ func (e *Engine) checkTaskRoles(names []string) error {
 // its hook tasks and its on_failure task, each as the name resolves in
 // the namespace it was written in.
 func (e *Engine) reached(name string) []string {
-	t, _ := e.tasks.Lookup(name)
+	t, _ := e.p.Tasks.Lookup(name)
 	scope := tasks.ScopeOf(t.Name)
 	var out []string
 	add := func(name, scope string) {
-		if found, ok := e.tasks.Resolve(name, scope); ok {
+		if found, ok := e.p.Tasks.Resolve(name, scope); ok {
 			out = append(out, found)
 		}
 	}
 	for _, s := range t.Steps {
 		add(s, scope)
 	}
-	before, after := e.tasks.Hooks(t.Name)
+	before, after := e.p.Tasks.Hooks(t.Name)
 	for _, h := range slices.Concat(before, after) {
 		if h.Task != "" {
 			add(h.Task, h.Scope)
@@ -121,7 +121,7 @@ func (e *Engine) reached(name string) []string {
 }
 
 func (e *Engine) checkTaskOptions(name, where string, roles, hosts []string) error {
-	if err := e.checkRoles(roles...); err != nil {
+	if err := e.p.CheckRoles(roles...); err != nil {
 		return &LoadError{Err: fmt.Errorf("%s: task %s: %v", where, name, err)}
 	}
 	for _, pat := range hosts {
@@ -136,12 +136,12 @@ func (e *Engine) checkTaskOptions(name, where string, roles, hosts []string) err
 // segment. It names the directory cleanup and rollback remove with rm -rf,
 // so "" or "../shared" would remove what is not a release.
 func (e *Engine) checkReleaseName([]string) error {
-	fetch := e.L.GetGlobal("fetch")
-	if err := e.L.CallByParam(lua.P{Fn: fetch, NRet: 1, Protect: true}, lua.LString("release_name")); err != nil {
+	fetch := e.p.Lua().GetGlobal("fetch")
+	if err := e.p.Lua().CallByParam(lua.P{Fn: fetch, NRet: 1, Protect: true}, lua.LString("release_name")); err != nil {
 		return &LoadError{Err: sched.LuaError(err)}
 	}
-	v := e.L.Get(-1)
-	e.L.Pop(1)
+	v := e.p.Lua().Get(-1)
+	e.p.Lua().Pop(1)
 	var name, problem string
 	switch v := v.(type) {
 	case lua.LString, lua.LNumber:

@@ -49,7 +49,7 @@ end)`)
 	r.mustRun(t, "x")
 	wantTrace(t, r, "deploy@h1 app 2222 true eu nil", "h2  0 nil us gold")
 	var tiers []string
-	for _, h := range r.e.hosts.All() {
+	for _, h := range r.e.p.Hosts.All() {
 		tiers = append(tiers, h.Name+"="+stringOf(h.Props["tier"]))
 	}
 	if got := strings.Join(tiers, " "); got != "deploy@h1= h2=gold" {

@@ -12,7 +12,7 @@ func (e *Engine) SSHTarget(name string) (*host.Host, transport.Options, error) {
 	if err := e.readSSHOptions(); err != nil {
 		return nil, transport.Options{}, err
 	}
-	for _, h := range e.hosts.All() {
+	for _, h := range e.p.Hosts.All() {
 		if h.Name == name {
 			o, err := e.sshOptionsOf(h)
 			return h, o, err

@@ -103,16 +103,16 @@ func (e *Engine) undoContext(L *lua.LState) (restore func()) {
 	ctx, cancel := e.cleanupContext()
 	e.cleaning++
 	e.ctx = ctx
-	e.L.SetContext(ctx)
-	if L != e.L {
+	e.p.Lua().SetContext(ctx)
+	if L != e.p.Lua() {
 		L.SetContext(ctx)
 	}
 	return func() {
 		cancel()
 		e.cleaning--
 		e.ctx = saved
-		e.L.SetContext(saved)
-		if L != e.L {
+		e.p.Lua().SetContext(saved)
+		if L != e.p.Lua() {
 			L.SetContext(saved)
 		}
 	}

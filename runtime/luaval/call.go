@@ -13,7 +13,11 @@ import (
 // Go error holding only the Lua message: the user's file:line and what
 // went wrong, no Go stack.
 func Call(L *lua.LState, fn *lua.LFunction, args ...lua.LValue) error {
-	err := L.CallByParam(lua.P{Fn: fn, NRet: 0, Protect: true}, args...)
+	return CallError(L.CallByParam(lua.P{Fn: fn, NRet: 0, Protect: true}, args...))
+}
+
+// CallError is the error of a protected call with only the Lua message.
+func CallError(err error) error {
 	var api *lua.ApiError
 	if errors.As(err, &api) && api.Object != nil {
 		return errors.New(api.Object.String())
