@@ -223,7 +223,7 @@ func (e *Engine) rawOnLocal(L *lua.LState) int {
 		return luaval.Fail(L, "run_locally() needs a command or a function")
 	}
 	h := e.localHost
-	res := e.sched.Run(L, []*host.Host{h}, []lua.LValue{e.hostTable(L, h)}, fn, sched.Options{
+	res := e.sched.Run(L, []*host.Host{h}, []lua.LValue{hostTable(L, h)}, fn, sched.Options{
 		Policy: policySequence, NewData: func(*host.Host) any { return e.mainCtx.clone() },
 	})
 	if res[0].Err != nil {

@@ -57,7 +57,7 @@ func (e *Engine) luaPrimary(L *lua.LState) int {
 		L.Push(lua.LNil)
 		return 1
 	}
-	L.Push(e.hostTable(L, h))
+	L.Push(hostTable(L, h))
 	return 1
 }
 
@@ -74,7 +74,7 @@ func (e *Engine) usable(hosts []*host.Host) []*host.Host {
 }
 
 // hostTable is the plain table a recipe sees for a host.
-func (e *Engine) hostTable(L *lua.LState, h *host.Host) *lua.LTable {
+func hostTable(L *lua.LState, h *host.Host) *lua.LTable {
 	t := L.NewTable()
 	for k, v := range h.Props {
 		t.RawSetString(k, luaval.ToLua(L, v))
@@ -88,10 +88,10 @@ func (e *Engine) hostTable(L *lua.LState, h *host.Host) *lua.LTable {
 	return t
 }
 
-func (e *Engine) hostList(L *lua.LState, hosts []*host.Host) *lua.LTable {
+func hostList(L *lua.LState, hosts []*host.Host) *lua.LTable {
 	t := L.NewTable()
 	for _, h := range hosts {
-		t.Append(e.hostTable(L, h))
+		t.Append(hostTable(L, h))
 	}
 	return t
 }

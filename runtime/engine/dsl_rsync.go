@@ -95,7 +95,7 @@ func (e *Engine) rsyncCommand(h *host.Host, flags []string, src, dst string) (st
 	if err != nil {
 		return "", err
 	}
-	opts, err := e.sshOptionsOf(h)
+	opts, err := e.ssh.of(h)
 	if err != nil {
 		return "", err
 	}

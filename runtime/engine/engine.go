@@ -108,7 +108,7 @@ func (e *Engine) dial(ctx context.Context, h *host.Host) (backend.Backend, error
 	if err != nil {
 		return nil, err
 	}
-	opts, err := e.sshOptionsOf(h)
+	opts, err := e.ssh.of(h)
 	if err != nil {
 		return nil, err
 	}

@@ -49,7 +49,7 @@ func (e *Engine) invoke(L *lua.LState, name string, args []lua.LValue) error {
 		e.runOnFailure(L, t)
 		return err
 	}
-	e.noteDone(t.Name)
+	e.rec.noteDone(t.Name)
 	return e.runHooks(L, t, "after", after)
 }
 

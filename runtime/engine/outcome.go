@@ -87,11 +87,11 @@ func (e *Engine) noteRollback(name string, leftBefore int) {
 	}
 }
 
-func (e *Engine) noteDone(task string) {
-	if e.rec.done == nil {
-		e.rec.done = map[string]bool{}
+func (r *record) noteDone(task string) {
+	if r.done == nil {
+		r.done = map[string]bool{}
 	}
-	e.rec.done[task] = true
+	r.done[task] = true
 }
 
 // outcome is the record as the run ends, for the tasks asked for.

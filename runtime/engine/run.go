@@ -12,27 +12,13 @@ import (
 	"github.com/luacap/luacap/runtime/output"
 )
 
-// Check verifies what can be verified before anything runs: every hook
-// and step names a known task, and every task asked for exists.
-func (e *Engine) Check(names []string) error {
-	if err := e.p.Tasks.Check(); err != nil {
-		return &LoadError{Err: err}
-	}
-	for _, n := range names {
-		if _, ok := e.p.Tasks.Lookup(n); !ok {
-			return &UsageError{Err: e.p.Tasks.Unknown(n)}
-		}
-	}
-	return nil
-}
-
 // Run invokes the named tasks in order under ctx. Cancelling ctx stops the
 // commands in flight; transactions then undo what they did.
 func (e *Engine) Run(ctx context.Context, names []string) error {
-	if err := e.preflight(names); err != nil {
+	if err := e.p.Preflight(names, e.opts.Filter); err != nil {
 		return err
 	}
-	if err := e.Check(names); err != nil {
+	if err := e.p.Check(names); err != nil {
 		return err
 	}
 	if err := e.readSSHOptions(); err != nil {
@@ -112,7 +98,7 @@ func (e *Engine) droppedNames() []string {
 
 // Explain returns the tree --explain prints for a task.
 func (e *Engine) Explain(name string) (string, error) {
-	if err := e.Check([]string{name}); err != nil {
+	if err := e.p.Check([]string{name}); err != nil {
 		return "", err
 	}
 	return e.p.Tasks.Explain(name)

@@ -19,20 +19,20 @@ type sshOptions struct {
 
 // sshOptionsOf are h's ssh_options: read at the start, or now for a
 // server declared since.
-func (e *Engine) sshOptionsOf(h *host.Host) (transport.Options, error) {
-	e.ssh.mu.Lock()
-	defer e.ssh.mu.Unlock()
-	if o, ok := e.ssh.hosts[h]; ok {
+func (s *sshOptions) of(h *host.Host) (transport.Options, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if o, ok := s.hosts[h]; ok {
 		return o, nil
 	}
-	o, err := project.HostSSHOptions(e.ssh.global, h)
+	o, err := project.HostSSHOptions(s.global, h)
 	if err != nil {
 		return transport.Options{}, err
 	}
-	if e.ssh.hosts == nil {
-		e.ssh.hosts = map[*host.Host]transport.Options{}
+	if s.hosts == nil {
+		s.hosts = map[*host.Host]transport.Options{}
 	}
-	e.ssh.hosts[h] = o
+	s.hosts[h] = o
 	return o, nil
 }
 

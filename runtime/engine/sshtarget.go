@@ -14,7 +14,7 @@ func (e *Engine) SSHTarget(name string) (*host.Host, transport.Options, error) {
 	}
 	for _, h := range e.p.Hosts.All() {
 		if h.Name == name {
-			o, err := e.sshOptionsOf(h)
+			o, err := e.ssh.of(h)
 			return h, o, err
 		}
 	}

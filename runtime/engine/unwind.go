@@ -25,7 +25,7 @@ func (e *Engine) unwind(L *lua.LState, list []undo, what string) {
 	defer restore()
 	for _, batch := range undoBatches(list) {
 		if e.opts.AbortCtx.Err() != nil {
-			e.leave(what, batch, batchHosts(batch))
+			e.rec.leave(what, batch, batchHosts(batch))
 			continue
 		}
 		failed, err := e.runUndo(L, batch)
@@ -33,7 +33,7 @@ func (e *Engine) unwind(L *lua.LState, list []undo, what string) {
 			e.out.Warn(fmt.Sprintf("%s registered at %s failed: %v", what, batch[0].where, err))
 		}
 		if len(failed) > 0 {
-			e.leave(what, batch, failed)
+			e.rec.leave(what, batch, failed)
 		}
 	}
 }
