@@ -44,7 +44,7 @@ type Project struct {
 	setAt     map[string]string
 	stages    stages
 	names     names
-	recipes   recipes
+	recipes   bundled
 }
 
 // stages are the stage() blocks, in the order declared, and where each is.
@@ -63,8 +63,8 @@ type names struct {
 	scopes    []string
 }
 
-// recipes are the bundled recipes and which files use() loaded.
-type recipes struct {
+// bundled are the bundled recipes and which files use() loaded.
+type bundled struct {
 	fsys fs.FS
 	used map[string]bool
 }
@@ -80,7 +80,7 @@ func New(opts Options) *Project {
 		Vars: vars.NewStore(opts.Overrides), Hosts: host.NewSet(), Tasks: tasks.NewRegistry(),
 		setAt:   map[string]string{},
 		stages:  stages{fns: map[string]*lua.LFunction{}, at: map[string]string{}},
-		recipes: recipes{used: map[string]bool{}},
+		recipes: bundled{used: map[string]bool{}},
 	}
 	stdlib.Preload(p.l)
 	p.l.PreloadModule("luacap.paths", p.openPaths)
