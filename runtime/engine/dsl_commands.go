@@ -52,7 +52,7 @@ func (e *Engine) runCommand(L *lua.LState, sudo bool) int {
 	spec.Sudo = sudo
 	line, pty := command.Build(spec), lua.LVAsBool(luaval.OptOr(o, "pty"))
 	input := e.p.LocalPath(lua.LVAsString(luaval.OptOr(o, "stdin"))) // a local file streamed to the command
-	if task, ok := e.pipelined(); ok && !pty && input == "" {
+	if task, ok := e.running.pipelined(); ok && !pty && input == "" {
 		return e.sched.Await(L, e.fanout(hosts, func(ctx context.Context, s *backend.Session) error {
 			return s.Send(ctx, line, task)
 		}))

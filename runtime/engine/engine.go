@@ -48,7 +48,7 @@ type Engine struct {
 	localHost *host.Host // run_locally's target
 	ctx       context.Context
 
-	running  []*taskRun
+	running  taskStack
 	ran      map[string]bool
 	active   map[string]bool // tasks invoked and not yet done
 	txs      []*txFrame

@@ -11,6 +11,9 @@ import (
 	"github.com/luacap/luacap/runtime/tasks"
 )
 
+// taskStack are the tasks running, the innermost last.
+type taskStack []*taskRun
+
 // taskRun is a task being run: the hosts its commands target.
 type taskRun struct {
 	task  *tasks.Task
@@ -145,20 +148,20 @@ func (e *Engine) currentHosts() []*host.Host {
 
 // keepGoing reports whether the current task drops failed hosts rather
 // than failing (on_error="continue").
-func (e *Engine) keepGoing() bool {
-	n := len(e.running)
-	return n > 0 && e.running[n-1].task.Opts.OnError == "continue"
+func (s taskStack) keepGoing() bool {
+	n := len(s)
+	return n > 0 && s[n-1].task.Opts.OnError == "continue"
 }
 
 // pipelined reports whether the current task sends its commands without
 // waiting for each (pipelined=true). A task that drops failed hosts waits:
 // a host must be dropped at the step where it failed.
-func (e *Engine) pipelined() (task string, ok bool) {
-	n := len(e.running)
+func (s taskStack) pipelined() (task string, ok bool) {
+	n := len(s)
 	if n == 0 {
 		return "", false
 	}
-	run := e.running[n-1]
+	run := s[n-1]
 	t := run.task
 	return t.Name, t.Opts.Pipelined && !run.hook && t.Opts.OnError != "continue"
 }
