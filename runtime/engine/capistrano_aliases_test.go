@@ -22,7 +22,7 @@ func TestCapistranoStepNamesAreAliases(t *testing.T) {
 		"deploy:cleanup_rollback":     "deploy:rollback:cleanup",
 	}
 	for name, want := range tests {
-		if tk, ok := r.e.tasks.Lookup(name); !ok || tk.Name != want {
+		if tk, ok := r.e.p.Tasks.Lookup(name); !ok || tk.Name != want {
 			t.Errorf("%s is %v, want an alias of %s", name, tk, want)
 		}
 	}

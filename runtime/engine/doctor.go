@@ -11,6 +11,7 @@ import (
 
 	"github.com/luacap/luacap/runtime/host"
 	"github.com/luacap/luacap/runtime/output"
+	"github.com/luacap/luacap/runtime/project"
 )
 
 // Doctor writes to w what a run of the loaded stage would work with: the
@@ -23,18 +24,18 @@ func (e *Engine) Doctor(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	// Before the settings are listed: listing reads them all.
-	unknown := e.UnknownSettings()
+	unknown := e.p.UnknownSettings()
 	if err := e.readSSHOptions(); err != nil {
 		return err
 	}
-	e.vars.Settle()
+	e.p.Vars.Settle()
 	e.ctx = ctx
-	e.L.SetContext(ctx)
-	defer e.L.RemoveContext()
+	e.p.Lua().SetContext(ctx)
+	defer e.p.Lua().RemoveContext()
 
 	var b strings.Builder
 	e.writeSettings(&b)
-	hosts := e.usable(e.hosts.All())
+	hosts := e.usable(e.p.Hosts.All())
 	writeServers(&b, hosts)
 	probes := e.probeHosts(ctx, hosts, e.deployToForDoctor())
 	fmt.Fprintln(&b, "Hosts:")
@@ -56,7 +57,7 @@ func (e *Engine) Doctor(ctx context.Context, w io.Writer) error {
 // doctorStage: with stages declared, doctor needs one, as a run does.
 func (e *Engine) doctorStage() error {
 	stages := e.Stages()
-	if _, found, _ := e.vars.Get("stage"); found || len(stages) == 0 {
+	if _, found, _ := e.p.Vars.Get("stage"); found || len(stages) == 0 {
 		return nil
 	}
 	return &UsageError{Err: errorf("pick a stage: luacap doctor STAGE; the stages are %s", strings.Join(stages, ", "))}
@@ -97,7 +98,7 @@ func writeServers(w io.Writer, hosts []*host.Host) {
 	}
 }
 
-func writeUnknown(w io.Writer, unknown []UnknownSetting) {
+func writeUnknown(w io.Writer, unknown []project.UnknownSetting) {
 	fmt.Fprintln(w, "Settings nothing reads:")
 	if len(unknown) == 0 {
 		fmt.Fprintln(w, "  none")

@@ -29,8 +29,8 @@ const (
 // value is computed only when it runs no command and asks nothing.
 func (e *Engine) writeSettings(w io.Writer) {
 	fmt.Fprintln(w, "Settings (a lazy value is computed when it runs no command and asks nothing):")
-	for _, name := range e.vars.Names() {
-		_, _, lazy := e.vars.Get(name)
+	for _, name := range e.p.Vars.Names() {
+		_, _, lazy := e.p.Vars.Get(name)
 		text, err := e.settingText(name, lazy)
 		switch {
 		case err != nil && strings.Contains(err.Error(), noCommand):
@@ -49,7 +49,7 @@ func (e *Engine) writeSettings(w io.Writer) {
 // settingText is a variable's value as a Lua literal.
 func (e *Engine) settingText(name string, lazy bool) (string, error) {
 	if !lazy {
-		v, _, _ := e.vars.Get(name)
+		v, _, _ := e.p.Vars.Get(name)
 		return literal(luaval.ToGo(v)), nil
 	}
 	v, err := e.fetchSealed(name)
@@ -62,7 +62,7 @@ func (e *Engine) settingText(name string, lazy bool) (string, error) {
 // fetchSealed is fetch(name) with the refused verbs raising and the
 // prompt refusing, put back as they were afterwards.
 func (e *Engine) fetchSealed(name string) (lua.LValue, error) {
-	L := e.L
+	L := e.p.Lua()
 	saved := map[string]lua.LValue{}
 	for _, verb := range refusedVerbs {
 		saved[verb] = L.GetGlobal(verb)

@@ -43,6 +43,6 @@ ask("token", "Token?", { echo = false })
 	if len(files) != 1 { // the Deployfile
 		t.Errorf("doctor ran commands: %v", files)
 	}
-	r.e.L.DoString(`table.insert(trace, run_locally("echo back"))`)
+	r.e.p.Lua().DoString(`table.insert(trace, run_locally("echo back"))`)
 	wantTrace(t, r, "back")
 }

@@ -35,7 +35,7 @@ func (e *Engine) addressOf(h *host.Host) (transport.Address, error) {
 	if err != nil {
 		return transport.Local{}.Address(h, transport.Options{})
 	}
-	opts, err := e.sshOptionsOf(h)
+	opts, err := e.ssh.of(h)
 	if err != nil {
 		return transport.Address{}, err
 	}

@@ -51,8 +51,8 @@ func (e *Engine) runCommand(L *lua.LState, sudo bool) int {
 	spec := c.spec(cmd)
 	spec.Sudo = sudo
 	line, pty := command.Build(spec), lua.LVAsBool(luaval.OptOr(o, "pty"))
-	input := e.localPath(lua.LVAsString(luaval.OptOr(o, "stdin"))) // a local file streamed to the command
-	if task, ok := e.pipelined(); ok && !pty && input == "" {
+	input := e.p.LocalPath(lua.LVAsString(luaval.OptOr(o, "stdin"))) // a local file streamed to the command
+	if task, ok := e.running.pipelined(); ok && !pty && input == "" {
 		return e.sched.Await(L, e.fanout(hosts, func(ctx context.Context, s *backend.Session) error {
 			return s.Send(ctx, line, task)
 		}))
@@ -154,7 +154,7 @@ func (e *Engine) rawUpload(L *lua.LState) int {
 	if err != nil {
 		return luaval.Fail(L, "%v", err)
 	}
-	local, remote := e.localPath(args[0]), args[1] // as the Deployfile means it
+	local, remote := e.p.LocalPath(args[0]), args[1] // as the Deployfile means it
 	hosts, _ := e.target(L)
 	return e.sched.Await(L, e.fanout(hosts, func(ctx context.Context, s *backend.Session) error {
 		return s.Upload(ctx, local, remote)
@@ -168,7 +168,7 @@ func (e *Engine) rawDownload(L *lua.LState) int {
 	if err != nil {
 		return luaval.Fail(L, "%v", err)
 	}
-	remote, local := args[0], e.localPath(args[1])
+	remote, local := args[0], e.p.LocalPath(args[1])
 	hosts, _ := e.target(L)
 	if len(hosts) > 1 && !strings.Contains(local, "{host}") {
 		return luaval.Fail(L, "download() from %d hosts needs \"{host}\" in the local path, so each host's file has its own name", len(hosts))
@@ -223,7 +223,7 @@ func (e *Engine) rawOnLocal(L *lua.LState) int {
 		return luaval.Fail(L, "run_locally() needs a command or a function")
 	}
 	h := e.localHost
-	res := e.sched.Run(L, []*host.Host{h}, []lua.LValue{e.hostTable(L, h)}, fn, sched.Options{
+	res := e.sched.Run(L, []*host.Host{h}, []lua.LValue{hostTable(L, h)}, fn, sched.Options{
 		Policy: policySequence, NewData: func(*host.Host) any { return e.mainCtx.clone() },
 	})
 	if res[0].Err != nil {

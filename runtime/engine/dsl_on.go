@@ -83,7 +83,7 @@ func modeOpt(opts map[string]lua.LValue) (lua.LValue, error) {
 func (e *Engine) runFibers(L *lua.LState, hosts []*host.Host, block *lua.LFunction, p runner.Policy) error {
 	tables := make([]lua.LValue, len(hosts))
 	for i, h := range hosts {
-		tables[i] = e.hostTable(L, h)
+		tables[i] = hostTable(L, h)
 	}
 	policy := e.hostPolicyNow()
 	results := e.sched.Run(L, hosts, tables, block, sched.Options{

@@ -31,22 +31,22 @@ func (e *Engine) luaRoles(L *lua.LState) int {
 	for i := 1; i <= top; i++ {
 		names = append(names, L.CheckString(i))
 	}
-	if err := e.checkRoles(names...); err != nil {
+	if err := e.p.CheckRoles(names...); err != nil {
 		L.RaiseError("roles(): %v", err)
 	}
-	hosts := e.hosts.All()
+	hosts := e.p.Hosts.All()
 	if !(len(names) == 1 && names[0] == "all") {
-		hosts = e.hosts.InRoles(names...)
+		hosts = e.p.Hosts.InRoles(names...)
 	}
-	L.Push(e.filteredList(L, e.usable(hosts), opts))
+	L.Push(filteredList(L, e.usable(hosts), opts))
 	return 1
 }
 
 // filteredList is the list of host tables of the hosts that pass opts.
-func (e *Engine) filteredList(L *lua.LState, hosts []*host.Host, opts map[string]lua.LValue) *lua.LTable {
+func filteredList(L *lua.LState, hosts []*host.Host, opts map[string]lua.LValue) *lua.LTable {
 	out := L.NewTable()
 	for _, h := range hosts {
-		t := e.hostTable(L, h)
+		t := hostTable(L, h)
 		if passes(L, t, opts) {
 			out.Append(t)
 		}

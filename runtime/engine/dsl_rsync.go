@@ -32,7 +32,7 @@ func (e *Engine) rawRsync(L *lua.LState) int {
 	if err != nil {
 		return luaval.Fail(L, "%v", err)
 	}
-	args[0] = e.localPath(args[0]) // as the Deployfile means it
+	args[0] = e.p.LocalPath(args[0]) // as the Deployfile means it
 	optsTable, _ := L.Get(3).(*lua.LTable)
 	o, err := luaval.Options(L, optsTable, "rsync()", "delete", "exclude", "link_dest")
 	if err != nil {
@@ -95,7 +95,7 @@ func (e *Engine) rsyncCommand(h *host.Host, flags []string, src, dst string) (st
 	if err != nil {
 		return "", err
 	}
-	opts, err := e.sshOptionsOf(h)
+	opts, err := e.ssh.of(h)
 	if err != nil {
 		return "", err
 	}

@@ -10,52 +10,10 @@ import (
 	"github.com/luacap/luacap/runtime/output"
 )
 
-// set(name, value): a function value is lazy, called on first fetch.
-func (e *Engine) luaSet(L *lua.LState) int {
-	name := L.CheckString(1)
-	e.vars.Set(name, L.CheckAny(2))
-	// Where the prelude's set() was called from, for errors about the
-	// value found only later (ssh_options is checked as the run starts).
-	e.setAt[name] = callerOutsidePrelude(L)
-	return 0
-}
-
-// callerOutsidePrelude is the file:line of the nearest caller that is
-// not the prelude: the user's set_if_empty() or append(), not the
-// prelude's set() they go through.
-func callerOutsidePrelude(L *lua.LState) string {
-	at := ""
-	for level := 2; level < 6; level++ {
-		at = strings.TrimSuffix(L.Where(level), ":")
-		if !strings.HasPrefix(at, "luacap/prelude.lua") {
-			break
-		}
-	}
-	return at
-}
-
-// raw.var_get(name) -> found, value, lazy. The prelude's fetch() does the
-// rest in Lua, so a lazy value may run commands (and so yield).
-func (e *Engine) rawVarGet(L *lua.LState) int {
-	name := L.CheckString(1)
-	v, found, lazy := e.vars.Read(name)
-	L.Push(lua.LBool(found))
-	L.Push(e.settingValue(name, v))
-	L.Push(lua.LBool(lazy))
-	return 3
-}
-
-// raw.var_has(name) -> found: whether name is set, without counting as
-// a read (set_if_empty asks it of names it may only be setting).
-func (e *Engine) rawVarHas(L *lua.LState) int {
-	_, found, _ := e.vars.Get(L.CheckString(1))
-	return luaval.Push(L, lua.LBool(found))
-}
-
 // raw.var_begin(name) -> ok, message: marks a lazy value as computing.
 func (e *Engine) rawVarBegin(L *lua.LState) int {
 	name := L.CheckString(1)
-	ok, same := e.vars.Computing(name, e.owner(L))
+	ok, same := e.p.Vars.Computing(name, e.owner(L))
 	switch {
 	case ok:
 		return luaval.Push(L, lua.LTrue)
@@ -63,21 +21,6 @@ func (e *Engine) rawVarBegin(L *lua.LState) int {
 		return luaval.Fail(L, "variable %q refers to itself through its own lazy value", name)
 	}
 	return luaval.Fail(L, "variable %q is being computed by another host; fetch it once at task level, before on(), so every host shares one value", name)
-}
-
-// raw.var_cache(name, value) -> value: stores a lazy value's result and
-// returns it as fetch() returns it.
-func (e *Engine) rawVarCache(L *lua.LState) int {
-	name, v := L.CheckString(1), L.CheckAny(2)
-	e.vars.Cache(name, v)
-	L.Push(e.settingValue(name, v))
-	return 1
-}
-
-// raw.var_abandon(name) forgets a lazy computation that raised.
-func (e *Engine) rawVarAbandon(L *lua.LState) int {
-	e.vars.Abandon(L.CheckString(1))
-	return 0
 }
 
 // raw.prompt(name, prompt, echo, default) -> ok, answer: reads ask()'s
@@ -127,20 +70,6 @@ func askEnv(name string) string {
 func (e *Engine) rawSecret(L *lua.LState) int {
 	e.out.SetSecrets(L.CheckString(1))
 	return 0
-}
-
-// checkName is argument n of verb, a name: a string, never a number that
-// Lua would quietly turn into one. The error names the caller's line.
-func checkName(L *lua.LState, n int, verb string) string {
-	if s, ok := L.Get(n).(lua.LString); ok {
-		return string(s)
-	}
-	v, shown := L.Get(n), ""
-	if v.Type() == lua.LTNumber || v.Type() == lua.LTBool {
-		shown = " " + v.String()
-	}
-	L.RaiseError("%s(): the name must be a string, not the %s%s", verb, v.Type(), shown)
-	return ""
 }
 
 // outsideTask is an error when a command verb runs while the Deployfile

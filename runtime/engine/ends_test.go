@@ -38,7 +38,7 @@ func runFlow(t *testing.T, sets map[string]string) (*testRun, error) {
 	r := load(t, miniDeploy, overrides(sets))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	r.e.L.SetGlobal("interrupt", r.e.L.NewFunction(func(*lua.LState) int { cancel(); return 0 }))
+	r.e.p.Lua().SetGlobal("interrupt", r.e.p.Lua().NewFunction(func(*lua.LState) int { cancel(); return 0 }))
 	return r, r.e.Run(ctx, []string{"deploy"})
 }
 
@@ -158,8 +158,8 @@ task("x", { transaction = true }, function()
 end)`, func(o *Options) { o.AbortCtx = abortCtx })
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	r.e.L.SetGlobal("interrupt", r.e.L.NewFunction(func(*lua.LState) int { cancel(); return 0 }))
-	r.e.L.SetGlobal("abort", r.e.L.NewFunction(func(*lua.LState) int { abort(); return 0 }))
+	r.e.p.Lua().SetGlobal("interrupt", r.e.p.Lua().NewFunction(func(*lua.LState) int { cancel(); return 0 }))
+	r.e.p.Lua().SetGlobal("abort", r.e.p.Lua().NewFunction(func(*lua.LState) int { abort(); return 0 }))
 	err := r.e.Run(ctx, []string{"x"})
 	want := "interrupted during x: the transaction x was not completely undone; undo incomplete: see the list above"
 	if got := r.errText(err); got != want {

@@ -1,24 +1,19 @@
-// Package engine runs Deployfiles: it owns the Lua state, defines the DSL,
-// invokes tasks with their hooks, and undoes transactions that fail.
+// Package engine runs a loaded project: it invokes tasks with their hooks,
+// fans commands out to hosts, and undoes transactions that fail.
 // Everything here runs on the goroutine that owns the Lua state; I/O goes
 // through the scheduler.
 package engine
 
 import (
 	"context"
-	"io/fs"
 	"time"
-
-	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luacap/luacap/runtime/backend"
 	"github.com/luacap/luacap/runtime/host"
 	"github.com/luacap/luacap/runtime/output"
+	"github.com/luacap/luacap/runtime/project"
 	"github.com/luacap/luacap/runtime/sched"
-	"github.com/luacap/luacap/runtime/tasks"
 	"github.com/luacap/luacap/runtime/transport"
-	"github.com/luacap/luacap/runtime/vars"
-	"github.com/luacap/luacap/stdlib"
 )
 
 // Options configure an Engine.
@@ -42,43 +37,29 @@ type Options struct {
 	Ctx context.Context
 }
 
-// Engine is one run of luacap.
+// Engine is one run of luacap: the project it loaded, and what running
+// its tasks has done so far.
 type Engine struct {
 	opts      Options
-	L         *lua.LState
+	p         *project.Project // the Lua state, variables, servers, tasks
 	out       *output.Output
-	vars      *vars.Store
-	hosts     *host.Set
-	tasks     *tasks.Registry
 	sched     *sched.Scheduler
 	pool      *backend.Pool
 	localHost *host.Host // run_locally's target
+	ctx       context.Context
 
-	ctx        context.Context
-	stages     map[string]*lua.LFunction
-	stageOrder []string
-	file       string // the Deployfile, as given
-
-	desc      string   // desc() waiting for the next task()
-	namespace []string // namespace() blocks we are inside
-	running   []*taskRun
-	ran       map[string]bool
-	active    map[string]bool // tasks invoked and not yet done
-	scopes    []string        // namespaces of the bodies and hook functions running
-	txs       []*txFrame
-	mainCtx   *cmdContext // within/with/as at task level
-	dropped   map[string]bool
-	failed    string     // the innermost task that failed
-	sentBy    sentBy     // the pipelined task whose command failed last, if one did
-	ssh       sshOptions // read at Run
-	exits     []undo     // on_exit cleanups
-	cleaning  int        // undo or cleanup work running (nested)
-	rec       record     // what the run did, for its final error
-	recipes   fs.FS      // the bundled recipes, for use() and --show
-	used      map[string]bool
-	setAt     map[string]string // where each variable was last set: file:line
-	userFiles []string          // the Deployfile and stage files loaded
-	stageAt   map[string]string // where each stage() block is: file:line
+	running  taskStack
+	ran      map[string]bool
+	active   map[string]bool // tasks invoked and not yet done
+	txs      []*txFrame
+	mainCtx  *cmdContext // within/with/as at task level
+	dropped  map[string]bool
+	failed   string     // the innermost task that failed
+	sentBy   sentBy     // the pipelined task whose command failed last, if one did
+	ssh      sshOptions // read at Run
+	exits    []undo     // on_exit cleanups
+	cleaning int        // undo or cleanup work running (nested)
+	rec      record     // what the run did, for its final error
 }
 
 // New returns an Engine with the DSL and prelude loaded.
@@ -94,24 +75,18 @@ func New(opts Options) (*Engine, error) {
 	}
 	e := &Engine{
 		opts: opts, out: opts.Out, ctx: context.Background(),
-		L:     lua.NewState(lua.Options{IncludeGoStackTrace: false}),
-		vars:  vars.NewStore(opts.Overrides),
-		hosts: host.NewSet(), tasks: tasks.NewRegistry(),
-		stages: map[string]*lua.LFunction{}, ran: map[string]bool{}, active: map[string]bool{},
-		mainCtx: &cmdContext{}, dropped: map[string]bool{}, setAt: map[string]string{}, stageAt: map[string]string{},
-	}
-	e.sched = sched.New(func() context.Context { return e.ctx })
-	e.pool = backend.NewPool(e.dial, e.out)
-	e.localHost = &host.Host{Name: "local", Hostname: "localhost", Transport: "local", Props: map[string]any{}}
-	stdlib.Preload(e.L)
-	e.L.PreloadModule("luacap.paths", e.openPaths)
-	if err := e.loadPrelude(); err != nil {
-		e.L.Close()
-		return nil, err
+		ran: map[string]bool{}, active: map[string]bool{}, mainCtx: &cmdContext{}, dropped: map[string]bool{},
 	}
 	if opts.Ctx != nil {
 		e.ctx = opts.Ctx
-		e.L.SetContext(opts.Ctx)
+	}
+	e.p = project.New(project.Options{Now: opts.Now, DryRun: opts.DryRun, Overrides: opts.Overrides, Ctx: opts.Ctx, Transports: transportNames()})
+	e.sched = sched.New(func() context.Context { return e.ctx })
+	e.pool = backend.NewPool(e.dial, e.out)
+	e.localHost = &host.Host{Name: "local", Hostname: "localhost", Transport: "local", Props: map[string]any{}}
+	if err := e.p.LoadPrelude(e.rawTables()); err != nil {
+		e.p.Close()
+		return nil, err
 	}
 	return e, nil
 }
@@ -119,7 +94,7 @@ func New(opts Options) (*Engine, error) {
 // Close closes every connection and the Lua state.
 func (e *Engine) Close() error {
 	err := e.pool.Close()
-	e.L.Close()
+	e.p.Close()
 	return err
 }
 
@@ -133,7 +108,7 @@ func (e *Engine) dial(ctx context.Context, h *host.Host) (backend.Backend, error
 	if err != nil {
 		return nil, err
 	}
-	opts, err := e.sshOptionsOf(h)
+	opts, err := e.ssh.of(h)
 	if err != nil {
 		return nil, err
 	}

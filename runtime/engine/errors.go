@@ -3,31 +3,25 @@ package engine
 import (
 	"errors"
 	"fmt"
+
+	"github.com/luacap/luacap/runtime/project"
 )
 
 // The exit codes the CLI gives the errors of a run: each error type says
 // its own with ExitCode, so the CLI needs no list of types.
 const (
-	ExitFailed      = 1   // a task, or a cleanup after the tasks, failed
-	ExitUsage       = 2   // the command line or the Deployfile is wrong
-	ExitInterrupted = 130 // a signal stopped the run
+	ExitFailed      = 1                 // a task, or a cleanup after the tasks, failed
+	ExitUsage       = project.ExitUsage // the command line or the Deployfile is wrong
+	ExitInterrupted = 130               // a signal stopped the run
 )
 
-// LoadError is a Deployfile, stage file or recipe that cannot be loaded or
-// is inconsistent (a hook on an unknown task). The CLI exits 2.
-type LoadError struct{ Err error }
-
-func (e *LoadError) Error() string { return e.Err.Error() }
-func (e *LoadError) Unwrap() error { return e.Err }
-func (e *LoadError) ExitCode() int { return ExitUsage }
-
-// UsageError is a command line that names something that does not exist.
-// The CLI exits 2.
-type UsageError struct{ Err error }
-
-func (e *UsageError) Error() string { return e.Err.Error() }
-func (e *UsageError) Unwrap() error { return e.Err }
-func (e *UsageError) ExitCode() int { return ExitUsage }
+// LoadError is a Deployfile, stage file or recipe that cannot be loaded
+// or is inconsistent; UsageError a command line that names something
+// that does not exist. The CLI exits 2 for both.
+type (
+	LoadError  = project.LoadError
+	UsageError = project.UsageError
+)
 
 // TaskError is a task that failed. The CLI exits 1.
 type TaskError struct {

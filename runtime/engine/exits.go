@@ -15,6 +15,6 @@ func (e *Engine) luaOnExit(L *lua.LState) int {
 
 // runExits runs the on_exit cleanups, last registered first.
 func (e *Engine) runExits() {
-	e.unwind(e.L, e.exits, "cleanup")
+	e.unwind(e.p.Lua(), e.exits, "cleanup")
 	e.exits = nil
 }

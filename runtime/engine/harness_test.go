@@ -60,7 +60,7 @@ func tryLoad(t *testing.T, src string, setups ...setup) (*testRun, error) {
 	t.Helper()
 	dir := t.TempDir()
 	e, b := newTestEngine(t, setups...)
-	e.vars.Set("dir", lua.LString(dir))
+	e.p.Vars.Set("dir", lua.LString(dir))
 	file := filepath.Join(dir, "Deployfile.lua")
 	if err := os.WriteFile(file, []byte("trace = {}\n"+src), 0o644); err != nil {
 		t.Fatal(err)
@@ -84,7 +84,7 @@ func (r *testRun) mustRun(t *testing.T, names ...string) {
 // trace is what the Lua code appended to the global trace table.
 func (r *testRun) trace() []string {
 	var out []string
-	if t, ok := r.e.L.GetGlobal("trace").(*lua.LTable); ok {
+	if t, ok := r.e.p.Lua().GetGlobal("trace").(*lua.LTable); ok {
 		t.ForEach(func(_, v lua.LValue) { out = append(out, v.String()) })
 	}
 	return out

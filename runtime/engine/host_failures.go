@@ -27,7 +27,7 @@ func (e *Engine) hostPolicyNow() hostPolicy {
 	switch {
 	case e.cleaning > 0:
 		return hostPolicy{}
-	case e.keepGoing():
+	case e.running.keepGoing():
 		return hostPolicy{drop: true}
 	}
 	return hostPolicy{stopOthers: true}

@@ -6,10 +6,13 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luacap/luacap/runtime/host"
+	"github.com/luacap/luacap/runtime/luaval"
 	"github.com/luacap/luacap/runtime/output"
-	"github.com/luacap/luacap/runtime/sched"
 	"github.com/luacap/luacap/runtime/tasks"
 )
+
+// taskStack are the tasks running, the innermost last.
+type taskStack []*taskRun
 
 // taskRun is a task being run: the hosts its commands target.
 type taskRun struct {
@@ -23,9 +26,9 @@ type taskRun struct {
 // once per run, as in Rake, so shared steps are not repeated; invokeAgain
 // is Capistrano's invoke!.
 func (e *Engine) invoke(L *lua.LState, name string, args []lua.LValue) error {
-	t, ok := e.tasks.Lookup(name)
+	t, ok := e.p.Tasks.Lookup(name)
 	if !ok {
-		return e.tasks.Unknown(name)
+		return e.p.Tasks.Unknown(name)
 	}
 	if e.ran[t.Name] {
 		e.out.Note(output.Verbose, "", "skip "+t.Name+" (already run; use invoke_again to run it again)")
@@ -34,7 +37,7 @@ func (e *Engine) invoke(L *lua.LState, name string, args []lua.LValue) error {
 	e.ran[t.Name] = true
 	e.active[t.Name] = true
 	defer delete(e.active, t.Name)
-	before, after := e.tasks.Hooks(t.Name)
+	before, after := e.p.Tasks.Hooks(t.Name)
 	if err := e.runHooks(L, t, "before", before); err != nil {
 		return err
 	}
@@ -49,7 +52,7 @@ func (e *Engine) invoke(L *lua.LState, name string, args []lua.LValue) error {
 		e.runOnFailure(L, t)
 		return err
 	}
-	e.noteDone(t.Name)
+	e.rec.noteDone(t.Name)
 	return e.runHooks(L, t, "after", after)
 }
 
@@ -62,7 +65,7 @@ func (e *Engine) runTask(L *lua.LState, t *tasks.Task, args []lua.LValue) error 
 		}
 		if fn, ok := t.Body.(*lua.LFunction); ok {
 			return e.withTask(t, func() error {
-				return e.inScope(tasks.ScopeOf(t.Name), func() error { return call(L, fn, args...) })
+				return e.p.InScope(tasks.ScopeOf(t.Name), func() error { return luaval.Call(L, fn, args...) })
 			})
 		}
 		return nil
@@ -83,7 +86,7 @@ func (e *Engine) runHooks(L *lua.LState, t *tasks.Task, when string, hooks []tas
 		} else {
 			e.out.TaskStart(when + " " + t.Name + ": " + h.Label())
 			err = e.withHook(t, func() error {
-				return e.inScope(h.Scope, func() error { return call(L, h.Fn.(*lua.LFunction)) })
+				return e.p.InScope(h.Scope, func() error { return luaval.Call(L, h.Fn.(*lua.LFunction)) })
 			})
 		}
 		if err != nil {
@@ -116,9 +119,9 @@ func (e *Engine) inTask(run *taskRun, fn func() error) error {
 // roles or hosts runs on every host, as in Capistrano 2.
 func (e *Engine) selectHosts(t *tasks.Task) []*host.Host {
 	o := t.Opts
-	hosts := e.hosts.All()
+	hosts := e.p.Hosts.All()
 	if len(o.Roles) > 0 {
-		hosts = e.hosts.InRoles(o.Roles...)
+		hosts = e.p.Hosts.InRoles(o.Roles...)
 	}
 	if len(o.Hosts) > 0 {
 		hosts = host.Filter{Hosts: o.Hosts}.Apply(hosts)
@@ -140,37 +143,27 @@ func (e *Engine) currentHosts() []*host.Host {
 	if n := len(e.running); n > 0 {
 		return e.running[n-1].hosts
 	}
-	return e.usable(e.hosts.All())
+	return e.usable(e.p.Hosts.All())
 }
 
 // keepGoing reports whether the current task drops failed hosts rather
 // than failing (on_error="continue").
-func (e *Engine) keepGoing() bool {
-	n := len(e.running)
-	return n > 0 && e.running[n-1].task.Opts.OnError == "continue"
+func (s taskStack) keepGoing() bool {
+	n := len(s)
+	return n > 0 && s[n-1].task.Opts.OnError == "continue"
 }
 
 // pipelined reports whether the current task sends its commands without
 // waiting for each (pipelined=true). A task that drops failed hosts waits:
 // a host must be dropped at the step where it failed.
-func (e *Engine) pipelined() (task string, ok bool) {
-	n := len(e.running)
+func (s taskStack) pipelined() (task string, ok bool) {
+	n := len(s)
 	if n == 0 {
 		return "", false
 	}
-	run := e.running[n-1]
+	run := s[n-1]
 	t := run.task
 	return t.Name, t.Opts.Pipelined && !run.hook && t.Opts.OnError != "continue"
-}
-
-// call calls a Lua function in protected mode and returns its error as a
-// Go error holding only the Lua message.
-func call(L *lua.LState, fn *lua.LFunction, args ...lua.LValue) error {
-	err := L.CallByParam(lua.P{Fn: fn, NRet: 0, Protect: true}, args...)
-	if err != nil {
-		return sched.LuaError(err)
-	}
-	return nil
 }
 
 // runOnFailure invokes a failed task's on_failure task, even after an

@@ -11,9 +11,9 @@ import (
 // they name, each once more. The tasks still in progress around it stay
 // skipped, so a task that asks for itself again cannot loop.
 func (e *Engine) invokeAgain(L *lua.LState, name string, args []lua.LValue) error {
-	t, ok := e.tasks.Lookup(name)
+	t, ok := e.p.Tasks.Lookup(name)
 	if !ok {
-		return e.tasks.Unknown(name)
+		return e.p.Tasks.Unknown(name)
 	}
 	if e.active[t.Name] {
 		return callerError{errorf("invoke_again(%q) inside %s itself would never end; call it after %s is done", name, t.Name, t.Name)}
@@ -39,7 +39,7 @@ func (e *Engine) invokeFromLua(L *lua.LState, verb string, run func(*lua.LState,
 	if e.sched.FiberOf(L) != nil {
 		L.RaiseError("%s(%q) cannot run inside on(); call it at task level", verb, name)
 	}
-	found, err := e.resolve(name, e.scope())
+	found, err := e.p.Resolve(name, e.p.Scope())
 	if err != nil {
 		L.RaiseError("%v", err)
 	}

@@ -16,9 +16,9 @@ type leftover struct {
 }
 
 // leave records that batch did not complete on hosts.
-func (e *Engine) leave(kind string, batch []undo, hosts []string) {
+func (r *record) leave(kind string, batch []undo, hosts []string) {
 	u := batch[0]
-	e.rec.left = append(e.rec.left, leftover{where: u.where, what: u.leftWhat(kind), hosts: hosts})
+	r.left = append(r.left, leftover{where: u.where, what: u.leftWhat(kind), hosts: hosts})
 }
 
 // leftWhat says what is left when u did not run: its hint, or the

@@ -44,7 +44,7 @@ func TestLoadingIsInterruptible(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer e.Close()
-			e.vars.Set("dir", lua.LString(dir))
+			e.p.Vars.Set("dir", lua.LString(dir))
 			go func() {
 				waitForPath(filepath.Join(dir, "spinning"))
 				cancel()

@@ -87,11 +87,11 @@ func (e *Engine) noteRollback(name string, leftBefore int) {
 	}
 }
 
-func (e *Engine) noteDone(task string) {
-	if e.rec.done == nil {
-		e.rec.done = map[string]bool{}
+func (r *record) noteDone(task string) {
+	if r.done == nil {
+		r.done = map[string]bool{}
 	}
-	e.rec.done[task] = true
+	r.done[task] = true
 }
 
 // outcome is the record as the run ends, for the tasks asked for.
@@ -109,7 +109,7 @@ func (e *Engine) outcome(names []string) Outcome {
 // notRun lists what of task did not complete: itself, or for a task of
 // steps that started, each of its steps that did not complete.
 func (e *Engine) notRun(name string) []string {
-	t, ok := e.tasks.Lookup(name)
+	t, ok := e.p.Tasks.Lookup(name)
 	if !ok || e.rec.done[t.Name] {
 		return nil
 	}
@@ -118,9 +118,13 @@ func (e *Engine) notRun(name string) []string {
 	}
 	var out []string
 	for _, s := range t.Steps {
-		if st, ok := e.tasks.Resolve(s, tasks.ScopeOf(t.Name)); ok && !e.rec.done[st] {
+		if st, ok := e.p.Tasks.Resolve(s, tasks.ScopeOf(t.Name)); ok && !e.rec.done[st] {
 			out = append(out, st)
 		}
 	}
 	return out
 }
+
+// Says is the outcome in a line, for a run that stopped in task: what
+// was undone, what stays, what did not run. The closing line uses it.
+func (o Outcome) Says(task string) string { return o.says(task) }

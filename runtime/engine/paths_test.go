@@ -17,6 +17,13 @@ import (
 // recipes, and, when stage is not "", the stage.
 func loadTree(t *testing.T, files map[string]string, stage string, setups ...setup) (*testRun, error) {
 	t.Helper()
+	return loadTreeAs(t, files, stage, func(dir string) string { return filepath.Join(dir, "Deployfile.lua") }, setups...)
+}
+
+// loadTreeAs is loadTree with the Deployfile's path as deployfile(dir)
+// gives it: a relative one, as the command line may.
+func loadTreeAs(t *testing.T, files map[string]string, stage string, deployfile func(dir string) string, setups ...setup) (*testRun, error) {
+	t.Helper()
 	dir := t.TempDir()
 	for name, src := range files {
 		path := filepath.Join(dir, name)
@@ -28,12 +35,12 @@ func loadTree(t *testing.T, files map[string]string, stage string, setups ...set
 		}
 	}
 	e, b := newTestEngine(t, setups...)
-	e.L.SetGlobal("trace", e.L.NewTable())
+	e.p.Lua().SetGlobal("trace", e.p.Lua().NewTable())
 	r := &testRun{e: e, out: b, dir: dir}
 	if err := e.LoadRecipes(recipes.FS, recipes.Core); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.LoadFile(filepath.Join(dir, "Deployfile.lua")); err != nil || stage == "" {
+	if err := e.LoadFile(deployfile(dir)); err != nil || stage == "" {
 		return r, err
 	}
 	return r, e.UseStage(stage)
@@ -161,26 +168,28 @@ end
 // TestPrepareReleaseWithARelativeArchiveOutput packs into archive_output
 // beside the Deployfile, though git archive runs in local_repo.
 func TestPrepareReleaseWithARelativeArchiveOutput(t *testing.T) {
-	r, err := loadTree(t, map[string]string{"Deployfile.lua": `
+	// The Deployfile as the command line finds it: a relative path, so
+	// archive_output resolves to one, which git -C would read from repo.
+	relative := func(dir string) string {
+		cwd, _ := os.Getwd()
+		rel, err := filepath.Rel(cwd, filepath.Join(dir, "Deployfile.lua"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rel
+	}
+	r, err := loadTreeAs(t, map[string]string{"Deployfile.lua": `
 set("application", "shop")
 set("deploy_to", function() return fetch("www") end)
 set("local_repo", "repo")
 set("branch", "main")
 set("archive_output", "out/release.tar.gz")
 server("cache", { transport = "local", roles = { "intermediate_host" }, no_release = true })
-`, "out/.keep": "", "repo/app.txt": "app\n"}, "")
+`, "out/.keep": "", "repo/app.txt": "app\n"}, "", relative)
 	if err != nil {
 		t.Fatal(r.errText(err))
 	}
-	r.e.vars.Set("www", lua.LString(filepath.Join(r.dir, "www")))
-	// The Deployfile as the command line finds it: a relative path, so
-	// archive_output resolves to one, which git -C would read from repo.
-	cwd, _ := os.Getwd()
-	rel, err := filepath.Rel(cwd, filepath.Join(r.dir, "Deployfile.lua"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.e.file = rel
+	r.e.p.Vars.Set("www", lua.LString(filepath.Join(r.dir, "www")))
 	for _, args := range [][]string{{"init", "-q", "-b", "main", "."}, {"add", "."}, {"commit", "-q", "-m", "app"}} {
 		cmd := exec.Command("git", append([]string{"-C", filepath.Join(r.dir, "repo"), "-c", "user.name=t", "-c", "user.email=t@t"}, args...)...)
 		if out, err := cmd.CombinedOutput(); err != nil {

@@ -129,8 +129,10 @@ func callIn(t *testing.T, name, call string) (string, bool) {
 		t.Fatal(err)
 	}
 	defer e.Close()
-	e.vars.Set("dir", lua.LString(t.TempDir()))
-	e.recipes = recipes.FS // for use(), without the cost of loading them all
+	e.p.Vars.Set("dir", lua.LString(t.TempDir()))
+	if err := e.LoadRecipes(recipes.FS, nil); err != nil { // for use(), without the cost of loading them all
+		t.Fatal(err)
+	}
 	probe := "nil"
 	if insideOn[name] {
 		probe = call
@@ -148,7 +150,7 @@ func callIn(t *testing.T, name, call string) (string, bool) {
 	if err != nil {
 		return err.Error(), false
 	}
-	result, ok := e.L.GetGlobal("result").(*lua.LTable)
+	result, ok := e.p.Lua().GetGlobal("result").(*lua.LTable)
 	if !ok { // module() set another environment for the rest of the chunk
 		return "(no result)", true
 	}
@@ -183,7 +185,7 @@ func globalFunctions(t *testing.T) []string {
 	}
 	defer e.Close()
 	var names []string
-	e.L.G.Global.ForEach(func(k, v lua.LValue) {
+	e.p.Lua().G.Global.ForEach(func(k, v lua.LValue) {
 		if _, ok := v.(*lua.LFunction); ok && !strings.HasPrefix(k.String(), "_") { // _printregs dumps the stack
 			names = append(names, k.String())
 		}

@@ -60,9 +60,9 @@ end)`, deployTo)
 // generate returns the string the Lua expression makes, inside a task on h1.
 func (r *testRun) generate(t *testing.T, expression string) string {
 	t.Helper()
-	r.e.L.SetGlobal("expression", lua.LString(expression))
+	r.e.p.Lua().SetGlobal("expression", lua.LString(expression))
 	r.mustRun(t, "generate")
-	return lua.LVAsString(r.e.L.GetGlobal("generated"))
+	return lua.LVAsString(r.e.p.Lua().GetGlobal("generated"))
 }
 
 // shResult is what a script did: its output and exit status.

@@ -12,40 +12,26 @@ import (
 	"github.com/luacap/luacap/runtime/output"
 )
 
-// Check verifies what can be verified before anything runs: every hook
-// and step names a known task, and every task asked for exists.
-func (e *Engine) Check(names []string) error {
-	if err := e.tasks.Check(); err != nil {
-		return &LoadError{Err: err}
-	}
-	for _, n := range names {
-		if _, ok := e.tasks.Lookup(n); !ok {
-			return &UsageError{Err: e.tasks.Unknown(n)}
-		}
-	}
-	return nil
-}
-
 // Run invokes the named tasks in order under ctx. Cancelling ctx stops the
 // commands in flight; transactions then undo what they did.
 func (e *Engine) Run(ctx context.Context, names []string) error {
-	if err := e.preflight(names); err != nil {
+	if err := e.p.Preflight(names, e.opts.Filter); err != nil {
 		return err
 	}
-	if err := e.Check(names); err != nil {
+	if err := e.p.Check(names); err != nil {
 		return err
 	}
 	if err := e.readSSHOptions(); err != nil {
 		return err
 	}
-	e.vars.Settle()
+	e.p.Vars.Settle()
 	// What this run does, for records such as the deploy lock's.
-	e.vars.Set("run_tasks", lua.LString(strings.Join(names, " ")))
+	e.p.Vars.Set("run_tasks", lua.LString(strings.Join(names, " ")))
 	e.ctx = ctx
-	e.L.SetContext(ctx)
-	defer e.L.RemoveContext()
+	e.p.Lua().SetContext(ctx)
+	defer e.p.Lua().RemoveContext()
 	hostNames := make([]string, 0)
-	for _, h := range e.usable(e.hosts.All()) {
+	for _, h := range e.usable(e.p.Hosts.All()) {
 		hostNames = append(hostNames, h.Name)
 	}
 	e.out.Hosts(hostNames...)
@@ -77,7 +63,7 @@ func (e *Engine) settle(ctx context.Context, names []string, err error) error {
 
 func (e *Engine) runTasks(ctx context.Context, names []string) error {
 	for _, name := range names {
-		if err := e.invoke(e.L, name, nil); err != nil {
+		if err := e.invoke(e.p.Lua(), name, nil); err != nil {
 			return e.runError(ctx, name, err)
 		}
 	}
@@ -112,33 +98,10 @@ func (e *Engine) droppedNames() []string {
 
 // Explain returns the tree --explain prints for a task.
 func (e *Engine) Explain(name string) (string, error) {
-	if err := e.Check([]string{name}); err != nil {
+	if err := e.p.Check([]string{name}); err != nil {
 		return "", err
 	}
-	return e.tasks.Explain(name)
-}
-
-// TaskList returns the lines luacap -T prints: described tasks with their
-// descriptions, or with all, every task.
-func (e *Engine) TaskList(all bool) string {
-	var listed []string
-	width := 0
-	for _, n := range e.tasks.Names() {
-		if t, _ := e.tasks.Lookup(n); t.Desc != "" || all {
-			listed = append(listed, n)
-			width = max(width, len(n))
-		}
-	}
-	var b strings.Builder
-	for _, n := range listed {
-		t, _ := e.tasks.Lookup(n)
-		if t.Desc == "" {
-			fmt.Fprintf(&b, "luacap %s\n", n)
-			continue
-		}
-		fmt.Fprintf(&b, "luacap %-*s  # %s\n", width, n, strings.SplitN(t.Desc, "\n", 2)[0])
-	}
-	return b.String()
+	return e.p.Tasks.Explain(name)
 }
 
 // Out is the run's output.
@@ -148,9 +111,17 @@ func (e *Engine) Out() *output.Output { return e.out }
 // handshakes overlap with each other and with local work; a host that
 // cannot be reached fails later, at its first command, with its error.
 func (e *Engine) dialAhead(ctx context.Context) {
-	for _, h := range e.usable(e.hosts.All()) {
+	for _, h := range e.usable(e.p.Hosts.All()) {
 		if h.Transport == "ssh" && !e.opts.DryRun && e.opts.SSH != nil {
 			go e.pool.Session(ctx, h)
 		}
+	}
+}
+
+// warnUnknownSettings prints the settings nothing read as warnings: they
+// never fail a run.
+func (e *Engine) warnUnknownSettings() {
+	for _, u := range e.p.UnknownSettings() {
+		e.out.Warn(u.String())
 	}
 }

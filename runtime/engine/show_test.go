@@ -43,8 +43,8 @@ func TestShowPrintsCodeThatRunsWhenPasted(t *testing.T) {
 	if err != nil {
 		t.Fatal(orig.errText(err))
 	}
-	for _, name := range orig.e.tasks.Names() {
-		task, _ := orig.e.tasks.Lookup(name)
+	for _, name := range orig.e.p.Tasks.Names() {
+		task, _ := orig.e.p.Tasks.Lookup(name)
 		fn, ok := task.Body.(*lua.LFunction)
 		if !ok || task.Name != name {
 			continue // a list of steps, or an alias
@@ -58,8 +58,8 @@ func TestShowPrintsCodeThatRunsWhenPasted(t *testing.T) {
 			t.Errorf("--show %s does not load when pasted: %v\n%s", name, pasted.errText(err), shown)
 			continue
 		}
-		again, ok := pasted.e.tasks.Lookup(name)
-		if !ok || !strings.HasPrefix(again.Where, pasted.e.file+":") {
+		again, ok := pasted.e.p.Tasks.Lookup(name)
+		if !ok || !strings.HasPrefix(again.Where, pasted.e.p.File()+":") {
 			t.Errorf("--show %s, pasted, does not define %s:\n%s", name, name, shown)
 			continue
 		}

@@ -12,9 +12,9 @@ func (e *Engine) SSHTarget(name string) (*host.Host, transport.Options, error) {
 	if err := e.readSSHOptions(); err != nil {
 		return nil, transport.Options{}, err
 	}
-	for _, h := range e.hosts.All() {
+	for _, h := range e.p.Hosts.All() {
 		if h.Name == name {
-			o, err := e.sshOptionsOf(h)
+			o, err := e.ssh.of(h)
 			return h, o, err
 		}
 	}

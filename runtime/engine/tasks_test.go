@@ -66,7 +66,7 @@ task("deploy:finalize_update", step("my finalize"))
 	// clear() drops the task's own hooks; the hook that runs it after
 	// update_code belongs to update_code and stays, as in Rake.
 	wantTrace(t, r, "update_code", "my finalize", "symlink", "before restart", "touch tmp/restart.txt")
-	if tk, _ := r.e.tasks.Lookup("deploy"); tk.Desc != "Deploys the app" {
+	if tk, _ := r.e.p.Tasks.Lookup("deploy"); tk.Desc != "Deploys the app" {
 		t.Errorf("desc = %q", tk.Desc)
 	}
 }

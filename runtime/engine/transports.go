@@ -1,9 +1,6 @@
 package engine
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/luacap/luacap/runtime/host"
 	"github.com/luacap/luacap/runtime/transport"
 )
@@ -21,19 +18,6 @@ var transports = []struct {
 	{"local", func(Options) transport.Transport { return transport.Local{} }},
 }
 
-// knownTransport reports whether name is registered, and if not, the
-// error server() raises.
-func knownTransport(name string) error {
-	var quoted []string
-	for _, t := range transports {
-		if t.name == name {
-			return nil
-		}
-		quoted = append(quoted, fmt.Sprintf("%q", t.name))
-	}
-	return fmt.Errorf("transport must be %s, not %q", strings.Join(quoted, " or "), name)
-}
-
 // transportOf is what reaches h; an error when the run has none (an
 // engine built without ssh).
 func (e *Engine) transportOf(h *host.Host) (transport.Transport, error) {
@@ -47,4 +31,13 @@ func (e *Engine) transportOf(h *host.Host) (transport.Transport, error) {
 		break
 	}
 	return nil, errorf("no %s transport is configured; declare the server with transport=\"local\" to deploy on this machine", h.Transport)
+}
+
+// transportNames are the names server(transport = ...) accepts.
+func transportNames() []string {
+	var names []string
+	for _, t := range transports {
+		names = append(names, t.name)
+	}
+	return names
 }

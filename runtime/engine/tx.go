@@ -41,7 +41,7 @@ func (e *Engine) luaTransaction(L *lua.LState) int {
 		L.RaiseError("transaction() cannot run inside on(); call it at task level")
 	}
 	name := "the transaction at " + luaval.Where(L)
-	if err := e.transaction(L, name, func() error { return call(L, fn) }); err != nil {
+	if err := e.transaction(L, name, func() error { return luaval.Call(L, fn) }); err != nil {
 		L.Error(lua.LString(err.Error()), 0)
 	}
 	return 0
@@ -103,16 +103,16 @@ func (e *Engine) undoContext(L *lua.LState) (restore func()) {
 	ctx, cancel := e.cleanupContext()
 	e.cleaning++
 	e.ctx = ctx
-	e.L.SetContext(ctx)
-	if L != e.L {
+	e.p.Lua().SetContext(ctx)
+	if L != e.p.Lua() {
 		L.SetContext(ctx)
 	}
 	return func() {
 		cancel()
 		e.cleaning--
 		e.ctx = saved
-		e.L.SetContext(saved)
-		if L != e.L {
+		e.p.Lua().SetContext(saved)
+		if L != e.p.Lua() {
 			L.SetContext(saved)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luacap/luacap/runtime/backend"
+	"github.com/luacap/luacap/runtime/luaval"
 )
 
 // unwind runs registrations last first, under a context that the
@@ -24,7 +25,7 @@ func (e *Engine) unwind(L *lua.LState, list []undo, what string) {
 	defer restore()
 	for _, batch := range undoBatches(list) {
 		if e.opts.AbortCtx.Err() != nil {
-			e.leave(what, batch, batchHosts(batch))
+			e.rec.leave(what, batch, batchHosts(batch))
 			continue
 		}
 		failed, err := e.runUndo(L, batch)
@@ -32,7 +33,7 @@ func (e *Engine) unwind(L *lua.LState, list []undo, what string) {
 			e.out.Warn(fmt.Sprintf("%s registered at %s failed: %v", what, batch[0].where, err))
 		}
 		if len(failed) > 0 {
-			e.leave(what, batch, failed)
+			e.rec.leave(what, batch, failed)
 		}
 	}
 }
@@ -82,7 +83,7 @@ func (e *Engine) runUndo(L *lua.LState, batch []undo) (failed []string, err erro
 		err = e.runFibers(L, u.hosts, u.fn, policyParallel)
 	default:
 		e.running = append(e.running, &taskRun{task: e.undoTask(), hosts: u.hosts})
-		err = call(L, u.fn)
+		err = luaval.Call(L, u.fn)
 		e.running = e.running[:len(e.running)-1]
 	}
 	if err != nil {

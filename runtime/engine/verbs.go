@@ -1,6 +1,10 @@
 package engine
 
-import lua "github.com/yuin/gopher-lua"
+import (
+	lua "github.com/yuin/gopher-lua"
+
+	"github.com/luacap/luacap/runtime/project"
+)
 
 // Kind says what an entry of the DSL table is.
 type Kind int
@@ -45,20 +49,20 @@ type Verb struct {
 // function; only a Global needs Lua code of its own in prelude.lua.
 var verbs = []Verb{
 	// Variables.
-	{Global, "set", (*Engine).luaSet, "fun(name: string, value: any, opts?: {secret?: boolean})", "Sets a variable; a function value is called on first fetch and cached; a secret prints as [secret]."},
+	{Global, "set", loaded((*project.Project).Set), "fun(name: string, value: any, opts?: {secret?: boolean})", "Sets a variable; a function value is called on first fetch and cached; a secret prints as [secret]."},
 	{Global, "set_if_empty", nil, "fun(name: string, value: any)", "Sets a default that an earlier set or -s keeps."},
 	{Global, "fetch", nil, "fun(name: string, default?: any): any", "Reads a variable; an error names it when it is missing and no default is given."},
 	{Global, "append", nil, "fun(name: string, ...: any)", "Appends values to a list variable."},
 	{Global, "remove", nil, "fun(name: string, ...: any)", "Removes values from a list variable."},
 	{Global, "ask", nil, "fun(name: string, prompt: string, opts?: {echo?: boolean, default?: any})", "Prompts on the terminal on first fetch (or reads LUACAP_ASK_<NAME>); an answer without echo is a secret."},
 	{Global, "env_secret", nil, "fun(var: string): string", "Returns an environment variable as a secret; an error names it when it is unset."},
-	{Raw, "var_get", (*Engine).rawVarGet, "", "Returns found, value, lazy for fetch."},
+	{Raw, "var_get", loaded((*project.Project).VarGet), "", "Returns found, value, lazy for fetch."},
 	{Raw, "var_begin", (*Engine).rawVarBegin, "", "Marks a lazy value as being computed."},
-	{Raw, "var_cache", (*Engine).rawVarCache, "", "Stores a lazy value's result."},
-	{Raw, "var_abandon", (*Engine).rawVarAbandon, "", "Forgets a lazy computation that raised."},
+	{Raw, "var_cache", loaded((*project.Project).VarCache), "", "Stores a lazy value's result."},
+	{Raw, "var_abandon", loaded((*project.Project).VarAbandon), "", "Forgets a lazy computation that raised."},
 	{Raw, "prompt", (*Engine).rawPrompt, "", "Reads ask()'s answer."},
 	{Raw, "secret", (*Engine).rawSecret, "", "Masks a value as [secret] from now on."},
-	{Raw, "var_has", (*Engine).rawVarHas, "", "Reports whether a variable is set, without counting as a read."},
+	{Raw, "var_has", loaded((*project.Project).VarHas), "", "Reports whether a variable is set, without counting as a read."},
 
 	// The Capistrano layout.
 	{Global, "deploy_to", nil, "fun(): string", "Returns deploy_to."},
@@ -70,24 +74,24 @@ var verbs = []Verb{
 	{Global, "previous_release", nil, "fun(): string?", "Returns the newest release older than this run's, or nil."},
 
 	// Hosts and stages.
-	{Plain, "server", (*Engine).luaServer, "fun(name: string, props?: luacap.ServerProps)", "Declares a host; a key that is not an option is a property."},
-	{Plain, "role", (*Engine).luaRole, "fun(name: string, hosts: string|string[], props?: luacap.ServerProps)", "Gives a role to each host, declaring the new ones."},
+	{Plain, "server", loaded((*project.Project).Server), "fun(name: string, props?: luacap.ServerProps)", "Declares a host; a key that is not an option is a property."},
+	{Plain, "role", loaded((*project.Project).Role), "fun(name: string, hosts: string|string[], props?: luacap.ServerProps)", "Gives a role to each host, declaring the new ones."},
 	{Plain, "roles", (*Engine).luaRoles, "fun(...: string|{filter?: string|fun(host: luacap.Host): boolean, select?: string|fun(host: luacap.Host): boolean, exclude?: string|fun(host: luacap.Host): boolean}): luacap.Host[]", "Returns the hosts of the roles, narrowed by --hosts and --roles and by filter/select/exclude."},
 	{Plain, "primary", (*Engine).luaPrimary, "fun(role: string): luacap.Host?", "Returns the primary host of a role, or nil."},
 	{Global, "release_roles", nil, "fun(): luacap.Host[]", "Returns the hosts that get releases: all but no_release ones."},
-	{Plain, "stage", (*Engine).luaStage, "fun(name: string, fn: fun())", "Declares a stage; fn runs when the stage is named first."},
+	{Plain, "stage", loaded((*project.Project).Stage), "fun(name: string, fn: fun())", "Declares a stage; fn runs when the stage is named first."},
 
 	// Tasks.
-	{Plain, "namespace", (*Engine).luaNamespace, "fun(name: string, fn: fun())", "Prefixes the tasks defined in fn with name:."},
-	{Plain, "desc", (*Engine).luaDesc, "fun(text: string)", "Describes the next task, for luacap -T."},
-	{Plain, "task", (*Engine).luaTask, "fun(name: string, opts_or_body?: luacap.TaskOptions|fun(...: any)|string[], body?: fun(...: any)|string[])", "Defines a task: a function, or a list of task names; defining it again replaces its body."},
-	{Plain, "before", (*Engine).luaBefore, "fun(task: string, ...: string|fun())", "Runs tasks or functions before a task."},
-	{Plain, "after", (*Engine).luaAfter, "fun(task: string, ...: string|fun())", "Runs tasks or functions after a task."},
+	{Plain, "namespace", loaded((*project.Project).Namespace), "fun(name: string, fn: fun())", "Prefixes the tasks defined in fn with name:."},
+	{Plain, "desc", loaded((*project.Project).Desc), "fun(text: string)", "Describes the next task, for luacap -T."},
+	{Plain, "task", loaded((*project.Project).Task), "fun(name: string, opts_or_body?: luacap.TaskOptions|fun(...: any)|string[], body?: fun(...: any)|string[])", "Defines a task: a function, or a list of task names; defining it again replaces its body."},
+	{Plain, "before", loaded((*project.Project).Before), "fun(task: string, ...: string|fun())", "Runs tasks or functions before a task."},
+	{Plain, "after", loaded((*project.Project).After), "fun(task: string, ...: string|fun())", "Runs tasks or functions after a task."},
 	{Plain, "invoke", (*Engine).luaInvoke, "fun(name: string, ...: any)", "Runs a task with its hooks, once per run."},
 	{Plain, "invoke_again", (*Engine).luaInvokeAgain, "fun(name: string, ...: any)", "Runs a task that already ran once more, with its hooks (Capistrano's invoke!)."},
-	{Plain, "clear", (*Engine).luaClear, "fun(name: string)", "Removes a task's body and hooks."},
-	{Plain, "alias", (*Engine).luaAlias, "fun(name: string, other: string)", "Names a task after another."},
-	{Plain, "use", (*Engine).luaUse, "fun(name: string)", "Loads a bundled opt-in recipe, such as passenger or rails/assets."},
+	{Plain, "clear", loaded((*project.Project).Clear), "fun(name: string)", "Removes a task's body and hooks."},
+	{Plain, "alias", loaded((*project.Project).Alias), "fun(name: string, other: string)", "Names a task after another."},
+	{Plain, "use", loaded((*project.Project).Use), "fun(name: string)", "Loads a bundled opt-in recipe, such as passenger or rails/assets."},
 
 	// Transactions and cleanups.
 	{Plain, "transaction", (*Engine).luaTransaction, "fun(fn: fun())", "Runs fn; when anything in it fails, the undos run in reverse."},
@@ -131,6 +135,12 @@ var verbs = []Verb{
 	{Library, "luacap.recipes.deploy_lock", nil, "", "The deploy lock's scripts: taking it, giving it back, removing a stale one."},
 }
 
+// loaded adapts a verb the project implements (loading: variables,
+// servers, tasks, stages, recipes) to the table's shape.
+func loaded(fn func(*project.Project, *lua.LState) int) func(*Engine, *lua.LState) int {
+	return func(e *Engine, L *lua.LState) int { return fn(e.p, L) }
+}
+
 // Verbs returns the DSL table, in its order.
 func Verbs() []Verb { return append([]Verb(nil), verbs...) }
 
@@ -150,11 +160,12 @@ func (v Verb) global() bool { return v.Kind == Global || v.Kind == Plain || v.Ki
 // rawTables are what the prelude receives: every Go function of the table
 // by name, and how each Plain and Checked global wraps its own.
 func (e *Engine) rawTables() (raw, wraps *lua.LTable) {
-	raw, wraps = e.L.NewTable(), e.L.NewTable()
+	L := e.p.Lua()
+	raw, wraps = L.NewTable(), L.NewTable()
 	for _, v := range verbs {
 		if v.Go != nil {
 			fn := v.Go
-			raw.RawSetString(v.Name, e.L.NewFunction(func(L *lua.LState) int { return fn(e, L) }))
+			raw.RawSetString(v.Name, L.NewFunction(func(L *lua.LState) int { return fn(e, L) }))
 		}
 		switch v.Kind {
 		case Plain:

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/luacap/luacap/runtime/luameta"
+	"github.com/luacap/luacap/runtime/project"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -19,7 +20,7 @@ import (
 // optIn are the bundled recipes use() loads: their globals count too.
 var optIn = []string{"passenger", "rails/assets", "rails/assets_local"}
 
-// loadedEngine is an engine with the prelude, the core recipes and every
+// loadedEngine is an engine with the project.Prelude, the core recipes and every
 // opt-in recipe loaded: every name luacap gives Lua code exists in it.
 func loadedEngine(t *testing.T) *Engine {
 	t.Helper()
@@ -86,7 +87,7 @@ func TestVerbsListEveryGlobal(t *testing.T) {
 	defer bare.Close()
 	builtin := tableKeys(bare.G.Global)
 	var added []string
-	for _, name := range tableKeys(loadedEngine(t).L.G.Global) {
+	for _, name := range tableKeys(loadedEngine(t).p.Lua().G.Global) {
 		if !slices.Contains(builtin, name) {
 			added = append(added, name)
 		}
@@ -100,7 +101,7 @@ func TestVerbsListEveryGlobal(t *testing.T) {
 func TestVerbsListEveryRaw(t *testing.T) {
 	values := []string{"release_name", "started_at", "local_machine", "luacap_pid"} // set by loadPrelude, not functions
 	var used []string
-	for _, m := range regexp.MustCompile(`raw\.([a-z_]+)`).FindAllStringSubmatch(prelude, -1) {
+	for _, m := range regexp.MustCompile(`raw\.([a-z_]+)`).FindAllStringSubmatch(project.Prelude, -1) {
 		if !slices.Contains(used, m[1]) && !slices.Contains(values, m[1]) {
 			used = append(used, m[1])
 		}
@@ -123,14 +124,14 @@ func TestVerbsListEveryRaw(t *testing.T) {
 // and each module's functions are its fields in the table.
 func TestVerbsListEveryModule(t *testing.T) {
 	e := loadedEngine(t)
-	preload := e.L.GetField(e.L.GetField(e.L.G.Global, "package"), "preload").(*lua.LTable)
+	preload := e.p.Lua().GetField(e.p.Lua().GetField(e.p.Lua().G.Global, "package"), "preload").(*lua.LTable)
 	sameNames(t, "module", tableKeys(preload), namesOf(Module, Library))
 	for _, m := range namesOf(Module) {
-		if err := e.L.DoString(`module_under_test = require("` + m + `")`); err != nil {
+		if err := e.p.Lua().DoString(`module_under_test = require("` + m + `")`); err != nil {
 			t.Fatal(err)
 		}
 		var fields []string
-		for _, k := range tableKeys(e.L.GetGlobal("module_under_test").(*lua.LTable)) {
+		for _, k := range tableKeys(e.p.Lua().GetGlobal("module_under_test").(*lua.LTable)) {
 			fields = append(fields, m+"."+k)
 		}
 		var listed []string

@@ -1,4 +1,4 @@
-package engine
+package project
 
 import (
 	"fmt"
@@ -8,18 +8,36 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luacap/luacap/runtime/host"
-	"github.com/luacap/luacap/runtime/sched"
+	"github.com/luacap/luacap/runtime/luaval"
 	"github.com/luacap/luacap/runtime/tasks"
 	"github.com/luacap/luacap/stdlib"
 )
 
-// preflight refuses, before anything runs, a run that would silently do
-// nothing (no stage, a filter that matches no server, a role no server
-// plays) or do harm (a release name that is a path).
-func (e *Engine) preflight(names []string) error {
-	for _, check := range []func([]string) error{e.checkStage, e.checkFilter, e.checkTaskRoles, e.checkReleaseName} {
-		if err := check(names); err != nil {
-			return err
+// Preflight refuses, before anything runs, a run of the tasks names that
+// would silently do nothing (no stage, a filter that matches no server, a
+// role no server plays) or do harm (a release name that is a path).
+func (p *Project) Preflight(names []string, filter host.Filter) error {
+	if err := p.checkStage(names); err != nil {
+		return err
+	}
+	if err := checkFilter(filter, p.Hosts.All()); err != nil {
+		return err
+	}
+	if err := p.checkTaskRoles(names); err != nil {
+		return err
+	}
+	return p.checkReleaseName()
+}
+
+// Check verifies what can be verified before anything runs: every hook
+// and step names a known task, and every task asked for exists.
+func (p *Project) Check(names []string) error {
+	if err := p.Tasks.Check(); err != nil {
+		return &LoadError{Err: err}
+	}
+	for _, n := range names {
+		if _, ok := p.Tasks.Lookup(n); !ok {
+			return &UsageError{Err: p.Tasks.Unknown(n)}
 		}
 	}
 	return nil
@@ -27,12 +45,12 @@ func (e *Engine) preflight(names []string) error {
 
 // checkStage: when the Deployfile declares stages, every run names one;
 // without it no server is declared and every task would run nowhere.
-func (e *Engine) checkStage(names []string) error {
-	stages := e.Stages()
+func (p *Project) checkStage(names []string) error {
+	stages := p.Stages()
 	if len(stages) == 0 {
 		return nil
 	}
-	if _, found, _ := e.vars.Get("stage"); found {
+	if _, found, _ := p.Vars.Get("stage"); found {
 		return nil
 	}
 	msg := "no stage given: luacap STAGE TASK; the stages are " + strings.Join(stages, ", ")
@@ -46,12 +64,10 @@ func (e *Engine) checkStage(names []string) error {
 
 // checkFilter: --hosts must be globs, and --hosts/--roles must leave at
 // least one of the declared servers.
-func (e *Engine) checkFilter([]string) error {
-	f := e.opts.Filter
+func checkFilter(f host.Filter, all []*host.Host) error {
 	if err := f.Validate(); err != nil {
 		return &UsageError{Err: err}
 	}
-	all := e.hosts.All()
 	if f.Empty() || len(all) == 0 || len(f.Apply(all)) > 0 {
 		return nil
 	}
@@ -66,19 +82,19 @@ func (e *Engine) checkFilter([]string) error {
 // checkTaskRoles: every task the run reaches by steps, hooks and
 // on_failure names roles some server plays and hosts that are globs, so
 // that a typo fails here rather than after the deploy went live.
-func (e *Engine) checkTaskRoles(names []string) error {
+func (p *Project) checkTaskRoles(names []string) error {
 	seen := map[string]bool{}
 	var walk func(name string) error
 	walk = func(name string) error {
-		t, ok := e.tasks.Lookup(name)
+		t, ok := p.Tasks.Lookup(name)
 		if !ok || seen[t.Name] {
 			return nil // Check names unknown tasks
 		}
 		seen[t.Name] = true
-		if err := e.checkTaskOptions(t.Name, t.Where, t.Opts.Roles, t.Opts.Hosts); err != nil {
+		if err := p.checkTaskOptions(t.Name, t.Where, t.Opts.Roles, t.Opts.Hosts); err != nil {
 			return err
 		}
-		for _, next := range e.reached(t.Name) {
+		for _, next := range p.reached(t.Name) {
 			if err := walk(next); err != nil {
 				return err
 			}
@@ -96,19 +112,19 @@ func (e *Engine) checkTaskRoles(names []string) error {
 // reached are the tasks invoking name runs besides its body: its steps,
 // its hook tasks and its on_failure task, each as the name resolves in
 // the namespace it was written in.
-func (e *Engine) reached(name string) []string {
-	t, _ := e.tasks.Lookup(name)
+func (p *Project) reached(name string) []string {
+	t, _ := p.Tasks.Lookup(name)
 	scope := tasks.ScopeOf(t.Name)
 	var out []string
 	add := func(name, scope string) {
-		if found, ok := e.tasks.Resolve(name, scope); ok {
+		if found, ok := p.Tasks.Resolve(name, scope); ok {
 			out = append(out, found)
 		}
 	}
 	for _, s := range t.Steps {
 		add(s, scope)
 	}
-	before, after := e.tasks.Hooks(t.Name)
+	before, after := p.Tasks.Hooks(t.Name)
 	for _, h := range slices.Concat(before, after) {
 		if h.Task != "" {
 			add(h.Task, h.Scope)
@@ -120,8 +136,8 @@ func (e *Engine) reached(name string) []string {
 	return out
 }
 
-func (e *Engine) checkTaskOptions(name, where string, roles, hosts []string) error {
-	if err := e.checkRoles(roles...); err != nil {
+func (p *Project) checkTaskOptions(name, where string, roles, hosts []string) error {
+	if err := p.CheckRoles(roles...); err != nil {
 		return &LoadError{Err: fmt.Errorf("%s: task %s: %v", where, name, err)}
 	}
 	for _, pat := range hosts {
@@ -135,13 +151,13 @@ func (e *Engine) checkTaskOptions(name, where string, roles, hosts []string) err
 // checkReleaseName: release_name, however it is set, is one plain path
 // segment. It names the directory cleanup and rollback remove with rm -rf,
 // so "" or "../shared" would remove what is not a release.
-func (e *Engine) checkReleaseName([]string) error {
-	fetch := e.L.GetGlobal("fetch")
-	if err := e.L.CallByParam(lua.P{Fn: fetch, NRet: 1, Protect: true}, lua.LString("release_name")); err != nil {
-		return &LoadError{Err: sched.LuaError(err)}
+func (p *Project) checkReleaseName() error {
+	fetch := p.l.GetGlobal("fetch")
+	if err := p.l.CallByParam(lua.P{Fn: fetch, NRet: 1, Protect: true}, lua.LString("release_name")); err != nil {
+		return &LoadError{Err: luaval.CallError(err)}
 	}
-	v := e.L.Get(-1)
-	e.L.Pop(1)
+	v := p.l.Get(-1)
+	p.l.Pop(1)
 	var name, problem string
 	switch v := v.(type) {
 	case lua.LString, lua.LNumber:

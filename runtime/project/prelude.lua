@@ -1,9 +1,10 @@
 -- The luacap prelude: the one place every DSL global is set. Go functions
 -- arrive in `raw` (never globals themselves); `wraps` names the globals
 -- that are Go functions, as they are ("plain") or raising at the caller's
--- line ("checked"): the DSL table in verbs.go lists them all. Verbs that run commands are
--- wrapped here so that a failure is raised at the line of the user's call
--- and so that, inside on(), they can yield to the scheduler.
+-- line ("checked"): the DSL table in runtime/engine/verbs.go lists them
+-- all. Verbs that run commands are wrapped here so that a failure is
+-- raised at the line of the user's call and so that, inside on(), they
+-- can yield to the scheduler.
 local raw, wraps = ...
 local shell = require("luacap.shell")
 local co_create, co_resume, co_yield, co_status = coroutine.create, coroutine.resume, coroutine.yield, coroutine.status

@@ -1,4 +1,4 @@
-package engine
+package project
 
 import (
 	"fmt"
@@ -16,14 +16,14 @@ import (
 // line it comes from, after the definitions of the locals it uses from
 // the same file (helper functions and the values they use in turn), so
 // that what it prints runs when pasted into a Deployfile.
-func (e *Engine) Show(name string) (string, error) {
-	t, ok := e.tasks.Lookup(name)
+func (p *Project) Show(name string) (string, error) {
+	t, ok := p.Tasks.Lookup(name)
 	if !ok {
-		return "", &UsageError{Err: e.tasks.Unknown(name)}
+		return "", &UsageError{Err: p.Tasks.Unknown(name)}
 	}
 	file, lineText, _ := strings.Cut(t.Where, ":")
 	line, _ := strconv.Atoi(lineText)
-	lines, err := e.sourceLines(file)
+	lines, err := p.sourceLines(file)
 	if err != nil || line < 1 || line > len(lines) {
 		return fmt.Sprintf("-- %s is defined at %s\n", t.Name, t.Where), nil
 	}
@@ -168,11 +168,11 @@ func (f *localFinder) merged() [][2]int {
 
 // sourceLines reads a task's file: a bundled recipe from the embedded
 // recipes, any other from disk.
-func (e *Engine) sourceLines(file string) ([]string, error) {
+func (p *Project) sourceLines(file string) ([]string, error) {
 	var src []byte
 	var err error
-	if rest, ok := strings.CutPrefix(file, recipePrefix); ok && e.recipes != nil && e.isBundled(file) {
-		src, err = fs.ReadFile(e.recipes, rest)
+	if rest, ok := strings.CutPrefix(file, recipePrefix); ok && p.recipes.fsys != nil && p.isBundled(file) {
+		src, err = fs.ReadFile(p.recipes.fsys, rest)
 	} else {
 		src, err = os.ReadFile(file)
 	}

@@ -1,4 +1,4 @@
-package engine
+package project
 
 import (
 	"io/fs"
@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/luacap/luacap/runtime/luaval"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -20,70 +21,67 @@ const libDir = "lib"
 
 // LoadRecipes loads the bundled recipes named, from fsys, before the
 // Deployfile; fsys also serves use() and --show.
-func (e *Engine) LoadRecipes(fsys fs.FS, names []string) error {
-	e.recipes = fsys
-	if err := e.preloadLib(); err != nil {
+func (p *Project) LoadRecipes(fsys fs.FS, names []string) error {
+	p.recipes.fsys = fsys
+	if err := p.preloadLib(); err != nil {
 		return err
 	}
 	for _, n := range names {
-		if err := e.loadRecipe(n); err != nil {
+		if err := p.loadRecipe(n); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (e *Engine) loadRecipe(file string) error {
-	if e.used == nil {
-		e.used = map[string]bool{}
-	}
-	if e.used[file] {
+func (p *Project) loadRecipe(file string) error {
+	if p.recipes.used[file] {
 		return nil
 	}
-	src, err := fs.ReadFile(e.recipes, file)
+	src, err := fs.ReadFile(p.recipes.fsys, file)
 	if err != nil {
 		return err
 	}
-	e.used[file] = true
-	return e.LoadString(recipePrefix+file, string(src))
+	p.recipes.used[file] = true
+	return p.LoadString(recipePrefix+file, string(src))
 }
 
 // preloadLib makes every lib/*.lua file a module recipes can require, so
 // what they share is not a global in the user's Deployfile.
-func (e *Engine) preloadLib() error {
-	files, _ := fs.Glob(e.recipes, libDir+"/*.lua")
-	preload := e.L.GetField(e.L.GetField(e.L.Get(lua.GlobalsIndex), "package"), "preload")
+func (p *Project) preloadLib() error {
+	files, _ := fs.Glob(p.recipes.fsys, libDir+"/*.lua")
+	preload := p.l.GetField(p.l.GetField(p.l.Get(lua.GlobalsIndex), "package"), "preload")
 	for _, file := range files {
-		src, err := fs.ReadFile(e.recipes, file)
+		src, err := fs.ReadFile(p.recipes.fsys, file)
 		if err != nil {
 			return err
 		}
-		fn, err := e.L.Load(strings.NewReader(string(src)), recipePrefix+file)
+		fn, err := p.l.Load(strings.NewReader(string(src)), recipePrefix+file)
 		if err != nil {
-			return &LoadError{Err: loadMessage(recipePrefix+file, err)}
+			return &LoadError{Err: luaval.LoadMessage(recipePrefix+file, err)}
 		}
 		name := "luacap.recipes." + strings.TrimSuffix(path.Base(file), ".lua")
-		e.L.SetField(preload, name, fn)
+		p.l.SetField(preload, name, fn)
 	}
 	return nil
 }
 
-// use(name) loads an opt-in bundled recipe, such as use("passenger"),
-// or a file of the user's, such as use("./lib/deploy/sidekiq").
-func (e *Engine) luaUse(L *lua.LState) int {
+// Use is use(name): it loads an opt-in bundled recipe, such as
+// use("passenger"), or a file of the user's, such as use("./lib/deploy/sidekiq").
+func (p *Project) Use(L *lua.LState) int {
 	name := L.CheckString(1)
 	if isLocalPath(name) {
-		e.useFile(L, name)
+		p.useFile(L, name)
 		return 0
 	}
-	if e.recipes == nil {
+	if p.recipes.fsys == nil {
 		L.RaiseError("use(%q): no bundled recipes in this run", name)
 	}
 	file := name + ".lua"
-	if _, err := fs.Stat(e.recipes, file); err != nil || strings.HasPrefix(name, libDir+"/") {
-		L.RaiseError("use(%q): there is no such recipe; the recipes are %s", name, strings.Join(e.recipeNames(), ", "))
+	if _, err := fs.Stat(p.recipes.fsys, file); err != nil || strings.HasPrefix(name, libDir+"/") {
+		L.RaiseError("use(%q): there is no such recipe; the recipes are %s", name, strings.Join(p.recipeNames(), ", "))
 	}
-	if err := e.loadRecipe(file); err != nil {
+	if err := p.loadRecipe(file); err != nil {
 		L.RaiseError("%v", err)
 	}
 	return 0
@@ -97,8 +95,8 @@ func isLocalPath(name string) bool {
 
 // useFile loads the recipe file name, relative to the directory of the
 // file that calls use(), once: a second use() of it does nothing.
-func (e *Engine) useFile(L *lua.LState, name string) {
-	from := e.callerFile(L)
+func (p *Project) useFile(L *lua.LState, name string) {
+	from := p.callerFile(L)
 	file := filepath.Join(filepath.Dir(from), name)
 	if filepath.Ext(file) != ".lua" {
 		file += ".lua"
@@ -110,14 +108,11 @@ func (e *Engine) useFile(L *lua.LState, name string) {
 	if err != nil {
 		L.RaiseError("use(%q): %v", name, err)
 	}
-	if e.used == nil {
-		e.used = map[string]bool{}
-	}
-	if e.used[key] {
+	if p.recipes.used[key] {
 		return
 	}
-	e.used[key] = true
-	if err := e.LoadFile(file); err != nil {
+	p.recipes.used[key] = true
+	if err := p.LoadFile(file); err != nil {
 		L.RaiseError("%v", err)
 	}
 }
@@ -125,8 +120,8 @@ func (e *Engine) useFile(L *lua.LState, name string) {
 // callerFile is the file of the Lua function that called use(): the
 // Deployfile, a stage file or a recipe file. A bundled recipe, or a call
 // from Go, counts as the Deployfile.
-func (e *Engine) callerFile(L *lua.LState) string {
-	deployfile := e.file
+func (p *Project) callerFile(L *lua.LState) string {
+	deployfile := p.file
 	if deployfile == "" {
 		deployfile = "Deployfile.lua" // a Deployfile given as a string, in tests
 	}
@@ -138,21 +133,21 @@ func (e *Engine) callerFile(L *lua.LState) string {
 		return deployfile
 	}
 	src := strings.TrimPrefix(dbg.Source, "@")
-	if src == "" || src == "[G]" || strings.HasPrefix(src, "luacap/") || e.isBundled(src) {
+	if src == "" || src == "[G]" || strings.HasPrefix(src, "luacap/") || p.isBundled(src) {
 		return deployfile
 	}
 	return src
 }
 
 // isBundled reports whether a chunk is a bundled recipe this run loaded.
-func (e *Engine) isBundled(chunk string) bool {
+func (p *Project) isBundled(chunk string) bool {
 	rest, ok := strings.CutPrefix(chunk, recipePrefix)
-	return ok && e.used[rest]
+	return ok && p.recipes.used[rest]
 }
 
-func (e *Engine) recipeNames() []string {
+func (p *Project) recipeNames() []string {
 	var out []string
-	fs.WalkDir(e.recipes, ".", func(p string, d fs.DirEntry, err error) error {
+	fs.WalkDir(p.recipes.fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && path.Ext(p) == ".lua" && !strings.HasPrefix(p, libDir+"/") {
 			out = append(out, strings.TrimSuffix(p, ".lua"))
 		}

@@ -1,43 +1,25 @@
-package engine
+package project
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/luacap/luacap/recipes"
-	"github.com/luacap/luacap/runtime/output"
 )
 
 // loadDeployfile loads the bundled recipes, then src as Deployfile.lua
 // beside the given stage files (deploy/<name>.lua), as luacap does.
 func loadDeployfile(t *testing.T, src string, stageFiles ...string) (string, error) {
 	t.Helper()
-	dir := t.TempDir()
-	var b strings.Builder
-	e, err := New(Options{Out: output.New(&b, output.Options{Now: func() time.Time { return fixedNow }}), Now: fixedNow})
-	if err != nil {
+	p := newTestProject(t)
+	if err := p.LoadRecipes(recipes.FS, recipes.Core); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { e.Close() })
-	if err := e.LoadRecipes(recipes.FS, recipes.Core); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Join(dir, "deploy"), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	files := map[string]string{"Deployfile.lua": src}
 	for _, name := range stageFiles {
-		if err := os.WriteFile(filepath.Join(dir, "deploy", name+".lua"), nil, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		files["deploy/"+name+".lua"] = ""
 	}
-	file := filepath.Join(dir, "Deployfile.lua")
-	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return dir, e.LoadFile(file)
+	return loadTree(t, p, files)
 }
 
 // A stage named like a task or a subcommand is refused as the Deployfile

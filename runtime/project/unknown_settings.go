@@ -1,4 +1,4 @@
-package engine
+package project
 
 import (
 	"fmt"
@@ -37,37 +37,29 @@ var engineReads = []string{"log_file", "ssh_options"}
 // UnknownSettings returns the settings set outside the bundled recipes
 // that nothing fetched in this run and that no recipe or loaded file
 // reads, sorted by name. Call it after loading, or after a run.
-func (e *Engine) UnknownSettings() []UnknownSetting {
-	known := e.knownSettings()
+func (p *Project) UnknownSettings() []UnknownSetting {
+	known := p.knownSettings()
 	var out []UnknownSetting
-	for name, at := range e.settingsGiven() {
-		if known[name] || e.vars.WasRead(name) {
+	for name, at := range p.settingsGiven() {
+		if known[name] || p.Vars.WasRead(name) {
 			continue
 		}
-		out = append(out, UnknownSetting{Name: name, At: at, Hint: e.settingHint(name, known)})
+		out = append(out, UnknownSetting{Name: name, At: at, Hint: p.settingHint(name, known)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
 
-// warnUnknownSettings prints UnknownSettings as warnings: they never
-// fail a run.
-func (e *Engine) warnUnknownSettings() {
-	for _, u := range e.UnknownSettings() {
-		e.out.Warn(u.String())
-	}
-}
-
 // settingsGiven maps each name the user set to where: the Deployfile's
 // set() calls (not the bundled recipes' own) and the -s names.
-func (e *Engine) settingsGiven() map[string]string {
+func (p *Project) settingsGiven() map[string]string {
 	given := map[string]string{}
-	for name, at := range e.setAt {
+	for name, at := range p.setAt {
 		if !strings.HasPrefix(at, recipePrefix) && !strings.HasPrefix(at, "luacap/") {
 			given[name] = at
 		}
 	}
-	for _, name := range e.vars.Given() {
+	for _, name := range p.Vars.Given() {
 		given[name] = "-s " + name + "=..."
 	}
 	return given
@@ -75,23 +67,23 @@ func (e *Engine) settingsGiven() map[string]string {
 
 // knownSettings are the names the bundled recipes (opt-in ones too) and
 // the prelude use, those Go reads, and those the loaded files fetch.
-func (e *Engine) knownSettings() map[string]bool {
+func (p *Project) knownSettings() map[string]bool {
 	known := map[string]bool{}
 	for _, n := range engineReads {
 		known[n] = true
 	}
-	addNames(known, recipeNameUse, prelude)
-	if e.recipes != nil {
-		fs.WalkDir(e.recipes, ".", func(p string, d fs.DirEntry, err error) error {
-			if err == nil && strings.HasSuffix(p, ".lua") {
-				if src, err := fs.ReadFile(e.recipes, p); err == nil {
+	addNames(known, recipeNameUse, Prelude)
+	if p.recipes.fsys != nil {
+		fs.WalkDir(p.recipes.fsys, ".", func(file string, d fs.DirEntry, err error) error {
+			if err == nil && strings.HasSuffix(file, ".lua") {
+				if src, err := fs.ReadFile(p.recipes.fsys, file); err == nil {
 					addNames(known, recipeNameUse, string(src))
 				}
 			}
 			return nil
 		})
 	}
-	for _, f := range e.userFiles {
+	for _, f := range p.userFiles {
 		if src, err := os.ReadFile(f); err == nil {
 			addNames(known, userNameUse, string(src))
 		}
@@ -107,7 +99,7 @@ func addNames(known map[string]bool, re *regexp.Regexp, src string) {
 
 // settingHint is luacap's way for a Capistrano setting, or the closest
 // known name.
-func (e *Engine) settingHint(name string, known map[string]bool) string {
+func (p *Project) settingHint(name string, known map[string]bool) string {
 	if hint := capistranoHint(name); hint != "" {
 		return hint
 	}

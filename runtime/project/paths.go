@@ -1,4 +1,4 @@
-package engine
+package project
 
 import (
 	"fmt"
@@ -19,44 +19,44 @@ import (
 var localPathSettings = map[string]bool{"copy_source": true, "local_repo": true, "archive_output": true}
 
 // settingValue is what fetch(name) returns for the stored value v.
-func (e *Engine) settingValue(name string, v lua.LValue) lua.LValue {
+func (p *Project) settingValue(name string, v lua.LValue) lua.LValue {
 	if s, ok := v.(lua.LString); ok && localPathSettings[name] {
-		return lua.LString(e.localPath(string(s)))
+		return lua.LString(p.LocalPath(string(s)))
 	}
 	return v
 }
 
 // deployDir is the Deployfile's directory, as given (relative when the
 // Deployfile's path is), so messages and dry runs stay short.
-func (e *Engine) deployDir() string {
-	if e.file == "" {
+func (p *Project) deployDir() string {
+	if p.file == "" {
 		return "."
 	}
-	return filepath.Dir(e.file)
+	return filepath.Dir(p.file)
 }
 
-// localPath resolves p against the Deployfile's directory. Absolute
+// LocalPath resolves path against the Deployfile's directory. Absolute
 // paths and ~ (which only a shell expands) are kept as they are.
-func (e *Engine) localPath(p string) string {
-	if p == "" || filepath.IsAbs(p) || strings.HasPrefix(p, "~") {
-		return p
+func (p *Project) LocalPath(path string) string {
+	if path == "" || filepath.IsAbs(path) || strings.HasPrefix(path, "~") {
+		return path
 	}
-	return filepath.Join(e.deployDir(), p)
+	return filepath.Join(p.deployDir(), path)
 }
 
 // extendPackagePath lets require() find the Deployfile's own modules,
 // lib/deploy/NAME.lua, lib/deploy/NAME/init.lua and NAME.lua beside the
 // Deployfile, before the places Lua looks by default.
-func (e *Engine) extendPackagePath() {
-	pkg := e.L.GetGlobal("package")
-	dir := e.deployDir()
+func (p *Project) extendPackagePath() {
+	pkg := p.l.GetGlobal("package")
+	dir := p.deployDir()
 	ours := []string{
 		filepath.Join(dir, "lib", "deploy", "?.lua"),
 		filepath.Join(dir, "lib", "deploy", "?", "init.lua"),
 		filepath.Join(dir, "?.lua"),
 	}
-	old := lua.LVAsString(e.L.GetField(pkg, "path"))
-	e.L.SetField(pkg, "path", lua.LString(strings.Join(append(ours, old), ";")))
+	old := lua.LVAsString(p.l.GetField(pkg, "path"))
+	p.l.SetField(pkg, "path", lua.LString(strings.Join(append(ours, old), ";")))
 }
 
 // openPaths is require("luacap.paths"), for recipes:
@@ -65,50 +65,50 @@ func (e *Engine) extendPackagePath() {
 //	absolute(p)       p made absolute, for tools that change directory (git -C)
 //	remote_dir(name, value)  value, or nil and an error naming where name
 //	                         was set, unless value is an absolute path
-func (e *Engine) openPaths(L *lua.LState) int {
+func (p *Project) openPaths(L *lua.LState) int {
 	mod := L.SetFuncs(L.NewTable(), map[string]lua.LGFunction{
-		"local_path": e.luaLocalPath,
-		"absolute":   e.luaAbsolute,
-		"remote_dir": e.luaRemoteDir,
+		"local_path": p.luaLocalPath,
+		"absolute":   p.luaAbsolute,
+		"remote_dir": p.luaRemoteDir,
 	})
 	L.Push(mod)
 	return 1
 }
 
-func (e *Engine) luaLocalPath(L *lua.LState) int {
+func (p *Project) luaLocalPath(L *lua.LState) int {
 	if L.Get(1) == lua.LNil {
 		L.Push(lua.LNil)
 		return 1
 	}
-	L.Push(lua.LString(e.localPath(L.CheckString(1))))
+	L.Push(lua.LString(p.LocalPath(L.CheckString(1))))
 	return 1
 }
 
-func (e *Engine) luaAbsolute(L *lua.LState) int {
+func (p *Project) luaAbsolute(L *lua.LState) int {
 	if L.Get(1) == lua.LNil {
 		L.Push(lua.LNil)
 		return 1
 	}
-	p, err := filepath.Abs(L.CheckString(1))
+	abs, err := filepath.Abs(L.CheckString(1))
 	if err != nil {
 		L.RaiseError("%v", err)
 	}
-	L.Push(lua.LString(p))
+	L.Push(lua.LString(abs))
 	return 1
 }
 
 // luaRemoteDir checks a directory on the servers that the variable name
 // holds: it returns it when it is absolute, or nil and an error that
 // names where it was set.
-func (e *Engine) luaRemoteDir(L *lua.LState) int {
+func (p *Project) luaRemoteDir(L *lua.LState) int {
 	name := L.CheckString(1)
 	v := L.Get(2)
 	if s, ok := v.(lua.LString); ok && strings.HasPrefix(string(s), "/") {
 		L.Push(s)
 		return 1
 	}
-	from := "set at " + e.setAt[name]
-	if _, ok := e.opts.Overrides[name]; ok || e.setAt[name] == "" {
+	from := "set at " + p.setAt[name]
+	if _, ok := p.opts.Overrides[name]; ok || p.setAt[name] == "" {
 		from = "given with -s " + name
 	}
 	shown := "a " + v.Type().String()

@@ -1,4 +1,4 @@
-package engine
+package project
 
 import (
 	"strings"
@@ -11,33 +11,33 @@ import (
 
 var taskOptions = []string{"roles", "hosts", "only", "except", "once", "transaction", "on_error", "on_failure", "pipelined"}
 
-// namespace(name, fn): tasks defined in fn are named "name:task".
-func (e *Engine) luaNamespace(L *lua.LState) int {
+// Namespace is namespace(name, fn): tasks defined in fn are named "name:task".
+func (p *Project) Namespace(L *lua.LState) int {
 	name, fn := L.CheckString(1), L.CheckFunction(2)
-	e.namespace = append(e.namespace, name)
-	defer func() { e.namespace = e.namespace[:len(e.namespace)-1] }()
+	p.names.namespace = append(p.names.namespace, name)
+	defer func() { p.names.namespace = p.names.namespace[:len(p.names.namespace)-1] }()
 	L.Push(fn)
 	L.Call(0, 0)
 	return 0
 }
 
-// desc(text) describes the next task.
-func (e *Engine) luaDesc(L *lua.LState) int {
-	e.desc = L.CheckString(1)
+// Desc is desc(text): it describes the next task.
+func (p *Project) Desc(L *lua.LState) int {
+	p.names.desc = L.CheckString(1)
 	return 0
 }
 
-// task(name, [opts,] fn_or_steps) defines a task, or replaces the body of
-// one that exists while keeping its hooks.
-func (e *Engine) luaTask(L *lua.LState) int {
-	name := strings.Join(append(append([]string{}, e.namespace...), checkName(L, 1, "task")), ":")
-	if of, ok := e.tasks.AliasOf(name); ok {
+// Task is task(name, [opts,] fn_or_steps): it defines a task, or
+// replaces the body of one that exists while keeping its hooks.
+func (p *Project) Task(L *lua.LState) int {
+	name := strings.Join(append(append([]string{}, p.names.namespace...), luaval.CheckName(L, 1, "task")), ":")
+	if of, ok := p.Tasks.AliasOf(name); ok {
 		// Defining it would replace all of the task it stands for (a
 		// Capistrano name such as deploy:check:linked_files is deploy:check).
 		L.RaiseError("task %q: that name is an alias of %s; define %s to replace it, or give your task another name", name, of, of)
 	}
-	t := &tasks.Task{Name: name, Desc: e.desc, Where: luaval.Where(L)}
-	e.desc = ""
+	t := &tasks.Task{Name: name, Desc: p.names.desc, Where: luaval.Where(L)}
+	p.names.desc = ""
 	bodyAt := 2
 	if L.GetTop() >= 3 {
 		if err := taskOpts(L, L.CheckTable(2), name, &t.Opts); err != nil {
@@ -59,7 +59,7 @@ func (e *Engine) luaTask(L *lua.LState) int {
 	default:
 		L.RaiseError("task %q: the body must be a function or a list of task names, not a %s", name, b.Type())
 	}
-	e.tasks.Define(t)
+	p.Tasks.Define(t)
 	return 0
 }
 
@@ -95,17 +95,17 @@ func taskOpts(L *lua.LState, t *lua.LTable, name string, o *tasks.Options) error
 	return nil
 }
 
-// before(task, task_or_fn, ...) and after(task, task_or_fn, ...).
-func (e *Engine) luaBefore(L *lua.LState) int { return e.hook(L, e.tasks.Before) }
-func (e *Engine) luaAfter(L *lua.LState) int  { return e.hook(L, e.tasks.After) }
+// Before is before(task, task_or_fn, ...); After is after(...).
+func (p *Project) Before(L *lua.LState) int { return p.hook(L, p.Tasks.Before) }
+func (p *Project) After(L *lua.LState) int  { return p.hook(L, p.Tasks.After) }
 
-func (e *Engine) hook(L *lua.LState, add func(string, tasks.Hook)) int {
+func (p *Project) hook(L *lua.LState, add func(string, tasks.Hook)) int {
 	target := L.CheckString(1)
 	if L.GetTop() < 2 {
 		L.RaiseError("a hook on %q needs a task name or a function to run", target)
 	}
 	for i := 2; i <= L.GetTop(); i++ {
-		h := tasks.Hook{Where: luaval.Where(L), Scope: e.scope()}
+		h := tasks.Hook{Where: luaval.Where(L), Scope: p.Scope()}
 		switch v := L.Get(i).(type) {
 		case lua.LString:
 			h.Task = string(v)
@@ -119,41 +119,20 @@ func (e *Engine) hook(L *lua.LState, add func(string, tasks.Hook)) int {
 	return 0
 }
 
-// clear(name) drops a task's body and hooks, like Rake's clear.
-func (e *Engine) luaClear(L *lua.LState) int {
-	name, err := e.resolve(L.CheckString(1), e.scope())
+// Clear is clear(name): it drops a task's body and hooks, like Rake's clear.
+func (p *Project) Clear(L *lua.LState) int {
+	name, err := p.Resolve(L.CheckString(1), p.Scope())
 	if err != nil {
 		L.RaiseError("%v", err)
 	}
-	e.tasks.Clear(name)
+	p.Tasks.Clear(name)
 	return 0
 }
 
-// alias(name, also) makes also a second name of task name.
-func (e *Engine) luaAlias(L *lua.LState) int {
-	if err := e.tasks.Alias(L.CheckString(1), L.CheckString(2)); err != nil {
+// Alias is alias(name, also): it makes also a second name of task name.
+func (p *Project) Alias(L *lua.LState) int {
+	if err := p.Tasks.Alias(L.CheckString(1), L.CheckString(2)); err != nil {
 		L.RaiseError("%v", err)
 	}
-	return 0
-}
-
-// invoke(name, ...) runs a task with its hooks, once per run.
-func (e *Engine) luaInvoke(L *lua.LState) int { return e.invokeFromLua(L, "invoke", e.invoke) }
-
-// invoke_again(name, ...) runs a task again even if it already ran: the
-// invoke! of Capistrano, which Lua cannot spell. Named after invoke so
-// the two read, sort and complete together.
-func (e *Engine) luaInvokeAgain(L *lua.LState) int {
-	return e.invokeFromLua(L, "invoke_again", e.invokeAgain)
-}
-
-// stage(name, fn) declares a stage; fn runs when the stage is chosen.
-func (e *Engine) luaStage(L *lua.LState) int {
-	name, fn := L.CheckString(1), L.CheckFunction(2)
-	if _, ok := e.stages[name]; !ok {
-		e.stageOrder = append(e.stageOrder, name)
-	}
-	e.stages[name] = fn
-	e.stageAt[name] = luaval.Where(L)
 	return 0
 }
