@@ -16,16 +16,6 @@ end
 
 local function dirname(p) return p:match("^(.*)/[^/]*$") end
 
--- parent is the directory that holds path, as dirname(1) prints it.
-local function parent(path)
-  local p = path:gsub("/+$", "")
-  if p == "" then return path == "" and "." or "/" end
-  local d = dirname(p)
-  if d == nil then return "." end
-  d = d:gsub("/+$", "")
-  return d == "" and "/" or d
-end
-
 -- make_dir creates a directory of the layout unless something else
 -- stands there, which it reports instead: a deploy would fail on it.
 -- One that is there costs no mkdir: a deploy checks every host each time.
@@ -70,8 +60,8 @@ end
 local function problems(host)
   local dir = q(deploy_to())
   local lines = {
-    string.format("if [ -d %s ]; then [ -w %s ] || %s; else [ -w %s ] || %s; fi", dir, dir,
-      report("%s is not writable", deploy_to()), q(parent(deploy_to())),
+    string.format("if [ -d %s ]; then [ -w %s ] || %s; else [ -w \"$(dirname %s)\" ] || %s; fi", dir, dir,
+      report("%s is not writable", deploy_to()), dir,
       report("cannot create %s: its parent is missing or not writable", deploy_to())),
     layout(),
   }
