@@ -62,9 +62,10 @@ func benchAssetsHosts(b *testing.B, bin string, n int) {
 					changeAssets(b, dir, release)
 				}
 				release++
-				before := machineCPU(b)
+				before, trace := machineCPU(b), traceHosts(b, c)
 				samples[phase] = append(samples[phase], deploy(b, bin, c, dir, task, release))
 				machine[phase] = append(machine[phase], machineCPU(b)-before)
+				trace.report(phase)
 			}
 		}
 		for _, phase := range phases {

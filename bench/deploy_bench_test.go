@@ -73,7 +73,9 @@ func benchHosts(b *testing.B, bin string, n int) {
 					task = "deploy:rollback"
 				}
 				release++
+				trace := traceHosts(b, c)
 				samples[phase] = append(samples[phase], deploy(b, bin, c, dir, task, release))
+				trace.report(phase)
 			}
 		}
 		for _, phase := range phases {

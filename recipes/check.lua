@@ -18,9 +18,10 @@ local function dirname(p) return p:match("^(.*)/[^/]*$") end
 
 -- make_dir creates a directory of the layout unless something else
 -- stands there, which it reports instead: a deploy would fail on it.
+-- One that is there costs no mkdir: a deploy checks every host each time.
 local function make_dir(p, what)
-  return string.format("if [ -e %s ] && [ ! -d %s ]; then %s; else mkdir -p -- %s 2>/dev/null || %s; fi", q(p), q(p),
-    report(what .. " %s exists but is not a directory", p), q(p), report("cannot create %s", p))
+  return string.format("if [ -e %s ] && [ ! -d %s ]; then %s; elif [ ! -d %s ]; then mkdir -p -- %s 2>/dev/null || %s; fi", q(p),
+    q(p), report(what .. " %s exists but is not a directory", p), q(p), q(p), report("cannot create %s", p))
 end
 
 -- upload_hint is the command that puts a linked file where the host

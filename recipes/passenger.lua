@@ -2,6 +2,7 @@
 
 desc("Restarts Passenger: touches tmp/restart.txt in the current release on app hosts")
 task("deploy:restart", { roles = "app", pipelined = true }, function()
-  execute("mkdir", "-p", current_path() .. "/tmp")
+  local mkdir_p = require("luacap.recipes.releases").mkdir_p
+  execute(mkdir_p({ current_path() .. "/tmp" })) -- no mkdir when tmp/ is there, as it is after the first restart
   execute("touch", current_path() .. "/tmp/restart.txt")
 end)

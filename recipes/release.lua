@@ -19,30 +19,31 @@ local function inside_linked_dir(path, dirs)
   return false
 end
 
--- STAYS_INSIDE fails, naming it, when a path after $1 (the release) leads
--- outside it once links are followed (its nearest existing parent is
--- checked): when the code makes a linked path's parent a link to
--- somewhere else (public -> /srv/static, say), the rm -rf that replaces
--- the linked path would remove what is there.
-local STAYS_INSIDE = [[r=$(cd "$1" && pwd -P) || exit 1; shift; for t; do d=$(dirname "$t"); ]] ..
-  [[while [ ! -e "$d" ]; do d=$(dirname "$d"); done; case "$(cd "$d" && pwd -P)/" in "$r"/*) ;; ]] ..
-  [[*) printf '%s leads outside the release (a symbolic link in the code?): nothing is removed there\n' "$t" >&2; exit 1 ;; esac; done]]
-
 -- link_steps are the commands that link every linked dir and file of
--- the release to shared/, as Capistrano's tasks do: make the directories,
--- remove what the code has in those places, link each (what a linked dir
--- already shares is not linked again). A step is a command for all paths
--- where it can be: each command is a process on every host.
+-- the release to shared/, as Capistrano's tasks do: remove what the code
+-- has in those places, make the directories, link each (what a linked
+-- dir already shares is not linked again). A step is a command for all
+-- paths where it can be: each command is a process on every host. The
+-- links with one parent are one ln, which makes each link in that
+-- directory under the name it has in shared/, and fails rather than
+-- link inside a directory that stands there.
 local function link_steps(rel)
-  local dirs, mkdir, rm, links = fetch("linked_dirs"), { "mkdir", "-p" }, { "rm", "-rf" }, {}
+  local dirs, mkdir, targets, seen = fetch("linked_dirs"), { "mkdir", "-p" }, {}, {}
+  local by_parent, parents = {}, {}
   -- link links path in the release to path in shared/; a linked dir is
   -- made in shared/ too, a linked file must be there already.
   local function link(path, is_dir)
+    if seen[path] then return end
+    seen[path] = true
     local shared, target = shared_path() .. "/" .. path, rel .. "/" .. path
     if is_dir then mkdir[#mkdir + 1] = shared end
-    mkdir[#mkdir + 1] = dirname(target)
-    rm[#rm + 1] = target
-    links[#links + 1] = { "ln", "-s", shared, target }
+    local parent = dirname(target)
+    if by_parent[parent] == nil then
+      by_parent[parent], parents[#parents + 1] = {}, parent
+      mkdir[#mkdir + 1] = parent
+    end
+    table.insert(by_parent[parent], shared)
+    targets[#targets + 1] = target
   end
   for _, d in ipairs(dirs) do
     if not inside_linked_dir(clean(d), dirs) then link(clean(d), true) end
@@ -51,12 +52,12 @@ local function link_steps(rel)
     if not inside_linked_dir(clean(f), dirs) then link(clean(f), false) end
   end
   local steps = {}
-  if #links > 0 then
-    -- before anything is removed: no path it replaces leads outside
-    local check = { "sh", "-c", STAYS_INSIDE, "sh", rel }
-    for k = 3, #rm do check[#check + 1] = rm[k] end
-    steps = { check, mkdir, rm }
-    for _, l in ipairs(links) do steps[#steps + 1] = l end
+  if #targets > 0 then
+    steps = { releases.remove_inside(rel, targets), mkdir }
+    for _, parent in ipairs(parents) do
+      steps[#steps + 1] = { "ln", "-s", unpack(by_parent[parent]) }
+      table.insert(steps[#steps], parent)
+    end
   end
   if fetch("group_writable") then steps[#steps + 1] = { "chmod", "-R", "g+w", rel } end
   return steps
@@ -89,9 +90,9 @@ namespace("deploy", function()
 
   desc("Appends the deployed revision to revisions.log")
   task("log_revision", { pipelined = true }, function()
-    local line = string.format("printf 'Branch %%s (at %%s) deployed as release %%s by %%s\\n' %s \"$(cat %s/REVISION)\" %s %s >> %s",
-      q(tostring(fetch("branch"))), q(release_path()), q(fetch("release_name")), q(fetch("local_user")),
-      q(deploy_to() .. "/revisions.log"))
+    local line = string.format("%s; printf 'Branch %%s (at %%s) deployed as release %%s by %%s\\n' %s \"$rev\" %s %s >> %s",
+      releases.read_line("rev", release_path() .. "/REVISION"), q(tostring(fetch("branch"))), q(fetch("release_name")),
+      q(fetch("local_user")), q(deploy_to() .. "/revisions.log"))
     on(release_roles(), function() execute(line) end)
   end)
 end)

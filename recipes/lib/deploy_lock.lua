@@ -6,7 +6,6 @@
 -- record cannot be read is still held. Each script is one command, since
 -- what it prints or does depends on the lock as it is at that moment.
 local q = require("luacap.shell").quote
-local join = require("luacap.shell").join
 local releases = require("luacap.recipes.releases")
 local M = {}
 
@@ -25,7 +24,7 @@ end
 -- write_record writes record beside the lock, in a file of this shell's
 -- own ($$), and takes it back should that fail.
 local function write_record(record, tmp)
-  return string.format("%s && printf '%%s\\n' %s > %s || { rm -f %s; exit 1; }", join({ "mkdir", "-p", deploy_to() }),
+  return string.format("%s && printf '%%s\\n' %s > %s || { rm -f %s; exit 1; }", releases.mkdir_p({ deploy_to() }),
     q(record), tmp, tmp)
 end
 
@@ -41,8 +40,7 @@ end
 
 -- release_script removes the lock when it is still the one record made.
 function M.release_script(record)
-  local lock = q(M.path())
-  return string.format("[ -L %s ] || [ \"$(head -c 4096 %s 2>/dev/null)\" != %s ] || rm -f %s", lock, lock, q(record), lock)
+  return string.format("! { %s; } || rm -f %s", releases.holds_record(M.path(), record), q(M.path()))
 end
 
 -- unlock_script removes whatever lock there is, printing its holder

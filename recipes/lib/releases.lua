@@ -37,6 +37,47 @@ M.DRY_RUN_PREVIOUS = "/var/www/<app>/releases/20000101000002"
 -- taken = every name in releases/ }.
 M.state = {}
 
+-- Shell pieces that cost no process: on a host every program a command
+-- runs (and every "$(...)") is a fork, and at 16 hosts on one machine
+-- those are the deploy's time. Builtins, parameter expansion and tests
+-- replace basename, head and cat, and a program that would change nothing
+-- is not run.
+
+-- link_name sets shell variable var to the last part of where link
+-- points (basename "$(readlink link)"), empty when it is no link.
+function M.link_name(var, link)
+  return string.format("%s=$(readlink %s 2>/dev/null); %s=${%s%%/}; %s=${%s##*/}", var, q(link), var, var, var, var)
+end
+
+-- holds_record is a test that file (never a symbolic link: it could
+-- point anywhere) holds exactly the line record, read by the shell's
+-- own read.
+function M.holds_record(file, record)
+  return string.format("[ ! -L %s ] && { IFS= read -r __luacap_l && ! IFS= read -r __luacap_x && [ -z \"$__luacap_x\" ]; } " ..
+    "2>/dev/null < %s && [ \"$__luacap_l\" = %s ]", q(file), q(file), q(record))
+end
+
+-- read_line sets var to the first line of file, empty when it cannot.
+function M.read_line(var, file)
+  return string.format("%s=; { IFS= read -r %s || :; } 2>/dev/null < %s", var, var, q(file))
+end
+
+-- mkdir_p makes the directories that are missing: no process when all
+-- are there. In braces, so that it is one step in an && chain.
+function M.mkdir_p(dirs)
+  local tests = {}
+  for i, d in ipairs(dirs) do tests[i] = "[ -d " .. q(d) .. " ]" end
+  return "{ " .. table.concat(tests, " && ") .. " || " .. join({ "mkdir", "-p", "--", unpack(dirs) }) .. "; }"
+end
+
+-- remove_present removes, with rm's flags, those of paths that are
+-- there (a dangling link too): no process when none is.
+function M.remove_present(flags, paths)
+  local tests = {}
+  for i, p in ipairs(paths) do tests[i] = "[ -e " .. q(p) .. " ] || [ -L " .. q(p) .. " ]" end
+  return "if " .. table.concat(tests, " || ") .. "; then " .. join({ "rm", flags, "--", unpack(paths) }) .. "; fi"
+end
+
 -- flag_if_file adds letter to $f when release $d holds file.
 local function flag_if_file(file, letter)
   return string.format("[ -f \"$d/%s\" ] && f=${f}%s", file, letter)
@@ -51,7 +92,9 @@ local function release_flags()
     flag_if_file(M.LIVE_MARKER, "l"),
     flag_if_file(M.MADE_MARKER, "m"),
     flag_if_file(M.ROLLED_BACK, "x"),
-    string.format("grep -qF \" deployed as release $d by \" %s 2>/dev/null && f=${f}g", q(deploy_to() .. "/revisions.log")),
+    -- revisions.log decides only for a directory without a mark
+    string.format("case $f in d|dr) grep -qF \" deployed as release $d by \" %s 2>/dev/null && f=${f}g;; esac",
+      q(deploy_to() .. "/revisions.log")),
   }, "; ")
 end
 
@@ -64,7 +107,7 @@ end
 
 -- print_current prints the current and target lines, empty without current.
 local function print_current()
-  return string.format("t=$(readlink %s 2>/dev/null); printf 'current %%s\\ntarget %%s\\n' \"$(basename \"$t\" 2>/dev/null)\" \"$t\"",
+  return string.format("t=$(readlink %s 2>/dev/null); b=${t%%/}; printf 'current %%s\\ntarget %%s\\n' \"${b##*/}\" \"$t\"",
     q(current_path()))
 end
 
@@ -163,11 +206,9 @@ end
 -- change it guards happen in one command: no other run comes between.
 function M.lock_guard()
   if M.lock_record == nil then return "" end
-  local lock = q(deploy_to() .. "/.luacap.lock")
   local refuse = "{ echo " .. q("the deploy lock here is no longer this run's (deploy:unlock was run?): nothing changed") ..
     " >&2; exit 1; }"
-  return string.format("[ ! -L %s ] && [ \"$(head -c 4096 %s 2>/dev/null)\" = %s ] || %s; ",
-    lock, lock, q(M.lock_record), refuse)
+  return string.format("%s || %s; ", M.holds_record(deploy_to() .. "/.luacap.lock", M.lock_record), refuse)
 end
 
 -- replace_link points link at target by renaming a new link over it, so
@@ -187,11 +228,12 @@ function M.link_current(target)
   return string.format("{ p=$(readlink %s || true); %s; } && printf '%%s' \"$p\"", q(cur), replace_link(cur, target))
 end
 
--- mark_live writes target's live mark unless it has one; $new says it
--- wrote it, for the switch to take it back on failure.
+-- mark_live writes target's live mark (the run's start, UTC) unless it
+-- has one; $new says it wrote it, for the switch to take it back on
+-- failure.
 local function mark_live(target)
   local mark = q(target .. "/" .. M.LIVE_MARKER)
-  return string.format("new=; [ -e %s ] || { date -u > %s && new=1; } || exit 1", mark, mark)
+  return string.format("new=; [ -e %s ] || { printf '%%s\\n' %s > %s && new=1; } || exit 1", mark, q(fetch("started_at")), mark)
 end
 
 -- switch_current points current at target atomically, and prints where
@@ -202,7 +244,7 @@ end
 function M.switch_current(target)
   local mark = target .. "/" .. M.LIVE_MARKER
   return string.format("%s%s; %s || { [ -z \"$new\" ] || %s; exit 1; }; %s", M.lock_guard(), mark_live(target),
-    M.link_current(target), join({ "rm", "-f", mark }), join({ "rm", "-f", target .. "/" .. M.ROLLED_BACK }))
+    M.link_current(target), join({ "rm", "-f", mark }), M.remove_present("-f", { target .. "/" .. M.ROLLED_BACK }))
 end
 
 -- step_back is rollback's switch to target, marking release from (the
@@ -241,8 +283,28 @@ end
 -- remove_unless_current removes release name unless current points at
 -- it: one command, so that the release it checks is the one it removes.
 function M.remove_unless_current(name)
-  return string.format("[ \"$(basename \"$(readlink %s)\")\" = %s ] || %s", q(current_path()), q(name),
+  return string.format("%s; [ \"$c\" = %s ] || %s", M.link_name("c", current_path()), q(name),
     join({ "rm", "-rf", releases_path() .. "/" .. name }))
+end
+
+-- REMOVE_INSIDE removes, of the paths after $1 (the release), those that
+-- are there, once it has checked that none leads outside the release when
+-- links are followed (its nearest existing parent is checked): when the
+-- code makes a linked path's parent a link to somewhere else (public ->
+-- /srv/static, say), the rm -rf that replaces the linked path would remove
+-- what is there. It fails naming such a path, and then removes nothing.
+-- Builtins only (cd -P, ${t%/*}) but for one rm, and none when nothing is
+-- there: it runs on every host in every deploy.
+local REMOVE_INSIDE = [[o=$PWD; cd -P "$1" || exit 1; r=$PWD; shift; for t; do d=${t%/*}; ]] ..
+  [[while [ -n "$d" ] && [ ! -e "$d" ]; do d=${d%/*}; done; cd "$o" && cd -P "${d:-/}" || exit 1; case "$PWD/" in "$r"/*) ;; ]] ..
+  [[*) printf '%s leads outside the release (a symbolic link in the code?): nothing is removed there\n' "$t" >&2; exit 1 ;; esac; ]] ..
+  [[done; cd "$o" || exit 1; for t; do shift; if [ -e "$t" ] || [ -L "$t" ]; then set -- "$@" "$t"; fi; done; ]] ..
+  [[[ $# -eq 0 ] || rm -rf -- "$@"]]
+
+-- remove_inside is the command that runs REMOVE_INSIDE on paths in the
+-- release rel (each starts with rel .. "/").
+function M.remove_inside(rel, paths)
+  return "set -- " .. join({ rel, unpack(paths) }) .. "; " .. REMOVE_INSIDE
 end
 
 -- log_line appends a line to revisions.log: format (printf's, with a
@@ -264,8 +326,8 @@ end
 function M.remove_new_release(name)
   local rel = releases_path() .. "/" .. name
   return table.concat({
-    refuse_if(string.format("[ \"$(basename \"$(readlink %s 2>/dev/null)\" 2>/dev/null)\" = %s ]", q(current_path()), q(name)),
-      "release " .. name .. " is current here; not removed"),
+    M.link_name("c", current_path()),
+    refuse_if(string.format("[ \"$c\" = %s ]", q(name)), "release " .. name .. " is current here; not removed"),
     refuse_if("[ -e " .. q(rel .. "/" .. M.LIVE_MARKER) .. " ]", "release " .. name .. " went live here; not removed"),
     join({ "rm", "-rf", rel }),
   }, "; ")
@@ -281,7 +343,7 @@ end
 function M.make_release(revision_cmd, time_cmd)
   local rel = release_path()
   local steps = {
-    join({ "mkdir", "-p", releases_path() }),
+    M.mkdir_p({ releases_path() }),
     join({ "mkdir", rel }),
     ": > " .. q(rel .. "/" .. M.MADE_MARKER),
     revision_cmd .. " > " .. q(rel) .. "/REVISION",
@@ -333,8 +395,8 @@ function M.keep_releases() return M.whole("keep_releases", 1) end
 -- enter_releases goes into releases/ and sets $cur to current's release;
 -- without releases/ or current there is nothing to clean up.
 local function enter_releases()
-  return string.format("cd %s 2>/dev/null || exit 0; cur=$(basename \"$(readlink ../current)\" 2>/dev/null); " ..
-    "[ -n \"$cur\" ] || exit 0", q(releases_path()))
+  return string.format("cd %s 2>/dev/null || exit 0; %s; [ -n \"$cur\" ] || exit 0", q(releases_path()),
+    M.link_name("cur", "../current"))
 end
 
 -- is_release_fn defines isrel NAME: a release name (as release_names

@@ -20,23 +20,31 @@ local releases = require("luacap.recipes.releases")
 
 local SNAPSHOT = ".luacap-assets"
 
+-- remove_leftovers removes the sets a run cut off may have left beside
+-- live, the set shared/ serves.
+local function remove_leftovers(live)
+  return "{ " .. releases.remove_present("-rf", { live .. ".luacap-new", live .. ".luacap-old" }) .. "; }"
+end
+
 -- serve_script, run right after current was switched to target, serves in
 -- shared/ target's set and, for the requests still in flight, the set of
 -- the release current pointed at before ($p, read by the switch): built
 -- aside from hard links, then swapped in by two renames. A release left
 -- that kept no set (deployed before assets_shared) keeps what shared/
 -- served until now as its own, so that a rollback to it, or an undo of
--- this switch, serves its manifest again.
+-- this switch, serves its manifest again. Each program here runs on every
+-- host: the leftovers of a cut-off run are removed only when there are
+-- any, and the first set copied makes the new directory.
 local function serve_script(target)
   local live = shared_path() .. "/" .. fetch("assets_dir")
   local new, old, snap = q(live .. ".luacap-new"), q(live .. ".luacap-old"), q(target .. "/" .. SNAPSHOT)
   local keep = string.format("{ [ -z \"$p\" ] || [ \"$p\" = %s ] || [ ! -d \"$p\" ] || cp -al %s \"$p\"/%s; }",
     q(target), q(live), SNAPSHOT)
-  return string.format("if [ -d %s ]; then rm -rf %s %s && mkdir -p %s && " ..
-    "{ if [ -n \"$p\" ] && [ \"$p\" != %s ] && [ -d \"$p\"/%s ]; then cp -al \"$p\"/%s/. %s/; elif [ -d %s ]; then cp -al %s/. %s/ && %s; fi; } && " ..
+  return string.format("if [ -d %s ]; then %s && " ..
+    "{ if [ -n \"$p\" ] && [ \"$p\" != %s ] && [ -d \"$p\"/%s ]; then cp -al \"$p\"/%s %s; elif [ -d %s ]; then cp -al %s %s && %s; else mkdir %s; fi; } && " ..
     "cp -alf %s/. %s/ && { [ ! -e %s ] || mv %s %s; } && mv %s %s && rm -rf %s; fi",
-    snap, new, old, new,
-    q(target), SNAPSHOT, SNAPSHOT, new, q(live), q(live), new, keep,
+    snap, remove_leftovers(live),
+    q(target), SNAPSHOT, SNAPSHOT, new, q(live), q(live), new, keep, new,
     snap, new, q(live), q(live), old, new, q(live), old)
 end
 
@@ -71,8 +79,9 @@ if releases.assets_digest == nil then
   local state_script, remember, switch_current = releases.state_script, releases.remember, releases.switch_current
   local switch_back = releases.switch_back
   function releases.state_script()
-    local script = state_script() .. string.format("; printf 'assets-digest %%s\\n' \"$(cat %s 2>/dev/null)\"; " ..
-      "[ ! -d %s ] || echo assets-kept", q(current_path() .. "/ASSETS_DIGEST"), q(current_path() .. "/" .. SNAPSHOT))
+    local script = state_script() .. string.format("; %s; printf 'assets-digest %%s\\n' \"$digest\"; " ..
+      "[ ! -d %s ] || echo assets-kept", releases.read_line("digest", current_path() .. "/ASSETS_DIGEST"),
+      q(current_path() .. "/" .. SNAPSHOT))
     if not fetch("assets_shared") then return script end
     return script .. "; " .. repair_script()
   end
@@ -149,8 +158,8 @@ end
 local function restore_script()
   local snap, live = q(current_path() .. "/" .. SNAPSHOT), shared_path() .. "/" .. fetch("assets_dir")
   local new, old = q(live .. ".luacap-new"), q(live .. ".luacap-old")
-  return string.format("if [ -d %s ]; then rm -rf %s %s && cp -al %s %s && { [ ! -e %s ] || mv %s %s; } && mv %s %s && rm -rf %s; fi",
-    snap, new, old, snap, new, q(live), q(live), old, new, q(live), old)
+  return string.format("if [ -d %s ]; then %s && cp -al %s %s && { [ ! -e %s ] || mv %s %s; } && mv %s %s && rm -rf %s; fi",
+    snap, remove_leftovers(live), snap, new, q(live), q(live), old, new, q(live), old)
 end
 
 -- record_script writes the digest the release's assets were built from.

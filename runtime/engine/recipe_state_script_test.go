@@ -7,8 +7,9 @@ import (
 )
 
 // TestStateScript runs the script the lock reads the host's releases with
-// (releases.state_script): one line per name in releases/ with its flags,
-// then current's release and target.
+// (releases.state_script): one line per name in releases/ with its flags
+// (g, revisions.log's, only where no mark decides), then current's release
+// and target.
 func TestStateScript(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -18,7 +19,12 @@ func TestStateScript(t *testing.T) {
 		{"every flag", layout{releases: map[string][]string{
 			"r1": {revision}, "r2": {liveMark}, "r3": {madeMark}, "r4": {rolledBack}, "r5": nil,
 			"r6": {revision, liveMark, madeMark, rolledBack}}, logged: []string{"r5", "r6"}, current: "r6"},
-			[]string{"release dr:r1", "release dl:r2", "release dm:r3", "release dx:r4", "release dg:r5", "release drlmxg:r6"}},
+			[]string{"release dr:r1", "release dl:r2", "release dm:r3", "release dx:r4", "release dg:r5", "release drlmx:r6"}},
+		// revisions.log is read only for a release no mark decides: a grep less per release
+		{"a marked release is not looked up in revisions.log", layout{releases: map[string][]string{
+			"r1": {revision, liveMark}, "r2": {revision, madeMark}, "r3": {revision, rolledBack}, "r4": {revision}},
+			logged: []string{"r1", "r2", "r3", "r4"}, current: "r4"},
+			[]string{"release drl:r1", "release drm:r2", "release drx:r3", "release drg:r4"}},
 		{"names with spaces and quotes, files and links",
 			layout{releases: map[string][]string{"it's new": {revision}}, others: map[string]string{"a file": "file", "a link": "link",
 				"a link to it": "link to it's new"}, logged: []string{"it's new"}, current: "it's new"},

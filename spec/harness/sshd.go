@@ -235,6 +235,10 @@ func (h *Host) processes() []int {
 	return pids
 }
 
+// Pid is the pid of the host's listening sshd, the parent of every
+// session and command it runs (the benchmark traces it to count them).
+func (h *Host) Pid() int { return h.cmd.Process.Pid }
+
 // Connections counts the TCP connections sshd accepted since it was
 // ready, leaving out the harness's own readiness check.
 func (h *Host) Connections() int { return h.logged() - h.probes }
