@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -70,3 +71,17 @@ type HostError struct {
 func (e *HostError) Error() string { return fmt.Sprintf("%s: %s: %v", e.Host, e.Op, e.Err) }
 
 func (e *HostError) Unwrap() error { return e.Err }
+
+// NamedHost returns the host err's message starts with (a command's or a
+// host's failure), or "" for any other error.
+func NamedHost(err error) string {
+	var ce *CommandError
+	if errors.As(err, &ce) {
+		return ce.Host
+	}
+	var he *HostError
+	if errors.As(err, &he) {
+		return he.Host
+	}
+	return ""
+}

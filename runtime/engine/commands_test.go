@@ -100,6 +100,10 @@ func TestFailedCommandErrors(t *testing.T) {
 			"task x failed: h3: DIR/Deployfile.lua:7: on() cannot run inside another on() block; call it at task level"},
 		{"error() in a block", `on(roles("web"), function(h) if h.name == "h2" then error("no disk") end end)`,
 			"task x failed: failed on 1 of 2 hosts:\nh2: DIR/Deployfile.lua:7: no disk"},
+		{"error() whose text names its host", `on(roles("web"), function(h) if h.name == "h2" then error("h2: no disk") end end)`,
+			"task x failed: failed on 1 of 2 hosts:\nh2: DIR/Deployfile.lua:7: h2: no disk"},
+		{"error() after a pcall caught a command's failure", `on(roles("db"), function(h) pcall(execute, "exit 4"); error(h.name .. ": gave up") end)`,
+			"task x failed: h3: DIR/Deployfile.lua:7: h3: gave up"},
 		{"download from several hosts", `download("/etc/hostname", "/tmp/hostname")`,
 			`task x failed: DIR/Deployfile.lua:7: download() from 3 hosts needs "{host}" in the local path, so each host's file has its own name`},
 	}

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -36,7 +35,7 @@ func (e *Engine) rawOn(L *lua.LState) int {
 		return luaval.FailAt(L, "%v", err)
 	}
 	if err := e.runFibers(L, e.usable(hosts), block, policy); err != nil {
-		return luaval.Fail(L, "%v", err)
+		return e.fail(L, err)
 	}
 	return luaval.Push(L, lua.LTrue)
 }
@@ -103,13 +102,4 @@ func (e *Engine) drop(results []sched.HostResult) {
 			e.out.Warn(r.Err.Error() + "\n(host dropped for the rest of the run: on_error=\"continue\")")
 		}
 	}
-}
-
-// namingHost makes sure a host's error names it: command errors do, an
-// error() in the user's block does not.
-func namingHost(name string, err error) error {
-	if strings.Contains(err.Error(), name+": ") {
-		return err
-	}
-	return fmt.Errorf("%s: %w", name, err)
 }

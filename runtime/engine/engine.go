@@ -55,7 +55,6 @@ type Engine struct {
 	mainCtx  *cmdContext // within/with/as at task level
 	dropped  map[string]bool
 	failed   string     // the innermost task that failed
-	sentBy   sentBy     // the pipelined task whose command failed last, if one did
 	ssh      sshOptions // read at Run
 	exits    []undo     // on_exit cleanups
 	cleaning int        // undo or cleanup work running (nested)

@@ -105,5 +105,15 @@ func joinHostErrors(total int, errs []error, stopped []string) error {
 	if len(stopped) > 0 {
 		msg += fmt.Sprintf("\nstopped after the failure: %v", stopped)
 	}
-	return errors.New(msg)
+	return &hostErrors{msg: msg, errs: errs}
 }
+
+// hostErrors is a step's failure on one or more hosts: its message says
+// them all; errors.As reaches each.
+type hostErrors struct {
+	msg  string
+	errs []error
+}
+
+func (e *hostErrors) Error() string   { return e.msg }
+func (e *hostErrors) Unwrap() []error { return e.errs }

@@ -57,7 +57,5 @@ func (e *Engine) onHost(ctx context.Context, h *host.Host, op hostOp) error {
 	if err != nil {
 		return err
 	}
-	err = op(ctx, s)
-	e.sentBy.note(err)
-	return err
+	return op(ctx, s)
 }

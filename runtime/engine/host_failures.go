@@ -44,7 +44,7 @@ func (e *Engine) settleHosts(p hostPolicy, total int, results []sched.HostResult
 		switch {
 		case r.Err != nil:
 			e.out.HostFailed(r.Host.Name)
-			errs = append(errs, namingHost(r.Host.Name, r.Err))
+			errs = append(errs, namingHost(r))
 			failed = append(failed, r)
 		case r.Stopped:
 			stopped = append(stopped, r.Host.Name)

@@ -43,11 +43,12 @@ func (e *Engine) invoke(L *lua.LState, name string, args []lua.LValue) error {
 	}
 	start := e.out.Now()
 	e.out.TaskStart(t.Name)
+	e.sched.ForgetFailure()
 	err := e.runTask(L, t, args)
 	e.out.TaskEnd(t.Name, e.out.Now().Sub(start), err != nil)
 	if err != nil {
 		if e.failed == "" {
-			e.failed = e.sentBy.behind(err, t.Name)
+			e.failed = senderOr(e.sched.Uncaught(), t.Name)
 		}
 		e.runOnFailure(L, t)
 		return err

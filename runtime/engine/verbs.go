@@ -62,6 +62,7 @@ var verbs = []Verb{
 	{Raw, "var_abandon", loaded((*project.Project).VarAbandon), "", "Forgets a lazy computation that raised."},
 	{Raw, "prompt", (*Engine).rawPrompt, "", "Reads ask()'s answer."},
 	{Raw, "secret", (*Engine).rawSecret, "", "Masks a value as [secret] from now on."},
+	{Raw, "caught", (*Engine).rawCaught, "", "Forgets the failure a pcall caught."},
 	{Raw, "var_has", loaded((*project.Project).VarHas), "", "Reports whether a variable is set, without counting as a read."},
 
 	// The Capistrano layout.

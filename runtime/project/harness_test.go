@@ -55,6 +55,7 @@ func newTestProject(t *testing.T) *Project {
 		}))
 		return 1
 	}))
+	raw.RawSetString("caught", L.NewFunction(func(*lua.LState) int { return 0 })) // pcall's note to the engine
 	L.SetMetatable(raw, running)
 	if err := p.LoadPrelude(raw, wraps); err != nil {
 		t.Fatal(err)

@@ -23,8 +23,14 @@ local function unplaced(msg)
   if type(msg) == "string" and msg:sub(1, #CALL_AT) == CALL_AT then return msg:sub(#CALL_AT + 1) end
   return msg
 end
+-- caught tells the engine a pcall caught what was raised: a verb's
+-- failure it kept is no longer the one a task or host fails with.
+local caught = raw.caught
 local function pass(co, ok, ...)
-  if not ok then return false, unplaced((...)) end
+  if not ok then
+    caught()
+    return false, unplaced((...))
+  end
   if co_status(co) == "dead" then return true, ... end
   return pass(co, co_resume(co, co_yield(...)))
 end

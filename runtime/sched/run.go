@@ -2,12 +2,15 @@ package sched
 
 import (
 	"errors"
-	"fmt"
 
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/luacap/luacap/runtime/host"
 )
+
+// errYield ends a fiber whose block yielded by itself: the engine names
+// the host, as for any error of the block's own.
+var errYield = errors.New("coroutine.yield() is not allowed directly in an on() block")
 
 // ErrNested is returned when on() is called inside another on() block.
 var ErrNested = errors.New("on() cannot run inside another on() block; call it at task level")
@@ -77,7 +80,7 @@ func (r *run) batch(batch []int, tables []lua.LValue) {
 		}
 		c := <-r.done
 		r.active--
-		r.step(c.f, resume(r.L, c.f.co, nil, outcome(c.f.co, c.deliver, c.err)...))
+		r.step(c.f, resume(r.L, c.f.co, nil, r.s.outcome(c.f.co, c.deliver, c.err)...))
 	}
 }
 
@@ -104,7 +107,7 @@ func (r *run) step(f *Fiber, st step) {
 	case st.done:
 		r.finish(f, nil, false)
 	case f.pending == nil:
-		r.finish(f, fmt.Errorf("%s: coroutine.yield() is not allowed directly in an on() block", f.Host.Name), false)
+		r.finish(f, errYield, false)
 	case r.failed && !r.opts.KeepGoing:
 		f.pending = nil
 		r.finish(f, nil, true) // another host failed: its next command does not start
@@ -129,6 +132,7 @@ func (r *run) finish(f *Fiber, err error, stopped bool) {
 	r.results[i].Err = err
 	r.results[i].Stopped = stopped
 	if err != nil {
+		r.results[i].Failure = f.failure
 		r.failed = true
 	}
 }

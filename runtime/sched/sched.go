@@ -25,12 +25,14 @@ type Fiber struct {
 	co      *lua.LState
 	cancel  context.CancelFunc
 	pending Work
+	failure error // what it raised and no pcall caught
 }
 
 // Scheduler owns the fibers of a Lua state.
 type Scheduler struct {
-	ctx    func() context.Context // the run's context; the engine swaps it for undo
-	fibers map[*lua.LState]*Fiber
+	ctx     func() context.Context // the run's context; the engine swaps it for undo
+	fibers  map[*lua.LState]*Fiber
+	failure error // raised at task level and not caught
 }
 
 // New returns a Scheduler whose work runs under the context ctx returns.
@@ -67,11 +69,12 @@ func (s *Scheduler) Await(L *lua.LState, w Work) int {
 // settle runs w now and turns its outcome into the values Await returns.
 func (s *Scheduler) settle(L *lua.LState, w Work) []lua.LValue {
 	deliver, err := w(s.ctx())
-	return outcome(L, deliver, err)
+	return s.outcome(L, deliver, err)
 }
 
-func outcome(L *lua.LState, deliver Deliver, err error) []lua.LValue {
+func (s *Scheduler) outcome(L *lua.LState, deliver Deliver, err error) []lua.LValue {
 	if err != nil {
+		s.NoteFailure(L, err)
 		return []lua.LValue{lua.LFalse, lua.LString(err.Error())}
 	}
 	values := []lua.LValue{lua.LTrue}
@@ -85,6 +88,7 @@ func outcome(L *lua.LState, deliver Deliver, err error) []lua.LValue {
 type HostResult struct {
 	Host    *host.Host
 	Err     error // the error it raised
+	Failure error // the verb's failure behind Err, when Err is one no pcall caught
 	Stopped bool  // not run, or stopped after its command because another host failed
 }
 

@@ -331,7 +331,7 @@ func TestBareYieldIsAnError(t *testing.T) {
 	h := newHarness(t)
 	done := h.run(t, `function() coroutine.yield() end`, Options{Policy: runner.Policy{Mode: runner.Parallel}}, "a")
 	res := h.finish(t, done)
-	want := "a: coroutine.yield() is not allowed directly in an on() block"
+	want := "coroutine.yield() is not allowed directly in an on() block"
 	if res[0].Err == nil || res[0].Err.Error() != want {
 		t.Errorf("err = %v, want %q", res[0].Err, want)
 	}
