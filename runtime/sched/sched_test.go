@@ -336,3 +336,23 @@ func TestBareYieldIsAnError(t *testing.T) {
 		t.Errorf("err = %v, want %q", res[0].Err, want)
 	}
 }
+
+// A fiber that ends with an error carries the work's failure behind it,
+// unless the block said it caught that failure (the prelude's pcall).
+func TestAFiberCarriesTheFailureNoPcallCaught(t *testing.T) {
+	h := newHarness(t)
+	h.L.SetGlobal("caught", h.L.NewFunction(func(L *lua.LState) int { h.s.Caught(L); return 0 }))
+	done := h.run(t, `function(n)
+		local ok, err = work(n)
+		if n == "fail2" then caught() end
+		error(err)
+	end`, Options{Policy: runner.Policy{Mode: runner.Parallel}, KeepGoing: true}, "fail1", "fail2")
+	h.script(t, "start fail1 fail2", "end fail1", "end fail2")
+	res := h.finish(t, done)
+	if res[0].Err == nil || res[0].Failure == nil || res[0].Failure.Error() != "fail1 failed" {
+		t.Errorf("fail1 = %+v, want its error with the work's failure behind it", res[0])
+	}
+	if res[1].Err == nil || res[1].Failure != nil {
+		t.Errorf("fail2 = %+v, want its error and no failure: the block caught it", res[1])
+	}
+}
