@@ -1,0 +1,60 @@
+package spec
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/luacap/luacap/spec/harness"
+)
+
+// Attacks on finalize_update's linking and the lock and current reads
+// that run in the shell of every host, without a program of their own.
+
+// A linked path that cleans to nothing ("./", "/", "") names the release
+// itself: the removal that makes way for the link removed the whole new
+// release, the link went inside the empty directory made again, and
+// current was switched to a release without code. Such a path, and one
+// that ends in "." or "..", is refused before anything is removed: the
+// deploy fails, the host stays on its release with its code.
+func TestAttackLinkedPathNamingTheReleaseItselfIsRefused(t *testing.T) {
+	t.Parallel()
+	c := harness.Start(t, 1, harness.Options{})
+	h := c.Hosts[0]
+	d := newDeployEnv(t, c, appDeployfile(c, map[string]string{"h1": `"web"`}, `
+local extra = os.getenv("LINKED") or ""
+if os.getenv("AS_FILE") then
+  set("linked_files", { "config/database.yml", extra })
+else
+  set("linked_dirs", { "log", extra })
+end
+`))
+	d.env = []string{"LINKED=log"}
+	d.deploy("20260101000001")
+	live := h.Path(shop + "/releases/20260101000001/public/index.html")
+	cases := []struct{ path, kind string }{
+		{"./", "dir"}, {"/", "dir"}, {"", "dir"}, {"//", "file"}, {"./", "file"}, {".", "dir"}, {"config/..", "dir"},
+	}
+	for _, tc := range cases {
+		d.env = []string{"LINKED=" + tc.path}
+		if tc.kind == "file" {
+			d.env = append(d.env, "AS_FILE=1")
+		}
+		r := d.run("deploy", "-s", "release_name=20260101000002")
+		if r.Code == 0 {
+			t.Errorf("linked %s %q: the deploy exited 0, want a refusal:\n%s", tc.kind, tc.path, r.Output())
+		}
+		if got := d.current(h); got != "20260101000001" {
+			t.Errorf("linked %s %q: current = %q, want the release it was on", tc.kind, tc.path, got)
+		}
+		if _, err := os.Stat(live); err != nil {
+			t.Errorf("linked %s %q: the live release lost its code: %v", tc.kind, tc.path, err)
+		}
+		if got := d.releases(h); strings.Join(got, ",") != "20260101000001" {
+			t.Errorf("linked %s %q: releases = %v, want only the live one", tc.kind, tc.path, got)
+		}
+		if t.Failed() {
+			return
+		}
+	}
+}
