@@ -292,10 +292,13 @@ end
 -- links are followed (its nearest existing parent is checked): when the
 -- code makes a linked path's parent a link to somewhere else (public ->
 -- /srv/static, say), the rm -rf that replaces the linked path would remove
--- what is there. It fails naming such a path, and then removes nothing.
+-- what is there. A path whose last part is empty, "." or ".." (a linked
+-- path "./" or "/" is the release itself) would remove the release or its
+-- parent. It fails naming such a path, and then removes nothing.
 -- Builtins only (cd -P, ${t%/*}) but for one rm, and none when nothing is
 -- there: it runs on every host in every deploy.
-local REMOVE_INSIDE = [[o=$PWD; cd -P "$1" || exit 1; r=$PWD; shift; for t; do d=${t%/*}; ]] ..
+local REMOVE_INSIDE = [[o=$PWD; cd -P "$1" || exit 1; r=$PWD; shift; for t; do case ${t##*/} in ''|.|..) ]] ..
+  [[printf '%s names no path inside the release: nothing is removed\n' "$t" >&2; exit 1 ;; esac; d=${t%/*}; ]] ..
   [[while [ -n "$d" ] && [ ! -e "$d" ]; do d=${d%/*}; done; cd "$o" && cd -P "${d:-/}" || exit 1; case "$PWD/" in "$r"/*) ;; ]] ..
   [[*) printf '%s leads outside the release (a symbolic link in the code?): nothing is removed there\n' "$t" >&2; exit 1 ;; esac; ]] ..
   [[done; cd "$o" || exit 1; for t; do shift; if [ -e "$t" ] || [ -L "$t" ]; then set -- "$@" "$t"; fi; done; ]] ..
