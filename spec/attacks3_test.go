@@ -58,3 +58,33 @@ end
 		}
 	}
 }
+
+// The lock's record names the user ($USER) and the tasks; the lock guard
+// and the release read it back with the shell's read, a line at a time.
+// A record the run cannot read back as it wrote it made the run refuse
+// its own switch ("no longer this run's") and leave its lock behind. Every
+// user name a shell reads in its own way (a new line, a backslash, an
+// option, blanks around it, one longer than a pipe's buffer) deploys and
+// leaves no lock.
+func TestAttackLockRecordOfAnyUserNameIsReadBack(t *testing.T) {
+	t.Parallel()
+	c := harness.Start(t, 1, harness.Options{})
+	h := c.Hosts[0]
+	d := newDeployEnv(t, c, appDeployfile(c, map[string]string{"h1": `"web"`}, ""))
+	users := []string{"deploy\ner", `back\slash\n`, "-e", "-n", "  blanks around  ", strings.Repeat("long", 1100)}
+	for i, user := range users {
+		release := "2026010100000" + string(rune('1'+i))
+		d.env = []string{"USER=" + user}
+		r := d.run("deploy", "-s", "release_name="+release)
+		if r.Code != 0 {
+			t.Errorf("USER=%.20q: the deploy exited %d:\n%s", user, r.Code, r.Output())
+		}
+		if got := d.current(h); got != release {
+			t.Errorf("USER=%.20q: current = %q, want %q", user, got, release)
+		}
+		if _, err := os.Lstat(h.Path(shop + "/.luacap.lock")); err == nil {
+			t.Errorf("USER=%.20q: the deploy left its lock behind", user)
+			os.Remove(h.Path(shop + "/.luacap.lock"))
+		}
+	}
+}
