@@ -89,7 +89,7 @@ func readSettings(t *testing.T) []string {
 	t.Helper()
 	re := regexp.MustCompile(`(?:fetch|whole)\("([A-Za-z0-9_]+)"`)
 	seen := map[string]bool{}
-	files := []string{"../runtime/engine/prelude.lua"}
+	files := []string{"../runtime/project/prelude.lua"}
 	filepath.WalkDir("../recipes", func(p string, d fs.DirEntry, err error) error {
 		if err == nil && strings.HasSuffix(p, ".lua") {
 			files = append(files, p)
