@@ -88,3 +88,30 @@ func TestAttackLockRecordOfAnyUserNameIsReadBack(t *testing.T) {
 		}
 	}
 }
+
+// shared/public/assets may be a link to where the assets are kept (a
+// directory of their own beside the app, say). A deploy that turns
+// assets_shared on copies the set served until then for the release it
+// leaves: it copied the link instead, so the new release's files went
+// into the directory served through it before the swap, its manifest over
+// the old one, and a rollback served the new manifest to the old code.
+func TestAttackSharedAssetsBehindALinkKeepTheSetOfTheReleaseLeft(t *testing.T) {
+	t.Parallel()
+	c := harness.Start(t, 1, harness.Options{})
+	h := c.Hosts[0]
+	s := newSharedAssets(t, c)
+	s.env = []string{"ASSETS_SHARED=0"}
+	s.release("1", "20260101000001")
+	s.env = nil
+	live := h.Path(shop + "/shared/public/assets")
+	if err := os.Rename(live, h.Path(shop+"/assets-store")); err != nil {
+		t.Fatal(err)
+	}
+	attackSymlink(t, "../../assets-store", live)
+	s.servesManifest("shared/public/assets made a link", "20260101000001", "1")
+
+	s.release("2", "20260101000002")
+	s.servesManifest("the first deploy with assets_shared", "20260101000002", "2")
+	mustSucceed(t, s.run("deploy:rollback"))
+	s.servesManifest("a rollback to the release deployed without assets_shared", "20260101000001", "1")
+}
