@@ -115,3 +115,28 @@ func TestAttackSharedAssetsBehindALinkKeepTheSetOfTheReleaseLeft(t *testing.T) {
 	mustSucceed(t, s.run("deploy:rollback"))
 	s.servesManifest("a rollback to the release deployed without assets_shared", "20260101000001", "1")
 }
+
+// current as an operator may make it by hand: absolute or relative, with
+// one or more slashes after the release (ln -sfn releases/NAME// current).
+// The shell reads current's release as basename(1) does; with two slashes
+// it read no release at all, so a rollback found nothing to roll back
+// from. Each such current rolls back to the release before it.
+func TestAttackCurrentWithTrailingSlashesIsItsRelease(t *testing.T) {
+	t.Parallel()
+	c := harness.Start(t, 1, harness.Options{})
+	h := c.Hosts[0]
+	d := newDeployEnv(t, c, appDeployfile(c, map[string]string{"h1": `"web"`}, ""))
+	d.deploy("20260101000001")
+	for i, form := range []string{shop + "/releases/%s//", "releases/%s///", shop + "/releases/%s/"} {
+		name, before := "2026010100001"+string(rune('0'+i)), d.current(h)
+		d.deploy(name)
+		attackSymlink(t, strings.ReplaceAll(form, "%s", name), h.Path(shop+"/current"))
+		r := d.run("deploy:rollback")
+		if r.Code != 0 {
+			t.Errorf("current -> %q: the rollback exited %d:\n%s", form, r.Code, r.Output())
+		}
+		if got := d.current(h); got != before {
+			t.Errorf("current -> %q: after the rollback current = %q, want %s", form, got, before)
+		}
+	}
+}
