@@ -43,10 +43,17 @@ M.state = {}
 -- replace basename, head and cat, and a program that would change nothing
 -- is not run.
 
+-- strip_slashes is the assignment that drops every slash that ends
+-- shell variable var, as basename(1) does: a link made by hand may end in
+-- several ("releases/NAME//").
+local function strip_slashes(var)
+  return string.format("%s=${%s%%\"${%s##*[!/]}\"}", var, var, var)
+end
+
 -- link_name sets shell variable var to the last part of where link
 -- points (basename "$(readlink link)"), empty when it is no link.
 function M.link_name(var, link)
-  return string.format("%s=$(readlink %s 2>/dev/null); %s=${%s%%/}; %s=${%s##*/}", var, q(link), var, var, var, var)
+  return string.format("%s=$(readlink %s 2>/dev/null); %s; %s=${%s##*/}", var, q(link), strip_slashes(var), var, var)
 end
 
 -- holds_record is a test that file (never a symbolic link: it could
@@ -107,8 +114,8 @@ end
 
 -- print_current prints the current and target lines, empty without current.
 local function print_current()
-  return string.format("t=$(readlink %s 2>/dev/null); b=${t%%/}; printf 'current %%s\\ntarget %%s\\n' \"${b##*/}\" \"$t\"",
-    q(current_path()))
+  return string.format("t=$(readlink %s 2>/dev/null); b=$t; %s; printf 'current %%s\\ntarget %%s\\n' \"${b##*/}\" \"$t\"",
+    q(current_path()), strip_slashes("b"))
 end
 
 -- state_script prints what is in the host's releases/, and current:
