@@ -140,3 +140,28 @@ func TestAttackCurrentWithTrailingSlashesIsItsRelease(t *testing.T) {
 		}
 	}
 }
+
+// current as an operator may point it: at the release through a path
+// that does not end in its name (releases/NAME/., a relative path through
+// current's own directory). Cleanup read current's release from the last
+// part of that path, found none of the releases current, and removed the
+// release the site serves with the old ones. Cleanup never removes the
+// directory current leads to.
+func TestAttackCleanupKeepsTheReleaseCurrentLeadsTo(t *testing.T) {
+	t.Parallel()
+	c := harness.Start(t, 1, harness.Options{})
+	h := c.Hosts[0]
+	d := newDeployEnv(t, c, appDeployfile(c, map[string]string{"h1": `"web"`}, `set("keep_releases", 9)`))
+	names := []string{"20260101000001", "20260101000002", "20260101000003", "20260101000004", "20260101000005"}
+	for _, n := range names {
+		d.deploy(n)
+	}
+	for i, form := range []string{shop + "/releases/%s/.", "releases/%s/.", "./releases/../releases/%s/."} {
+		name := names[1+i]
+		attackSymlink(t, strings.ReplaceAll(form, "%s", name), h.Path(shop+"/current"))
+		d.run("deploy:cleanup", "-s", "keep_releases=1")
+		if _, err := os.Stat(h.Path(shop + "/releases/" + name + "/public/index.html")); err != nil {
+			t.Errorf("current -> %q: cleanup removed the release current leads to: %v", form, err)
+		}
+	}
+}
