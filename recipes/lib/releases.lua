@@ -403,10 +403,15 @@ function M.keep_releases() return M.whole("keep_releases", 1) end
 -- that went live since. These are its pieces, each a line of shell.
 
 -- enter_releases goes into releases/ and sets $cur to current's release;
--- without releases/ or current there is nothing to clean up.
+-- without releases/ or current there is nothing to clean up. When current
+-- leads into releases/ by a path that does not end in the release's name
+-- (releases/NAME/., set by hand), the release is the directory it leads
+-- to: the last part of the path would name none, and cleanup would then
+-- take the live release for an old one. Builtins only (cd -P).
 local function enter_releases()
-  return string.format("cd %s 2>/dev/null || exit 0; %s; [ -n \"$cur\" ] || exit 0", q(releases_path()),
-    M.link_name("cur", "../current"))
+  return string.format("cd %s 2>/dev/null || exit 0; %s; cd -P . || exit 1; rp=$PWD; " ..
+    "if cd -P ../current 2>/dev/null; then [ \"${PWD%%/*}\" != \"$rp\" ] || cur=${PWD##*/}; cd \"$rp\" || exit 1; fi; " ..
+    "[ -n \"$cur\" ] || exit 0", q(releases_path()), M.link_name("cur", "../current"))
 end
 
 -- is_release_fn defines isrel NAME: a release name (as release_names
