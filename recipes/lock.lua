@@ -11,8 +11,8 @@ local DRY_RUN_LOCK = "locked\n" .. releases.DRY_RUN_STATE
 
 -- record is what the lock holds: who, from where, what and since when.
 local function record()
-  return string.format("%s@%s (pid %s) since %s, running %s for release %s", fetch("local_user"), fetch("local_machine"),
-    fetch("luacap_pid"), fetch("started_at"), fetch("run_tasks", "deploy"), fetch("release_name"))
+  return scripts.one_line(string.format("%s@%s (pid %s) since %s, running %s for release %s", fetch("local_user"), fetch("local_machine"),
+    fetch("luacap_pid"), fetch("started_at"), fetch("run_tasks", "deploy"), fetch("release_name")))
 end
 
 local function unlock_hint()

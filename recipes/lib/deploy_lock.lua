@@ -11,6 +11,11 @@ local M = {}
 
 function M.path() return deploy_to() .. "/.luacap.lock" end
 
+-- one_line is text as a lock record: one line, each control character
+-- (a new line in a user name, say) a space. The guard and the release
+-- read the record back as one line, and show_holder shows one line.
+function M.one_line(text) return (text:gsub("%c", " ")) end
+
 -- show_holder prints the lock's record, at most a line of it; a symbolic
 -- link is not followed (it could point anywhere). An old luacap's lock is
 -- a directory, with the record in info.

@@ -43,10 +43,17 @@ M.state = {}
 -- replace basename, head and cat, and a program that would change nothing
 -- is not run.
 
+-- strip_slashes is the assignment that drops every slash that ends
+-- shell variable var, as basename(1) does: a link made by hand may end in
+-- several ("releases/NAME//").
+local function strip_slashes(var)
+  return string.format("%s=${%s%%\"${%s##*[!/]}\"}", var, var, var)
+end
+
 -- link_name sets shell variable var to the last part of where link
 -- points (basename "$(readlink link)"), empty when it is no link.
 function M.link_name(var, link)
-  return string.format("%s=$(readlink %s 2>/dev/null); %s=${%s%%/}; %s=${%s##*/}", var, q(link), var, var, var, var)
+  return string.format("%s=$(readlink %s 2>/dev/null); %s; %s=${%s##*/}", var, q(link), strip_slashes(var), var, var)
 end
 
 -- holds_record is a test that file (never a symbolic link: it could
@@ -107,8 +114,8 @@ end
 
 -- print_current prints the current and target lines, empty without current.
 local function print_current()
-  return string.format("t=$(readlink %s 2>/dev/null); b=${t%%/}; printf 'current %%s\\ntarget %%s\\n' \"${b##*/}\" \"$t\"",
-    q(current_path()))
+  return string.format("t=$(readlink %s 2>/dev/null); b=$t; %s; printf 'current %%s\\ntarget %%s\\n' \"${b##*/}\" \"$t\"",
+    q(current_path()), strip_slashes("b"))
 end
 
 -- state_script prints what is in the host's releases/, and current:
@@ -292,10 +299,13 @@ end
 -- links are followed (its nearest existing parent is checked): when the
 -- code makes a linked path's parent a link to somewhere else (public ->
 -- /srv/static, say), the rm -rf that replaces the linked path would remove
--- what is there. It fails naming such a path, and then removes nothing.
+-- what is there. A path whose last part is empty, "." or ".." (a linked
+-- path "./" or "/" is the release itself) would remove the release or its
+-- parent. It fails naming such a path, and then removes nothing.
 -- Builtins only (cd -P, ${t%/*}) but for one rm, and none when nothing is
 -- there: it runs on every host in every deploy.
-local REMOVE_INSIDE = [[o=$PWD; cd -P "$1" || exit 1; r=$PWD; shift; for t; do d=${t%/*}; ]] ..
+local REMOVE_INSIDE = [[o=$PWD; cd -P "$1" || exit 1; r=$PWD; shift; for t; do case ${t##*/} in ''|.|..) ]] ..
+  [[printf '%s names no path inside the release: nothing is removed\n' "$t" >&2; exit 1 ;; esac; d=${t%/*}; ]] ..
   [[while [ -n "$d" ] && [ ! -e "$d" ]; do d=${d%/*}; done; cd "$o" && cd -P "${d:-/}" || exit 1; case "$PWD/" in "$r"/*) ;; ]] ..
   [[*) printf '%s leads outside the release (a symbolic link in the code?): nothing is removed there\n' "$t" >&2; exit 1 ;; esac; ]] ..
   [[done; cd "$o" || exit 1; for t; do shift; if [ -e "$t" ] || [ -L "$t" ]; then set -- "$@" "$t"; fi; done; ]] ..
@@ -393,10 +403,15 @@ function M.keep_releases() return M.whole("keep_releases", 1) end
 -- that went live since. These are its pieces, each a line of shell.
 
 -- enter_releases goes into releases/ and sets $cur to current's release;
--- without releases/ or current there is nothing to clean up.
+-- without releases/ or current there is nothing to clean up. When current
+-- leads into releases/ by a path that does not end in the release's name
+-- (releases/NAME/., set by hand), the release is the directory it leads
+-- to: the last part of the path would name none, and cleanup would then
+-- take the live release for an old one. Builtins only (cd -P).
 local function enter_releases()
-  return string.format("cd %s 2>/dev/null || exit 0; %s; [ -n \"$cur\" ] || exit 0", q(releases_path()),
-    M.link_name("cur", "../current"))
+  return string.format("cd %s 2>/dev/null || exit 0; %s; cd -P . || exit 1; rp=$PWD; " ..
+    "if cd -P ../current 2>/dev/null; then [ \"${PWD%%/*}\" != \"$rp\" ] || cur=${PWD##*/}; cd \"$rp\" || exit 1; fi; " ..
+    "[ -n \"$cur\" ] || exit 0", q(releases_path()), M.link_name("cur", "../current"))
 end
 
 -- is_release_fn defines isrel NAME: a release name (as release_names

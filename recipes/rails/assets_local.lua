@@ -34,17 +34,20 @@ end
 -- served until now as its own, so that a rollback to it, or an undo of
 -- this switch, serves its manifest again. Each program here runs on every
 -- host: the leftovers of a cut-off run are removed only when there are
--- any, and the first set copied makes the new directory.
+-- any, and the first set copied makes the new directory. A set is copied
+-- through its "/.": when shared/'s is a link to where the assets are
+-- kept, a copy of the link would let the new set be written through it,
+-- over the set the release left serves.
 local function serve_script(target)
   local live = shared_path() .. "/" .. fetch("assets_dir")
   local new, old, snap = q(live .. ".luacap-new"), q(live .. ".luacap-old"), q(target .. "/" .. SNAPSHOT)
   local keep = string.format("{ [ -z \"$p\" ] || [ \"$p\" = %s ] || [ ! -d \"$p\" ] || cp -al %s \"$p\"/%s; }",
-    q(target), q(live), SNAPSHOT)
+    q(target), q(live .. "/."), SNAPSHOT)
   return string.format("if [ -d %s ]; then %s && " ..
-    "{ if [ -n \"$p\" ] && [ \"$p\" != %s ] && [ -d \"$p\"/%s ]; then cp -al \"$p\"/%s %s; elif [ -d %s ]; then cp -al %s %s && %s; else mkdir %s; fi; } && " ..
+    "{ if [ -n \"$p\" ] && [ \"$p\" != %s ] && [ -d \"$p\"/%s ]; then cp -al \"$p\"/%s/. %s; elif [ -d %s ]; then cp -al %s %s && %s; else mkdir %s; fi; } && " ..
     "cp -alf %s/. %s/ && { [ ! -e %s ] || mv %s %s; } && mv %s %s && rm -rf %s; fi",
     snap, remove_leftovers(live),
-    q(target), SNAPSHOT, SNAPSHOT, new, q(live), q(live), new, keep, new,
+    q(target), SNAPSHOT, SNAPSHOT, new, q(live), q(live .. "/."), new, keep, new,
     snap, new, q(live), q(live), old, new, q(live), old)
 end
 
@@ -154,12 +157,13 @@ local function unchanged(sum)
 end
 
 -- restore_script serves the assets of the release in current again, when
--- it kept a snapshot: a copy of links, swapped in with two renames.
+-- it kept a snapshot: a copy of links (through its "/.", should an older
+-- run have kept a link), swapped in with two renames.
 local function restore_script()
   local snap, live = q(current_path() .. "/" .. SNAPSHOT), shared_path() .. "/" .. fetch("assets_dir")
   local new, old = q(live .. ".luacap-new"), q(live .. ".luacap-old")
   return string.format("if [ -d %s ]; then %s && cp -al %s %s && { [ ! -e %s ] || mv %s %s; } && mv %s %s && rm -rf %s; fi",
-    snap, remove_leftovers(live), snap, new, q(live), q(live), old, new, q(live), old)
+    snap, remove_leftovers(live), q(current_path() .. "/" .. SNAPSHOT .. "/."), new, q(live), q(live), old, new, q(live), old)
 end
 
 -- record_script writes the digest the release's assets were built from.

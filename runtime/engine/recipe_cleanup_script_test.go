@@ -2,6 +2,8 @@ package engine
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -84,5 +86,28 @@ func TestCleanupScriptUnderAnotherLock(t *testing.T) {
 	if got := strings.Join(entries(t, deployTo), ","); res.exit == 0 || !strings.Contains(res.stderr, "no longer this run's") ||
 		got != "r1,r2,r3" {
 		t.Errorf("exit %d, stderr %q, left %s: want a failure saying so and r1,r2,r3 left", res.exit, res.stderr, got)
+	}
+}
+
+// TestCleanupScriptKeepsWhereCurrentLeads: current set by hand may lead to
+// its release by a path whose last part is not the release's name; the
+// release it leads to is current all the same, never removed.
+func TestCleanupScriptKeepsWhereCurrentLeads(t *testing.T) {
+	for _, target := range []string{"releases/r2/.", "/releases/r2/.", "releases/../releases/r2", "releases/r2//", "./releases/r2/./"} {
+		t.Run(target, func(t *testing.T) {
+			r, deployTo := scriptHost(t)
+			layout{releases: map[string][]string{"r1": live, "r2": live, "r3": live, "r4": live}}.make(t, deployTo)
+			if strings.HasPrefix(target, "/") {
+				target = deployTo + target
+			}
+			mustDo(t, os.Symlink(target, filepath.Join(deployTo, "current")))
+			res := runSh(t, r.generate(t, `require("luacap.recipes.releases").cleanup_script(1, "")`))
+			if res.exit != 0 || res.stdout != "removed r1\n" {
+				t.Errorf("exit %d, printed %q (stderr %q), want 0 and %q", res.exit, res.stdout, res.stderr, "removed r1\n")
+			}
+			if got := strings.Join(entries(t, deployTo), ","); got != "r2,r3,r4" {
+				t.Errorf("left %s, want r2,r3,r4", got)
+			}
+		})
 	}
 }

@@ -96,3 +96,38 @@ func TestLockReleaseScript(t *testing.T) {
 		})
 	}
 }
+
+// TestLockRecordReadBack takes the lock with a record made of what a
+// user name can hold (deploy_lock.one_line), and checks that the run
+// reads it back as its own: the guard holds and the release removes the
+// lock. A record of two lines was written as two and never read back.
+func TestLockRecordReadBack(t *testing.T) {
+	for _, raw := range []string{ourLock, "deploy\ner@box", "cr\r\nlf", "tab\there", `back\slash\n`, "-e", "  blanks  "} {
+		t.Run(raw, func(t *testing.T) {
+			r, deployTo := scriptHost(t)
+			lock := filepath.Join(deployTo, ".luacap.lock")
+			// one generate per run (a task runs once): the three scripts, apart
+			scripts := strings.Split(r.generate(t, fmt.Sprintf(`(function() local l, rel = require("luacap.recipes.deploy_lock"), `+
+				`require("luacap.recipes.releases"); local rec = l.one_line(%q); return l.try_script(rec) .. "\0" .. `+
+				`rel.holds_record(%q, rec) .. "\0" .. l.release_script(rec) end)()`, raw, lock)), "\x00")
+			if len(scripts) != 3 {
+				t.Fatalf("generated %d scripts, want 3", len(scripts))
+			}
+			take := runSh(t, scripts[0])
+			if !strings.HasPrefix(take.stdout, "locked\n") {
+				t.Fatalf("taking the lock printed %q (stderr %q), want locked", take.stdout, take.stderr)
+			}
+			if b, _ := os.ReadFile(lock); strings.Count(string(b), "\n") != 1 {
+				t.Errorf("the lock holds %q, want one line", b)
+			}
+			holds := runSh(t, scripts[1])
+			if holds.exit != 0 {
+				t.Errorf("the guard's test failed on this run's own lock (stderr %q)", holds.stderr)
+			}
+			res := runSh(t, scripts[2])
+			if res.exit != 0 || exists(lock) {
+				t.Errorf("release: exit %d (stderr %q), lock there: %v; want it removed", res.exit, res.stderr, exists(lock))
+			}
+		})
+	}
+}

@@ -34,6 +34,12 @@ func TestRemoveInsideScript(t *testing.T) {
 			[]string{"public/a/b/c"}, nil, []string{"public"}, "public/a/b/c leads outside the release"},
 		{"the path itself a link outside: the link goes, not what it points at", map[string]string{"log": "link:OUT"},
 			[]string{"log"}, []string{"log"}, nil, ""},
+		{"the release itself (a linked path \"./\" or \"/\")", map[string]string{"log/a.log": "file", "app.rb": "file"},
+			[]string{"log", ""}, nil, []string{"log/a.log", "app.rb"}, "names no path inside the release"},
+		{"the release as \".\"", map[string]string{"log/a.log": "file", "app.rb": "file"},
+			[]string{"log", "."}, nil, []string{"log/a.log", "app.rb"}, "names no path inside the release"},
+		{"a parent as \"..\"", map[string]string{"config/database.yml": "file", "app.rb": "file"},
+			[]string{"config/database.yml", "config/.."}, nil, []string{"config/database.yml", "app.rb"}, "names no path inside the release"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

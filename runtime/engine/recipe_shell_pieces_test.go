@@ -108,6 +108,9 @@ func TestLinkName(t *testing.T) {
 		{"an absolute link", "/srv/app/releases/20260101000001", "20260101000001"},
 		{"a relative link", "releases/it's new", "it's new"},
 		{"a trailing slash", "/srv/app/releases/r1/", "r1"},
+		{"two trailing slashes", "/srv/app/releases/r1//", "r1"},
+		{"a relative link and three", "releases/r1///", "r1"},
+		{"a name with glob characters and two", "releases/r[1]*//", "r[1]*"},
 		{"a bare name", "r1", "r1"},
 		{"no link", "", ""},
 	}

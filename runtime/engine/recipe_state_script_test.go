@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -57,5 +58,21 @@ func TestStateScriptWithoutDeployTo(t *testing.T) {
 	res := runSh(t, r.generate(t, `require("luacap.recipes.releases").state_script()`))
 	if want := "current \ntarget \n"; res.exit != 0 || res.stdout != want {
 		t.Errorf("exit %d, printed %q, want 0 and %q", res.exit, res.stdout, want)
+	}
+}
+
+// TestStateScriptCurrentEndingInSlashes: current made by hand may end in
+// slashes; its release is read as basename(1) reads it, the target as it is.
+func TestStateScriptCurrentEndingInSlashes(t *testing.T) {
+	for _, target := range []string{"releases/r1/", "releases/r1//", "r1///"} {
+		t.Run(target, func(t *testing.T) {
+			r, deployTo := scriptHost(t)
+			layout{releases: map[string][]string{"r1": {revision}}}.make(t, deployTo)
+			mustDo(t, os.Symlink(target, filepath.Join(deployTo, "current")))
+			res := runSh(t, r.generate(t, `require("luacap.recipes.releases").state_script()`))
+			if want := "release dr:r1\ncurrent r1\ntarget " + target + "\n"; res.exit != 0 || res.stdout != want {
+				t.Errorf("exit %d, printed %q (stderr %q), want %q", res.exit, res.stdout, res.stderr, want)
+			}
+		})
 	}
 }
