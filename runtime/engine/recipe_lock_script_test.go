@@ -80,15 +80,9 @@ func TestLockReleaseScript(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, deployTo := scriptHost(t)
-			mustDo(t, os.MkdirAll(deployTo, 0o755))
+			r, deployTo := scriptDir(t)
 			lock := filepath.Join(deployTo, ".luacap.lock")
-			if tt.content == "->" {
-				mustDo(t, os.WriteFile(lock+".ours", []byte(ourLock+"\n"), 0o644))
-				mustDo(t, os.Symlink(lock+".ours", lock))
-			} else {
-				mustDo(t, os.WriteFile(lock, []byte(tt.content), 0o644))
-			}
+			writeLock(t, lock, tt.content)
 			res := runSh(t, r.generate(t, fmt.Sprintf(`require("luacap.recipes.deploy_lock").release_script(%q)`, ourLock)))
 			if res.exit != 0 || exists(lock) == tt.removed {
 				t.Errorf("exit %d (stderr %q), lock there: %v; want 0 and removed %v", res.exit, res.stderr, exists(lock), tt.removed)
@@ -129,5 +123,22 @@ func TestLockRecordReadBack(t *testing.T) {
 				t.Errorf("release: exit %d (stderr %q), lock there: %v; want it removed", res.exit, res.stderr, exists(lock))
 			}
 		})
+	}
+}
+
+// writeLock puts at lock what a test describes: "" nothing, "->" a link
+// to a file holding this run's record, "/" a directory (an old luacap's
+// lock), anything else the file's content.
+func writeLock(t *testing.T, lock, content string) {
+	t.Helper()
+	switch content {
+	case "":
+	case "->":
+		mustDo(t, os.WriteFile(lock+".ours", []byte(ourLock+"\n"), 0o644))
+		mustDo(t, os.Symlink(lock+".ours", lock))
+	case "/":
+		mustDo(t, os.MkdirAll(lock, 0o755))
+	default:
+		mustDo(t, os.WriteFile(lock, []byte(content), 0o644))
 	}
 }

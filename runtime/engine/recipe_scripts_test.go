@@ -57,6 +57,14 @@ end)`, deployTo)
 	return r, deployTo
 }
 
+// scriptDir is scriptHost with deploy_to made.
+func scriptDir(t *testing.T) (*testRun, string) {
+	t.Helper()
+	r, deployTo := scriptHost(t)
+	mustDo(t, os.MkdirAll(deployTo, 0o755))
+	return r, deployTo
+}
+
 // generate returns the string the Lua expression makes, inside a task on h1.
 func (r *testRun) generate(t *testing.T, expression string) string {
 	t.Helper()

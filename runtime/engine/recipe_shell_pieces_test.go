@@ -53,19 +53,9 @@ func TestHoldsRecord(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, deployTo := scriptHost(t)
-			mustDo(t, os.MkdirAll(deployTo, 0o755))
+			r, deployTo := scriptDir(t)
 			lock := filepath.Join(deployTo, ".luacap.lock")
-			switch tt.lock {
-			case "":
-			case "->":
-				mustDo(t, os.WriteFile(lock+".real", []byte(ourLock+"\n"), 0o644))
-				mustDo(t, os.Symlink(lock+".real", lock))
-			case "/":
-				mustDo(t, os.MkdirAll(lock, 0o755))
-			default:
-				mustDo(t, os.WriteFile(lock, []byte(tt.lock), 0o644))
-			}
+			writeLock(t, lock, tt.lock)
 			test := r.generate(t, fmt.Sprintf(`require("luacap.recipes.releases").holds_record(%q, %q)`, lock, ourLock))
 			res := runShNoPrograms(t, "if "+test+"; then echo holds; else echo not; fi")
 			if want := map[bool]string{true: "holds\n", false: "not\n"}[tt.holds]; res.stdout != want || res.stderr != "" {
@@ -87,8 +77,7 @@ func TestReadLine(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, deployTo := scriptHost(t)
-			mustDo(t, os.MkdirAll(deployTo, 0o755))
+			r, deployTo := scriptDir(t)
 			file := filepath.Join(deployTo, "REVISION")
 			if tt.content != "" {
 				mustDo(t, os.WriteFile(file, []byte(tt.content), 0o644))
@@ -116,8 +105,7 @@ func TestLinkName(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, deployTo := scriptHost(t)
-			mustDo(t, os.MkdirAll(deployTo, 0o755))
+			r, deployTo := scriptDir(t)
 			link := filepath.Join(deployTo, "current")
 			if tt.target != "" {
 				mustDo(t, os.Symlink(tt.target, link))
@@ -177,8 +165,7 @@ func TestRemovePresent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, deployTo := scriptHost(t)
-			mustDo(t, os.MkdirAll(deployTo, 0o755))
+			r, deployTo := scriptDir(t)
 			for name, kind := range tt.there {
 				p := filepath.Join(deployTo, name)
 				switch kind {
