@@ -178,18 +178,23 @@ func (e *Engine) rawDownload(L *lua.LState) int {
 	}))
 }
 
-// raw.run_locally(cmd, [{dry_run = "stand-in"}]) -> ok, stdout: runs on
-// this machine.
+// raw.run_locally(cmd, [{dry_run = "stand-in", background = bool}]) -> ok,
+// stdout: runs on this machine. In the background it returns at once
+// with the command's job number, and raw.wait_local takes its result
+// (local_jobs.go).
 func (e *Engine) rawRunLocally(L *lua.LState) int {
 	cmd, opts, err := commandArgs(L, 1)
 	if err != nil {
 		return luaval.Fail(L, "%v", err)
 	}
-	o, err := luaval.Options(L, opts, "run_locally()", "dry_run")
+	o, err := luaval.Options(L, opts, "run_locally()", "dry_run", "background")
 	if err != nil {
 		return luaval.Fail(L, "%v", err)
 	}
 	line := command.Build(e.contextOf(L).spec(cmd))
+	if lua.LVAsBool(luaval.OptOr(o, "background")) {
+		return e.startLocal(L, line, lua.LVAsString(luaval.OptOr(o, "dry_run")))
+	}
 	return e.sched.Await(L, e.captureOn(e.localHost, line, lua.LVAsString(luaval.OptOr(o, "dry_run"))))
 }
 

@@ -57,6 +57,7 @@ type Engine struct {
 	failed   string     // the innermost task that failed
 	ssh      sshOptions // read at Run
 	exits    []undo     // on_exit cleanups
+	jobs     localJobs  // run_locally's background commands
 	cleaning int        // undo or cleanup work running (nested)
 	rec      record     // what the run did, for its final error
 }

@@ -154,6 +154,14 @@ func (s taskStack) keepGoing() bool {
 	return n > 0 && s[n-1].task.Opts.OnError == "continue"
 }
 
+// name is the task running now, or "" outside any.
+func (s taskStack) name() string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[len(s)-1].task.Name
+}
+
 // pipelined reports whether the current task sends its commands without
 // waiting for each (pipelined=true). A task that drops failed hosts waits:
 // a host must be dropped at the step where it failed.

@@ -37,6 +37,7 @@ func (e *Engine) Run(ctx context.Context, names []string) error {
 	e.out.Hosts(hostNames...)
 	e.dialAhead(ctx)
 	err := e.runTasks(ctx, names)
+	e.jobs.stop() // before the cleanups, which may remove what they use
 	e.runExits()
 	err = e.settle(ctx, names, err)
 	e.warnUnknownSettings()

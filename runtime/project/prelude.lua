@@ -249,7 +249,11 @@ run = execute
 
 function run_locally(what, ...)
   if type(what) == "function" then return checked(raw.on_local)(what) end
-  return checked(raw.run_locally)(what, ...)
+  local out = checked(raw.run_locally)(what, ...)
+  if type(out) ~= "number" then return out end
+  -- {background = true}: the command's job; job:wait() returns its output
+  -- or raises its failure, as run_locally would have.
+  return { wait = function() return checked(raw.wait_local)(out) end }
 end
 
 -- within, with and as scope the commands run inside fn.

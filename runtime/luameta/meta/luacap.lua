@@ -259,10 +259,10 @@ function download(remote_path, local_path) end
 ---@param opts? {delete?: boolean, exclude?: string[], link_dest?: string}
 function rsync(local_dir, remote_dir, opts) end
 
----Runs a command, or a function, on this machine.
+---Runs a command, or a function, on this machine; in the background it returns a job whose wait() returns the output.
 ---@param cmd_or_fn string|string[]|fun(host: luacap.Host)
----@param ... string|{dry_run?: string}
----@return string?
+---@param ... string|{dry_run?: string, background?: boolean}
+---@return any
 function run_locally(cmd_or_fn, ...) end
 
 ---Runs the commands in fn in a directory.
