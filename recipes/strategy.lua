@@ -53,22 +53,44 @@ local function decide_name()
 end
 
 -- PACK_COMMIT archives tree $3 of repository $1 as $2 and prints the id
--- and time of commit $4. One local command, not three: each command here
--- is on the deploy's critical path, at some 15 ms a process.
+-- and time of commit $4. One local command, not three: each process here
+-- costs some 15 ms.
 local PACK_COMMIT = [[git -C "$1" archive --format=tar.gz -o "$2" "$3" && git -C "$1" log -1 --format='%H %ct' "$4^{commit}" --]]
 
--- pack makes the archive the copy strategy sends and returns its revision
--- and, for a commit, its time (a directory has none).
-local function pack(archive)
+-- pack_command packs the release the copy strategy sends into archive.
+local function pack_command(archive)
   local source = fetch("copy_source", nil)
-  if source then
-    run_locally({ "tar", "-czf", archive, "-C", source, "." })
-    return "directory " .. source
-  end
+  if source then return { "tar", "-czf", archive, "-C", source, "." } end
   local repo = paths.local_path(fetch("repo_url", "."))
-  local out = run_locally({ "sh", "-c", PACK_COMMIT, "sh", repo, archive, tree(), releases.branch() },
-    { dry_run = "0000000000000000000000000000000000000000 0" })
-  return out:match("^(%S+) (%S+)$")
+  return { "sh", "-c", PACK_COMMIT, "sh", repo, archive, tree(), releases.branch() }
+end
+
+-- packing is the pack this run started: { archive =, words =, job = }.
+local packing
+
+-- start_pack starts packing in the background, as the deploy starts:
+-- the archive is made here while the servers are dialled, checked and
+-- locked, and is waited for when it is sent. Its directory goes when the
+-- run ends, however it ends.
+local function start_pack()
+  local dir = run_locally("mktemp -d", { dry_run = "/tmp/luacap-copy" })
+  on_exit(function() run_locally({ "rm", "-rf", dir }) end,
+    { hint = "the copy strategy's archive directory " .. dir .. " may be left here; remove it" })
+  local archive = dir .. "/release.tar.gz"
+  local words = pack_command(archive)
+  packing = { archive = archive, words = join(words),
+    job = run_locally(words, { background = true, dry_run = "0000000000000000000000000000000000000000 0" }) }
+end
+
+-- packed waits for the pack and returns the archive, its revision and,
+-- for a commit, its time (a directory has none). A pack made for other
+-- settings (a hook changed the branch since it started) is made again.
+local function packed()
+  if packing == nil or packing.words ~= join(pack_command(packing.archive)) then start_pack() end
+  local out = packing.job:wait()
+  local source = fetch("copy_source", nil)
+  if source then return packing.archive, "directory " .. source end
+  return packing.archive, out:match("^(%S+) (%S+)$")
 end
 
 namespace("deploy", function()
@@ -87,22 +109,22 @@ namespace("deploy", function()
     end)
   end)
 
+  desc("Starts, as the deploy starts, what the strategy makes here: copy packs its archive in the background")
+  task("strategy:prepare", function()
+    if fetch("deploy_via") == "copy" then start_pack() end
+  end)
+
   desc("copy: packs the release once here and uploads it to every host; no git on the servers")
   task("strategy:copy", function()
-    local dir = run_locally("mktemp -d", { dry_run = "/tmp/luacap-copy" })
-    local archive = dir .. "/release.tar.gz"
-    local ok, err = pcall(function()
-      local revision, time = pack(archive)
-      local rel = release_path()
-      -- The archive streams into tar: one command sends and unpacks it.
-      local unpack = releases.make_release(join({ "printf", "%s\\n", revision }), time and join({ "printf", "%s\\n", time })) ..
-        " && " .. join({ "tar", "-xzf", "-", "-C", rel })
-      on(release_roles(), function()
-        releases.undo_new_release()
-        execute(unpack, { stdin = archive })
-      end)
+    local archive, revision, time = packed()
+    local rel = release_path()
+    -- The archive streams into tar: one command sends and unpacks it.
+    local unpack = releases.make_release(join({ "printf", "%s\\n", revision }), time and join({ "printf", "%s\\n", time })) ..
+      " && " .. join({ "tar", "-xzf", "-", "-C", rel })
+    on(release_roles(), function()
+      releases.undo_new_release()
+      execute(unpack, { stdin = archive })
     end)
-    run_locally({ "rm", "-rf", dir })
-    if not ok then error(err, 0) end
   end)
 end)
+before("deploy:starting", "deploy:strategy:prepare")

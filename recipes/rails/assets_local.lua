@@ -1,6 +1,7 @@
 -- use("rails/assets_local"): builds the assets once, on this machine, in
 -- a clean checkout of the revision being deployed (never your working
--- tree), and rsyncs them to every assets host at once. The build starts
+-- tree), and rsyncs them to every assets host at once. Its digest is
+-- computed as the deploy starts, while the servers are dialled; the build starts
 -- in the background once the lock is held, while the servers fetch and
 -- unpack the code, and is waited for before the send. When nothing under
 -- assets_dependencies changed since the release in current, the previous
@@ -128,14 +129,13 @@ local function link_dest(host)
   return target .. "/" .. fetch("assets_dir")
 end
 
--- digest names the asset sources of the revision by their git object ids,
--- and the build command: the same digest, the same assets.
-local function digest()
+-- digest_command names the asset sources of the revision by their git
+-- object ids, and the build command: the same digest, the same assets.
+local function digest_command()
   local paths = {}
   for _, p in ipairs(fetch("assets_dependencies")) do paths[#paths + 1] = q(p) end
-  return run_locally(string.format("{ git -C %s ls-tree -r %s -- %s; echo %s; } | sha256sum | cut -c1-64",
-    q(fetch("local_repo")), q(fetch("branch") .. "^{commit}"), table.concat(paths, " "), q(fetch("assets_build_command"))),
-    { dry_run = "dry-run-digest" })
+  return string.format("{ git -C %s ls-tree -r %s -- %s; echo %s; } | sha256sum | cut -c1-64",
+    q(fetch("local_repo")), q(fetch("branch") .. "^{commit}"), table.concat(paths, " "), q(fetch("assets_build_command")))
 end
 
 -- unchanged reports whether every assets host's current release was built
@@ -194,59 +194,57 @@ local function reuse(sum)
   end)
 end
 
--- build is the build this run started: { sum =, reuse = bool, dir = }.
-local build
+-- prepared is what the deploy made ready as it started: { sum =, key =,
+-- dir = }; build is the build this run started: { sum =, reuse = bool,
+-- dir =, job = }.
+local prepared, build
 
--- stop_script stops a build still running and removes its directory.
-local function stop_script(dir)
-  return string.format("cd %s 2>/dev/null || exit 0; [ -f status ] || kill -TERM -$(cat pgid) 2>/dev/null; cd / && rm -rf %s",
-    q(dir), q(dir))
-end
-
--- start_script starts the build in the background, in dir/src, with its
--- output in dir/log and its exit status, once it ends, in dir/status.
--- Its process group (dir/pgid) is the one stop_script stops.
-local function start_script(dir)
+-- build_script builds in dir/src, a clean archive of the revision, with
+-- the output in dir/log: printed when the build succeeds, its error when
+-- it fails.
+local function build_script(dir)
   local d = function(name) return q(dir .. "/" .. name) end
-  local checkout = string.format("git -C %s archive %s | tar -x -C %s", q(fetch("local_repo")), q(fetch("branch")), d("src"))
+  local checkout = string.format("mkdir %s && git -C %s archive %s | tar -x -C %s", d("src"), q(fetch("local_repo")), q(fetch("branch")), d("src"))
   local compile = string.format("RAILS_ENV=%s && export RAILS_ENV && cd %s && sh -c %s", q(fetch("rails_env")), d("src"), q(fetch("assets_build_command")))
-  -- Only the braces go to the background, with none of this command's
-  -- streams: run_locally returns at once.
-  return string.format("mkdir %s && echo $$ > %s || exit 1; { ( %s && %s ) </dev/null >%s 2>&1; echo $? > %s; mv %s %s; } </dev/null >/dev/null 2>&1 &",
-    d("src"), d("pgid"), checkout, compile, d("log"), d("status.new"), d("status.new"), d("status"))
+  return string.format("( %s && %s ) </dev/null >%s 2>&1; s=$?; if [ \"$s\" = 0 ]; then cat %s; else cat %s >&2; fi; exit \"$s\"",
+    checkout, compile, d("log"), d("log"), d("log"))
 end
 
--- join_script waits for the build and prints its output; it fails as the
--- build did, with the build's output as its error.
-local function join_script(dir)
-  return string.format("cd %s && while [ ! -f status ]; do sleep 0.02; done; s=$(cat status); " ..
-    "if [ \"$s\" = 0 ]; then cat log; else cat log >&2; fi; exit \"$s\"", q(dir))
+-- prepare computes the digest and makes the build's directory as the
+-- deploy starts: local work, done while the servers are dialled. The
+-- directory goes when the run ends, however it ends.
+local function prepare()
+  local dir = run_locally("mktemp -d", { dry_run = "/tmp/luacap-assets" })
+  on_exit(function() run_locally({ "rm", "-rf", dir }) end,
+    { hint = "the asset build directory " .. dir .. " may be left here; remove it" })
+  local key = digest_command()
+  prepared = { sum = run_locally(key, { dry_run = "dry-run-digest" }), key = key, dir = dir }
 end
 
 -- start_build decides, from the digests the lock read, whether to build,
--- and starts the build.
+-- and starts the build in the background; the run stops it if it ends
+-- first. What was prepared for other settings (a hook changed the branch
+-- since) is prepared again.
 local function start_build()
-  build = { sum = digest() }
+  if prepared == nil or prepared.key ~= digest_command() then prepare() end
+  build = { sum = prepared.sum }
   if unchanged(build.sum) then
     build.reuse = true
     return
   end
-  build.dir = run_locally("mktemp -d", { dry_run = "/tmp/luacap-assets" })
-  local dir = build.dir
-  on_exit(function() run_locally(stop_script(dir)) end, { hint = "the asset build directory " .. dir .. " may be left here; remove it" })
+  build.dir = prepared.dir
   info("building the assets in the background: " .. fetch("assets_build_command"))
-  run_locally(start_script(dir))
+  build.job = run_locally(build_script(build.dir), { background = true })
 end
 
 local function send(b)
-  run_locally(join_script(b.dir))
+  b.job:wait()
   local from = b.dir .. "/src/" .. fetch("assets_dir")
   on(assets_hosts(), function(host)
     undo_shared()
     rsync(from, assets_target(), { delete = true, link_dest = link_dest(host) })
     execute(record_script(b.sum))
   end)
-  run_locally(stop_script(b.dir))
 end
 
 before("deploy:create_release", function() start_build() end)
@@ -260,6 +258,10 @@ task("deploy:assets:precompile", { pipelined = true }, function()
   if b.reuse then return reuse(b.sum) end
   send(b)
 end)
+
+desc("Computes, as the deploy starts, the digest of the asset sources, and makes the build's directory")
+task("deploy:assets:prepare", function() prepare() end)
+before("deploy:starting", "deploy:assets:prepare")
 
 desc("With assets_shared, serves the assets of the release in current again (after a rollback)")
 task("deploy:assets:restore", { pipelined = true }, function()
