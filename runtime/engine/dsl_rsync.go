@@ -34,7 +34,7 @@ func (e *Engine) rawRsync(L *lua.LState) int {
 	}
 	args[0] = e.p.LocalPath(args[0]) // as the Deployfile means it
 	optsTable, _ := L.Get(3).(*lua.LTable)
-	o, err := luaval.Options(L, optsTable, "rsync()", "delete", "exclude", "link_dest")
+	o, err := luaval.Options(L, optsTable, "rsync()", "delete", "exclude", "link_dest", "background", "after")
 	if err != nil {
 		return luaval.Fail(L, "%v", err)
 	}
@@ -67,6 +67,13 @@ func (e *Engine) rawRsync(L *lua.LState) int {
 	// The fallback is made here, on the Lua goroutine that owns the settings.
 	fallback, fallbackErr := e.rsyncCommand(f.Host, flags, args[0], args[1])
 	send := rsyncSend{host: f.Host, flags: flags, src: args[0], dst: args[1], fallback: fallback, fallbackErr: fallbackErr}
+	if lua.LVAsBool(luaval.OptOr(o, "background")) {
+		after, err := e.jobOption(luaval.OptOr(o, "after"))
+		if err != nil {
+			return luaval.Fail(L, "rsync() after: %v", err)
+		}
+		return e.startRsync(L, send, after)
+	}
 	return e.sched.Await(L, func(ctx context.Context) (sched.Deliver, error) {
 		if _, err := exec.LookPath("rsync"); err != nil && !e.opts.DryRun {
 			return nil, errors.New("rsync is not installed on this machine; install it (apt-get install rsync) to send files with rsync()")
@@ -83,6 +90,23 @@ func (e *Engine) rawRsync(L *lua.LState) int {
 		}
 		return nil, explainRsync(f.Host.Name, e.sendRsync(ctx, send))
 	})
+}
+
+// jobOption is the job an after option names: nil for none.
+func (e *Engine) jobOption(v lua.LValue) (*localJob, error) {
+	if v == lua.LNil {
+		return nil, nil
+	}
+	t, ok := v.(*lua.LTable)
+	if !ok {
+		return nil, errorf("give the job a background command returned, not a %s", v.Type())
+	}
+	id, ok := t.RawGetString("id").(lua.LNumber)
+	job := e.jobs.get(int(id))
+	if !ok || job == nil {
+		return nil, errorf("give the job a background command returned (run_locally or rsync with background = true)")
+	}
+	return job, nil
 }
 
 // rsyncCommand is the local rsync command line that sends src's contents

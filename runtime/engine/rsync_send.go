@@ -4,11 +4,15 @@ import (
 	"context"
 	"os"
 
+	lua "github.com/yuin/gopher-lua"
+
 	"github.com/luacap/luacap/runtime/backend"
 	"github.com/luacap/luacap/runtime/command"
 	"github.com/luacap/luacap/runtime/host"
+	"github.com/luacap/luacap/runtime/luaval"
 	"github.com/luacap/luacap/runtime/output"
 	"github.com/luacap/luacap/runtime/rsyncpipe"
+	"github.com/luacap/luacap/runtime/sched"
 )
 
 // channelPreparer opens the channel for the next Pipe ahead.
@@ -30,19 +34,76 @@ type rsyncSend struct {
 // runtime/rsyncpipe): no new process, no new handshake. Where that cannot
 // work, it runs with the derived `-e ssh ...`; -v says which.
 func (e *Engine) sendRsync(ctx context.Context, r rsyncSend) error {
+	line, note, closer, err := e.rsyncLine(ctx, r)
+	defer closer()
+	if note != "" {
+		e.out.Note(output.Verbose, r.host.Name, note)
+	}
+	if err != nil {
+		return err
+	}
+	return e.runLocal(ctx, r.host, line)
+}
+
+// rsyncLine is the rsync command line for r, a note saying how it
+// reaches the host, and what to close once it has run.
+func (e *Engine) rsyncLine(ctx context.Context, r rsyncSend) (line, note string, closer func(), err error) {
+	closer = func() {}
 	if r.host.Transport != "local" && !e.opts.DryRun {
 		line, ch, why := e.rsyncOverConnection(ctx, r)
 		if ch != nil {
-			defer ch.Close()
-			e.out.Note(output.Verbose, r.host.Name, "rsync over luacap's connection to "+r.host.Name)
-			return e.runLocal(ctx, r.host, line)
+			return line, "rsync over luacap's connection to " + r.host.Name, ch.Close, nil
 		}
-		e.out.Note(output.Verbose, r.host.Name, "rsync over a new ssh process: "+why)
+		note = "rsync over a new ssh process: " + why
 	}
 	if r.fallbackErr != nil {
-		return r.fallbackErr
+		return "", note, closer, r.fallbackErr
 	}
-	return e.runLocal(ctx, r.host, r.fallback)
+	return r.fallback, note, closer, nil
+}
+
+// startRsync starts r in the background and returns its job's number for
+// raw.wait_local. It does not wait for what a pipelined task queued on
+// the host: it is for a place those commands do not touch. With after, a
+// job, it starts once that one has ended well, and fails, sending
+// nothing, if it did not.
+func (e *Engine) startRsync(L *lua.LState, r rsyncSend, after *localJob) int {
+	name := r.host.Name
+	ctx, cancel := context.WithCancel(e.ctx)
+	job := &localJob{done: make(chan struct{}), cancel: cancel, cmd: r.fallback, task: e.running.name(), host: name,
+		explain: func(err error) error { return explainRsync(name, err) }}
+	id := e.jobs.add(job)
+	if e.opts.DryRun { // printed in order
+		return e.sched.Await(L, func(ctx context.Context) (sched.Deliver, error) {
+			defer close(job.done)
+			job.printed.Do(func() {})
+			job.err = e.sendRsync(ctx, r)
+			return deliver(lua.LNumber(id)), job.err
+		})
+	}
+	go func() {
+		defer close(job.done)
+		_ = e.onHost(ctx, r.host, func(ctx context.Context, s *backend.Session) error {
+			if p, ok := s.Backend.(channelPreparer); ok {
+				p.PrepareChannel(ctx) // while the job it follows runs
+			}
+			return nil
+		})
+		if job.err = stopped(ctx, after.ended(ctx)); job.err != nil {
+			return
+		}
+		line, note, closer, err := e.rsyncLine(ctx, r)
+		defer closer()
+		job.note = note
+		if err != nil {
+			job.err = err
+			return
+		}
+		job.cmd = line
+		job.res, job.err = backend.Local{}.Run(ctx, line, backend.RunOptions{})
+		job.err = stopped(ctx, job.err)
+	}()
+	return luaval.Push(L, lua.LTrue, lua.LNumber(id))
 }
 
 // rsyncOverConnection opens the channel for r and returns the rsync

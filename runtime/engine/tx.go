@@ -31,6 +31,7 @@ type undo struct {
 type txFrame struct {
 	undos []undo
 	left  int // leftovers already recorded when the transaction began
+	jobs  int // background commands started before it began
 }
 
 // transaction(fn): if fn fails, the undos registered inside it run in
@@ -51,7 +52,7 @@ func (e *Engine) luaTransaction(L *lua.LState) int {
 // transaction() was called), and records whether it committed or was
 // undone, for the run's final error.
 func (e *Engine) transaction(L *lua.LState, name string, body func() error) error {
-	frame := &txFrame{left: len(e.rec.left)}
+	frame := &txFrame{left: len(e.rec.left), jobs: e.jobs.count()}
 	e.txs = append(e.txs, frame)
 	err := body()
 	if err == nil { // commit only what every host has confirmed
@@ -65,6 +66,7 @@ func (e *Engine) transaction(L *lua.LState, name string, body func() error) erro
 		e.noteCommit(name)
 		return nil
 	}
+	e.jobs.stopFrom(frame.jobs) // nothing it started writes where its undo removes
 	e.rollback(L, frame)
 	e.noteRollback(name, frame.left)
 	return err

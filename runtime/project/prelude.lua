@@ -247,14 +247,22 @@ end
 on = checked(raw.on, 0) -- each host's error names its own line
 run = execute
 
+-- background_job is what a command started with {background = true}
+-- returns: job:wait() returns its output or raises its failure, as the
+-- command would have; job:stop() stops it; id names it to rsync()'s after
+-- option.
+local function background_job(out)
+  if type(out) ~= "number" then return out end
+  return { id = out, wait = function() return checked(raw.wait_local)(out) end,
+    stop = function() checked(raw.stop_local)(out) end }
+end
+
 function run_locally(what, ...)
   if type(what) == "function" then return checked(raw.on_local)(what) end
-  local out = checked(raw.run_locally)(what, ...)
-  if type(out) ~= "number" then return out end
-  -- {background = true}: the command's job; job:wait() returns its output
-  -- or raises its failure, as run_locally would have.
-  return { wait = function() return checked(raw.wait_local)(out) end }
+  return background_job(checked(raw.run_locally, CALLER + 1)(what, ...))
 end
+
+function rsync(...) return background_job(checked(raw.rsync, CALLER + 1)(...)) end
 
 -- within, with and as scope the commands run inside fn.
 local function scoped(kind, value, fn)

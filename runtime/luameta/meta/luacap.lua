@@ -253,13 +253,14 @@ function upload(local_path, remote_path) end
 ---@param local_path string
 function download(remote_path, local_path) end
 
----Runs the system rsync to this host over its open connection.
+---Runs the system rsync to this host over its open connection; in the background it returns a job whose wait() returns when it has ended.
 ---@param local_dir string
 ---@param remote_dir string
----@param opts? {delete?: boolean, exclude?: string[], link_dest?: string}
+---@param opts? {delete?: boolean, exclude?: string[], link_dest?: string, background?: boolean, after?: table}
+---@return any
 function rsync(local_dir, remote_dir, opts) end
 
----Runs a command, or a function, on this machine; in the background it returns a job whose wait() returns the output.
+---Runs a command, or a function, on this machine; in the background it returns a job whose wait() returns the output and stop() stops it.
 ---@param cmd_or_fn string|string[]|fun(host: luacap.Host)
 ---@param ... string|{dry_run?: string, background?: boolean}
 ---@return any
