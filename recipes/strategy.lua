@@ -96,9 +96,12 @@ end
 namespace("deploy", function()
   desc("Makes the release directory with the strategy deploy_via names, and writes REVISION")
   task("create_release", function()
-    decide_name()
+    invoke("deploy:name_release")
     invoke("deploy:strategy:" .. fetch("deploy_via"))
   end)
+
+  desc("Settles the new release's name once the lock is held: the one given or made at start, unless a host has it or a newer one")
+  task("name_release", function() decide_name() end)
 
   desc("remote_cache: updates the git mirror on each host and archives the branch into the release")
   task("strategy:remote_cache", function()

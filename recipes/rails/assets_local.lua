@@ -1,11 +1,11 @@
 -- use("rails/assets_local"): builds the assets once, on this machine, in
 -- a clean checkout of the revision being deployed (never your working
--- tree), and rsyncs them to every assets host at once. Its digest is
--- computed as the deploy starts, while the servers are dialled; the build starts
--- in the background once the lock is held, while the servers fetch and
--- unpack the code, and is waited for before the send. When nothing under
--- assets_dependencies changed since the release in current, the previous
--- release's assets are reused and nothing is built.
+-- tree), and rsyncs them to every assets host at once. The digest is
+-- computed as the deploy starts; the build starts in the background once
+-- the lock is held, while the servers unpack the code, and is waited for
+-- before the send. When nothing under assets_dependencies changed since
+-- the release in current, the previous release's assets are reused and
+-- nothing is built.
 --
 -- With assets_shared = true each release keeps its own set (SNAPSHOT):
 -- rsync writes the new set there, hard-linking from the current release's
@@ -67,6 +67,19 @@ local function repair_script()
     "{ [ -d %s ] && mv %s %s; } || mv %s %s; fi; true", new, old, live, live, new, new, live, old, live)
 end
 
+-- incoming is where, with assets_shared, the new set is rsynced while the
+-- strategy sends the code: beside the releases, under a dot name that no
+-- listing of releases reads, and moved into the new release once it is
+-- made (the strategy's mkdir of the release must be the first).
+local function incoming() return releases_path() .. "/." .. fetch("release_name") .. SNAPSHOT end
+
+-- remove_incoming_script removes what a run cut off left in incoming
+-- places. The command that takes the lock runs it: no other run sends
+-- while this one holds the lock. Only a match forks.
+local function remove_incoming_script()
+  return string.format("for s in %s/.*%s; do [ ! -d \"$s\" ] || [ -L \"$s\" ] || rm -rf -- \"$s\"; done", q(releases_path()), SNAPSHOT)
+end
+
 -- assets_hosts are the hosts of assets_roles.
 local function assets_hosts() return roles(unpack(fetch("assets_roles"))) end
 
@@ -87,7 +100,7 @@ if releases.assets_digest == nil then
       "[ ! -d %s ] || echo assets-kept", releases.read_line("digest", current_path() .. "/ASSETS_DIGEST"),
       q(current_path() .. "/" .. SNAPSHOT))
     if not fetch("assets_shared") then return script end
-    return script .. "; " .. repair_script()
+    return script .. "; " .. repair_script() .. "; " .. remove_incoming_script()
   end
   function releases.remember(host, text)
     releases.assets_digest[host.name] = text:match("assets%-digest ([^\n]*)") or ""
@@ -210,9 +223,11 @@ local function build_script(dir)
     checkout, compile, d("log"), d("log"), d("log"))
 end
 
--- prepare computes the digest and makes the build's directory as the
--- deploy starts: local work, done while the servers are dialled. The
--- directory goes when the run ends, however it ends.
+-- prepare, as the deploy starts, computes the digest and makes the
+-- build's directory: local work, done while the servers are dialled. The
+-- build itself waits for the lock's read of the hosts' digests: unchanged
+-- assets are not built at all (a build command may do more than write
+-- files). The directory goes when the run ends, however it ends.
 local function prepare()
   local dir = run_locally("mktemp -d", { dry_run = "/tmp/luacap-assets" })
   on_exit(function() run_locally({ "rm", "-rf", dir }) end,
@@ -222,9 +237,8 @@ local function prepare()
 end
 
 -- start_build decides, from the digests the lock read, whether to build,
--- and starts the build in the background; the run stops it if it ends
--- first. What was prepared for other settings (a hook changed the branch
--- since) is prepared again.
+-- and starts the build in the background. What was prepared for other
+-- settings (a hook changed the branch since) is prepared again.
 local function start_build()
   if prepared == nil or prepared.key ~= digest_command() then prepare() end
   build = { sum = prepared.sum }
@@ -237,17 +251,44 @@ local function start_build()
   build.job = run_locally(build_script(build.dir), { background = true })
 end
 
+-- start_send, with assets_shared, starts the rsync of the new set to
+-- every assets host as soon as the release has its name: in the
+-- background, once the build has ended, into incoming() while the
+-- strategy sends the code. The transaction's undo removes what it sent.
+local function start_send()
+  local b = build
+  if b == nil or b.reuse or not fetch("assets_shared") then return end
+  local from, to = b.dir .. "/src/" .. fetch("assets_dir"), incoming()
+  b.sends = {}
+  on(assets_hosts(), function(host)
+    on_rollback("rm -rf -- " .. q(to))
+    b.sends[host.name] = rsync(from, to, { delete = true, link_dest = link_dest(host), background = true, after = b.job })
+  end)
+end
+
+-- moved_script moves the set sent to incoming() into the new release.
+local function moved_script()
+  return string.format("mv -T -- %s %s", q(incoming()), q(assets_target()))
+end
+
 local function send(b)
   b.job:wait()
   local from = b.dir .. "/src/" .. fetch("assets_dir")
   on(assets_hosts(), function(host)
     undo_shared()
-    rsync(from, assets_target(), { delete = true, link_dest = link_dest(host) })
-    execute(record_script(b.sum))
+    local started = b.sends and b.sends[host.name]
+    if started then
+      started:wait()
+      execute(moved_script() .. " && " .. record_script(b.sum))
+    else
+      rsync(from, assets_target(), { delete = true, link_dest = link_dest(host) })
+      execute(record_script(b.sum))
+    end
   end)
 end
 
 before("deploy:create_release", function() start_build() end)
+after("deploy:name_release", function() start_send() end)
 
 clear("deploy:assets:precompile")
 desc("Builds the assets once, here, in a clean checkout of the revision, and rsyncs them to the assets_roles hosts")
