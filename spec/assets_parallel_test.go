@@ -48,14 +48,20 @@ func TestAssetsSentToEveryHostAtOnce(t *testing.T) {
 	}
 	c := harness.Start(t, 4, harness.Options{})
 	roles := map[string]string{"h1": `"web"`, "h2": `"web"`, "h3": `"web"`, "h4": `"web"`}
-	for _, tt := range []struct {
+	// With assets_shared the rsyncs run in the background, while the code
+	// is sent: the bound holds there too.
+	for i, tt := range []struct {
 		name    string
 		maxHost string // --max-hosts; "" for none
 		want    int    // rsyncs in flight at once
+		shared  bool
 	}{
-		{"every host at once", "", 4},
-		{"bounded by --max-hosts", "2", 2},
+		{"every host at once", "", 4, false},
+		{"bounded by --max-hosts", "2", 2, false},
+		{"shared, every host at once", "", 4, true},
+		{"shared, bounded by --max-hosts", "2", 2, true},
 	} {
+		release := fmt.Sprintf("2026010100000%d", i+1) // each subtest's own, on the same hosts
 		t.Run(tt.name, func(t *testing.T) {
 			d := newDeployEnv(t, c, appDeployfile(c, roles, `
 set("copy_source", nil)
@@ -63,13 +69,15 @@ set("repo_url", "repo")
 set("local_repo", "repo")
 use("rails/assets_local")
 set("assets_build_command", "mkdir -p public/assets && cp app/assets/*.css public/assets/ # `+tt.name+`")
+set("assets_shared", `+fmt.Sprint(tt.shared)+`)
+if fetch("assets_shared") then append("linked_dirs", "public/assets") end
 `))
 			gitRepo(t, filepath.Join(d.dir, "repo"), assetFiles)
 			bin, log := filepath.Join(d.dir, "bin"), filepath.Join(d.dir, "rsync.log")
 			d.write(filepath.Join(bin, "rsync"), fmt.Sprintf(rsyncWrapper, log, real))
 			os.Chmod(filepath.Join(bin, "rsync"), 0o755)
 			d.env = []string{"PATH=" + bin + ":" + os.Getenv("PATH"), fmt.Sprint("BARRIER=", tt.want)}
-			args := []string{"deploy", "-v", "-s", "release_name=20260101000001"}
+			args := []string{"deploy", "-v", "-s", "release_name=" + release}
 			if tt.maxHost != "" {
 				args = append(args, "--max-hosts", tt.maxHost)
 			}
@@ -85,8 +93,12 @@ set("assets_build_command", "mkdir -p public/assets && cp app/assets/*.css publi
 			if n := strings.Count(r.Stdout, "rsync over luacap's connection"); n != len(c.Hosts) {
 				t.Errorf("-v said %d times that rsync used luacap's connection, want %d:\n%s", n, len(c.Hosts), r.Stdout)
 			}
+			set := "/public/assets"
+			if tt.shared {
+				set = "/.luacap-assets"
+			}
 			for _, h := range c.Hosts {
-				if got := readString(t, h.Path(shop+"/releases/20260101000001/public/assets/app.css")); got != assetFiles["app/assets/app.css"] {
+				if got := readString(t, h.Path(shop+"/releases/"+release+set+"/app.css")); got != assetFiles["app/assets/app.css"] {
 					t.Errorf("%s: app.css = %q", h.Name, got)
 				}
 			}

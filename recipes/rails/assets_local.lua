@@ -223,12 +223,25 @@ local function build_script(dir)
     checkout, compile, d("log"), d("log"), d("log"))
 end
 
+-- check_shared refuses assets_shared without assets_dir in linked_dirs:
+-- the live release would serve its own assets_dir, which has no set.
+local function check_shared()
+  if not fetch("assets_shared") then return end
+  local function plain(p) return (tostring(p):gsub("^%./", ""):gsub("/+$", "")) end
+  local want = plain(fetch("assets_dir"))
+  for _, d in ipairs(fetch("linked_dirs")) do
+    if plain(d) == want then return end
+  end
+  error(string.format('assets_shared = true serves the assets from shared/%s: add "%s" to linked_dirs', want, want), 0)
+end
+
 -- prepare, as the deploy starts, computes the digest and makes the
 -- build's directory: local work, done while the servers are dialled. The
 -- build itself waits for the lock's read of the hosts' digests: unchanged
 -- assets are not built at all (a build command may do more than write
 -- files). The directory goes when the run ends, however it ends.
 local function prepare()
+  check_shared()
   local dir = run_locally("mktemp -d", { dry_run = "/tmp/luacap-assets" })
   on_exit(function() run_locally({ "rm", "-rf", dir }) end,
     { hint = "the asset build directory " .. dir .. " may be left here; remove it" })

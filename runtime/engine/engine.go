@@ -48,18 +48,19 @@ type Engine struct {
 	localHost *host.Host // run_locally's target
 	ctx       context.Context
 
-	running  taskStack
-	ran      map[string]bool
-	active   map[string]bool // tasks invoked and not yet done
-	txs      []*txFrame
-	mainCtx  *cmdContext // within/with/as at task level
-	dropped  map[string]bool
-	failed   string     // the innermost task that failed
-	ssh      sshOptions // read at Run
-	exits    []undo     // on_exit cleanups
-	jobs     localJobs  // run_locally's background commands
-	cleaning int        // undo or cleanup work running (nested)
-	rec      record     // what the run did, for its final error
+	running   taskStack
+	ran       map[string]bool
+	active    map[string]bool // tasks invoked and not yet done
+	txs       []*txFrame
+	mainCtx   *cmdContext // within/with/as at task level
+	dropped   map[string]bool
+	failed    string        // the innermost task that failed
+	ssh       sshOptions    // read at Run
+	exits     []undo        // on_exit cleanups
+	jobs      localJobs     // run_locally's background commands
+	sendSlots chan struct{} // background rsyncs in flight, at most --max-hosts; nil: no bound
+	cleaning  int           // undo or cleanup work running (nested)
+	rec       record        // what the run did, for its final error
 }
 
 // New returns an Engine with the DSL and prelude loaded.
@@ -79,6 +80,9 @@ func New(opts Options) (*Engine, error) {
 	}
 	if opts.Ctx != nil {
 		e.ctx = opts.Ctx
+	}
+	if opts.MaxHosts > 0 {
+		e.sendSlots = make(chan struct{}, opts.MaxHosts)
 	}
 	e.p = project.New(project.Options{Now: opts.Now, DryRun: opts.DryRun, Overrides: opts.Overrides, Ctx: opts.Ctx, Transports: transportNames()})
 	e.sched = sched.New(func() context.Context { return e.ctx })

@@ -62,6 +62,20 @@ func (e *Engine) rsyncLine(ctx context.Context, r rsyncSend) (line, note string,
 	return r.fallback, note, closer, nil
 }
 
+// sendSlot waits until fewer than --max-hosts background sends run, and
+// returns what gives the slot back.
+func (e *Engine) sendSlot(ctx context.Context) (func(), error) {
+	if e.sendSlots == nil {
+		return func() {}, nil
+	}
+	select {
+	case e.sendSlots <- struct{}{}:
+		return func() { <-e.sendSlots }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
 // startRsync starts r in the background and returns its job's number for
 // raw.wait_local. It does not wait for what a pipelined task queued on
 // the host: it is for a place those commands do not touch. With after, a
@@ -92,6 +106,11 @@ func (e *Engine) startRsync(L *lua.LState, r rsyncSend, after *localJob) int {
 		if job.err = stopped(ctx, after.ended(ctx)); job.err != nil {
 			return
 		}
+		release, err := e.sendSlot(ctx) // at most --max-hosts at once, as in the foreground
+		if job.err = stopped(ctx, err); job.err != nil {
+			return
+		}
+		defer release()
 		line, note, closer, err := e.rsyncLine(ctx, r)
 		defer closer()
 		job.note = note
