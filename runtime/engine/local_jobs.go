@@ -6,12 +6,8 @@ import (
 	"strings"
 	"sync"
 
-	lua "github.com/yuin/gopher-lua"
-
 	"github.com/luacap/luacap/runtime/backend"
-	"github.com/luacap/luacap/runtime/luaval"
 	"github.com/luacap/luacap/runtime/output"
-	"github.com/luacap/luacap/runtime/sched"
 )
 
 // localJob is a command run_locally started in the background: the run
@@ -167,69 +163,4 @@ func (j *localJobs) stop() {
 	for _, job := range jobs {
 		<-job.done
 	}
-}
-
-// startLocal starts line on this machine in the background, in a process
-// group of its own (stopped with it), and returns the job's number for
-// raw.wait_local. A dry run prints the command in order, and the job's
-// result is the stand-in.
-func (e *Engine) startLocal(L *lua.LState, line, standIn string) int {
-	ctx, cancel := context.WithCancel(e.ctx)
-	job := &localJob{done: make(chan struct{}), cancel: cancel, cmd: line, task: e.running.name(), host: e.localHost.Name, shown: true}
-	id := e.jobs.add(job)
-	if e.opts.DryRun {
-		print := e.captureOn(e.localHost, line, standIn)
-		return e.sched.Await(L, func(ctx context.Context) (sched.Deliver, error) {
-			defer close(job.done)
-			_, err := print(ctx)
-			job.res.Stdout, job.err = standIn, err
-			job.printed.Do(func() {})
-			return deliver(lua.LNumber(id)), err
-		})
-	}
-	e.out.CommandStart(e.localHost.Name, line)
-	go func() {
-		defer close(job.done)
-		job.res, job.err = backend.Local{}.Run(ctx, line, backend.RunOptions{})
-		job.err = stopped(ctx, job.err)
-	}()
-	return luaval.Push(L, lua.LTrue, lua.LNumber(id))
-}
-
-// raw.stop_local(id) -> ok: stops a background command (its process
-// group) that is no longer wanted, and waits until it has stopped. One
-// that already ended is left as it was.
-func (e *Engine) rawStopLocal(L *lua.LState) int {
-	job := e.jobs.get(L.CheckInt(1))
-	if job == nil {
-		return luaval.Fail(L, "stop(): no such background command (it belongs to a run that has ended)")
-	}
-	job.cancel()
-	return e.sched.Await(L, func(ctx context.Context) (sched.Deliver, error) {
-		select {
-		case <-job.done:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-		return deliver(), nil
-	})
-}
-
-// raw.wait_local(id) -> ok, stdout | false, message: waits for a
-// background command and returns what run_locally would have. Waiting
-// again returns the same.
-func (e *Engine) rawWaitLocal(L *lua.LState) int {
-	job := e.jobs.get(L.CheckInt(1))
-	if job == nil {
-		return luaval.Fail(L, "wait(): no such background command (it belongs to a run that has ended)")
-	}
-	return e.sched.Await(L, func(ctx context.Context) (sched.Deliver, error) {
-		select {
-		case <-job.done:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-		out, err := job.result(e.out)
-		return deliver(lua.LString(out)), err
-	})
 }
