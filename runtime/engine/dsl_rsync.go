@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
+	"path"
 	"os/exec"
 	"strings"
 
@@ -62,7 +64,7 @@ func (e *Engine) rawRsync(L *lua.LState) int {
 		return luaval.Fail(L, "rsync() link_dest: an absolute directory on the host, not a %s", v.Type())
 	}
 	if f.Host.Transport != "local" { // the remote rsync makes remote_dir: no round trip of its own
-		flags = append(flags, "--rsync-path="+mkdirCommand(args[1])+" && rsync")
+		flags = append(flags, "--rsync-path="+remoteRsync(args[1]))
 	}
 	// The fallback is made here, on the Lua goroutine that owns the settings.
 	fallback, fallbackErr := e.rsyncCommand(f.Host, flags, args[0], args[1])
@@ -131,6 +133,14 @@ func (e *Engine) rsyncCommand(h *host.Host, flags []string, src, dst string) (st
 	}
 	words = append(words, "-z", "-e", command.Join(a.SSHCommand()), src, a.Destination()+":"+dst)
 	return command.Join(words), nil
+}
+
+// remoteRsync starts the remote rsync once remote_dir's parent is there
+// (rsync makes the last directory itself): a mkdir only when the parent
+// is missing, and the shell gives way to rsync.
+func remoteRsync(dir string) string {
+	parent := path.Dir(strings.TrimSuffix(dir, "/"))
+	return fmt.Sprintf("{ [ -d %[1]s ] || mkdir -p -- %[1]s; } && exec rsync", command.Quote(parent))
 }
 
 // mkdirCommand makes dir and its parents: rsync() makes remote_dir.
