@@ -62,10 +62,13 @@ func benchAssetsHosts(b *testing.B, bin string, n int) {
 					changeAssets(b, dir, release)
 				}
 				release++
-				before, trace := machineCPU(b), traceHosts(b, c)
+				before, trace, watch := machineCPU(b), traceHosts(b, c), watchPeaks(binPath(bin))
 				samples[phase] = append(samples[phase], deploy(b, bin, c, dir, task, release))
 				machine[phase] = append(machine[phase], machineCPU(b)-before)
 				trace.report(phase)
+				if procs, fds := watch.end(); watch != nil {
+					fmt.Printf("%-6d %-6s %-9s peak: %d processes under luacap, %d open files\n", n, fmt.Sprint(rtt, "ms"), phase, procs, fds)
+				}
 			}
 		}
 		for _, phase := range phases {

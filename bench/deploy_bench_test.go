@@ -20,6 +20,7 @@ var (
 	rtts       = flag.String("rtt", "0,20,40", "round-trip times to emulate, in ms")
 	runs       = flag.Int("runs", 3, "runs of each phase; the median is reported")
 	show       = flag.Bool("show", false, "print luacap's output of each run")
+	maxHosts   = flag.Int("max-hosts", 0, "luacap's --max-hosts (0: none)")
 )
 
 const deployTo = "/var/www/bench"
@@ -98,7 +99,11 @@ func deploy(b *testing.B, bin string, c *harness.Cluster, dir, task string, rele
 	if *show {
 		level = "-v"
 	}
-	r := harness.Run(b, bin, dir, c.Home(), []string{"USER=bench"}, task, level, "-s", fmt.Sprintf("release_name=20260101%06d", release))
+	args := []string{task, level, "-s", fmt.Sprintf("release_name=20260101%06d", release)}
+	if *maxHosts > 0 {
+		args = append(args, "--max-hosts", fmt.Sprint(*maxHosts))
+	}
+	r := harness.Run(b, bin, dir, c.Home(), []string{"USER=bench"}, args...)
 	wall := time.Since(start)
 	if *show {
 		fmt.Print(r.Stdout)
