@@ -1,0 +1,110 @@
+package spec
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/luacap/luacap/spec/harness"
+)
+
+// Attacks on the background work of a deploy: the copy pack and the
+// assets digest made as it starts, the assets build run while the servers
+// unpack the code, and, with assets_shared, the rsync of the new set into
+// releases/.<name>.luacap-assets while the strategy sends the code.
+
+// newAttack4Assets is newSharedAssets with its build command taken from
+// $BUILD when set, and extra appended to the Deployfile.
+func newAttack4Assets(t *testing.T, c *harness.Cluster, extra string) *sharedAssets {
+	t.Helper()
+	roles := map[string]string{}
+	for _, h := range c.Hosts {
+		roles[h.Name] = `"web"`
+	}
+	d := newDeployEnv(t, c, appDeployfile(c, roles, `
+set("copy_source", nil)
+set("repo_url", "repo")
+set("local_repo", "repo")
+set("linked_dirs", { "log", "tmp/pids", "public/assets" })
+use("rails/assets_local")
+set("assets_shared", os.getenv("ASSETS_SHARED") ~= "0")
+set("assets_build_command", os.getenv("BUILD") or "mkdir -p public/assets && v=$(cat app/assets/version) && echo $v > public/assets/app-$v.css && echo app-$v.css > public/assets/manifest.txt")
+`+extra))
+	s := &sharedAssets{deployEnv: d, repo: filepath.Join(d.dir, "repo")}
+	gitRepo(t, s.repo, map[string]string{"app/assets/version": "0\n"})
+	return s
+}
+
+// noIncoming checks that no host keeps an incoming set beside its releases.
+func noIncoming(t *testing.T, c *harness.Cluster, when string) {
+	t.Helper()
+	for _, h := range c.Hosts {
+		left, _ := filepath.Glob(h.Path(shop + "/releases/.*.luacap-assets"))
+		if len(left) > 0 {
+			t.Errorf("%s: %s keeps incoming sets %v", when, h.Name, left)
+		}
+	}
+}
+
+// alive says whether process pid still runs (and is not a zombie).
+func alive(pid int) bool {
+	if syscall.Kill(pid, 0) != nil {
+		return false
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	f := strings.Fields(string(b))
+	return len(f) > 2 && f[2] != "Z"
+}
+
+// A build that ignores SIGTERM (a tool that traps it, a child that
+// survives its shell) when the deploy is interrupted. The background
+// build's process group got SIGTERM and, after the grace, only its shell
+// was killed: the build ran on after luacap had exited, writing into a
+// directory the cleanup removed. No process of the run outlives it.
+func TestAttackInterruptedBuildIgnoringTermLeavesNoProcess(t *testing.T) {
+	t.Parallel()
+	c := harness.Start(t, 1, harness.Options{})
+	s := newAttack4Assets(t, c, "")
+	s.release("1", "20260101000001")
+	pidFile := filepath.Join(s.dir, "build.pid")
+	s.write(filepath.Join(s.repo, "app/assets/version"), "2\n")
+	commitAll(t, s.repo, "v2")
+	build := "trap '' TERM; sleep 60 & echo $! > " + pidFile + "; wait"
+	cmd := exec.Command(luacap, "deploy", "-s", "release_name=20260101000002")
+	cmd.Dir, cmd.Env = s.dir, []string{"HOME=" + c.Home(), "PATH=" + os.Getenv("PATH"), "USER=deployer", "BUILD=" + build}
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := 0
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && pid == 0; time.Sleep(20 * time.Millisecond) {
+		b, _ := os.ReadFile(pidFile)
+		pid, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+	}
+	if pid == 0 {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("the build never started:\n%s", out.String())
+	}
+	defer syscall.Kill(pid, syscall.SIGKILL)
+	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("the interrupted deploy exited %d, want 130:\n%s", code, out.String())
+	}
+	time.Sleep(200 * time.Millisecond)
+	if alive(pid) {
+		t.Errorf("the build's process %d runs on after luacap exited:\n%s", pid, out.String())
+	}
+	s.servesManifest("after the interrupt", "20260101000001", "1")
+	noIncoming(t, c, "after the interrupt")
+}
