@@ -51,6 +51,48 @@ func noIncoming(t *testing.T, c *harness.Cluster, when string) {
 	}
 }
 
+// A hostile user of a server made releases/.<name>.luacap-assets, the
+// incoming place of the next release's set, a link to a directory of
+// theirs. The lock's removal of leftovers skipped links, so the rsync
+// --delete wrote through it: the new set went into the directory outside
+// deploy_to and what was there was deleted. Nothing outside deploy_to is
+// written or removed; the deploy serves its own set.
+func TestAttackIncomingAssetsLinkedElsewhereAreNotWrittenThrough(t *testing.T) {
+	t.Parallel()
+	c := harness.Start(t, 1, harness.Options{})
+	h := c.Hosts[0]
+	s := newAttack4Assets(t, c, "")
+	s.release("1", "20260101000001")
+	elsewhere := h.Path("/var/www/elsewhere")
+	s.write(elsewhere+"/precious.txt", "keep me\n")
+	attackSymlink(t, "../../elsewhere", h.Path(shop+"/releases/.20260101000002.luacap-assets"))
+
+	s.write(filepath.Join(s.repo, "app/assets/version"), "2\n")
+	commitAll(t, s.repo, "v2")
+	r := s.run("deploy", "-s", "release_name=20260101000002")
+	if r.Code != 0 {
+		t.Errorf("the deploy exited %d:\n%s", r.Code, r.Output())
+	}
+	if got, err := os.ReadFile(elsewhere + "/precious.txt"); err != nil || string(got) != "keep me\n" {
+		t.Errorf("a file outside deploy_to was removed or changed: %q, %v", got, err)
+	}
+	entries, _ := os.ReadDir(elsewhere)
+	if len(entries) != 1 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("the directory outside deploy_to holds %v, want only precious.txt", names)
+	}
+	if r.Code == 0 {
+		s.servesManifest("after the deploy", "20260101000002", "2")
+		if fi, err := os.Lstat(h.Path(shop + "/releases/20260101000002/.luacap-assets")); err != nil || !fi.IsDir() {
+			t.Errorf("the release's set is not a directory of its own: %v %v", fi, err)
+		}
+	}
+	noIncoming(t, c, "after the deploy")
+}
+
 // alive says whether process pid still runs (and is not a zombie).
 func alive(pid int) bool {
 	if syscall.Kill(pid, 0) != nil {

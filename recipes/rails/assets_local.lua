@@ -74,10 +74,13 @@ end
 local function incoming() return releases_path() .. "/." .. fetch("release_name") .. SNAPSHOT end
 
 -- remove_incoming_script removes what a run cut off left in incoming
--- places. The command that takes the lock runs it: no other run sends
--- while this one holds the lock. Only a match forks.
+-- places, and whatever else has such a name: a link there (to anywhere)
+-- would have the rsync write, and delete, through it. rm removes the
+-- link, never what it points at. The command that takes the lock runs
+-- it: no other run sends while this one holds the lock. Only a match
+-- forks.
 local function remove_incoming_script()
-  return string.format("for s in %s/.*%s; do [ ! -d \"$s\" ] || [ -L \"$s\" ] || rm -rf -- \"$s\"; done", q(releases_path()), SNAPSHOT)
+  return string.format("for s in %s/.*%s; do if [ -L \"$s\" ] || [ -e \"$s\" ]; then rm -rf -- \"$s\"; fi; done", q(releases_path()), SNAPSHOT)
 end
 
 -- assets_hosts are the hosts of assets_roles.
