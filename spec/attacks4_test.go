@@ -93,6 +93,27 @@ func TestAttackIncomingAssetsLinkedElsewhereAreNotWrittenThrough(t *testing.T) {
 	noIncoming(t, c, "after the deploy")
 }
 
+// The code may hold a .luacap-assets directory of its own (committed by
+// mistake, or an old build). The set rsynced aside was moved over it with
+// mv -T, which refuses a directory that is not empty: every deploy of such
+// code failed, where the rsync into the release used to replace it. The
+// deploy succeeds and the release keeps the new set, not the committed
+// one.
+func TestAttackCodeWithItsOwnAssetsSetDeploys(t *testing.T) {
+	t.Parallel()
+	c := harness.Start(t, 1, harness.Options{})
+	h := c.Hosts[0]
+	s := newAttack4Assets(t, c, "")
+	s.write(filepath.Join(s.repo, ".luacap-assets/manifest.txt"), "committed.css\n")
+	s.write(filepath.Join(s.repo, ".luacap-assets/committed.css"), "x\n")
+	s.release("1", "20260101000001")
+	s.servesManifest("after the deploy", "20260101000001", "1")
+	if _, err := os.Stat(h.Path(shop + "/releases/20260101000001/.luacap-assets/committed.css")); err == nil {
+		t.Errorf("the release's set keeps the committed file")
+	}
+	noIncoming(t, c, "after the deploy")
+}
+
 // alive says whether process pid still runs (and is not a zombie).
 func alive(pid int) bool {
 	if syscall.Kill(pid, 0) != nil {

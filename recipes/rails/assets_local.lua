@@ -269,9 +269,11 @@ local function start_send()
   end)
 end
 
--- moved_script moves the set sent to incoming() into the new release.
+-- moved_script moves the set sent to incoming() into the new release,
+-- in place of whatever the code has there (mv -T refuses a directory that
+-- is not empty; rm removes a link, not what it points at).
 local function moved_script()
-  return string.format("mv -T -- %s %s", q(incoming()), q(assets_target()))
+  return string.format("rm -rf -- %s && mv -T -- %s %s", q(assets_target()), q(incoming()), q(assets_target()))
 end
 
 local function send(b)
