@@ -171,3 +171,26 @@ func TestAttackInterruptedBuildIgnoringTermLeavesNoProcess(t *testing.T) {
 	s.servesManifest("after the interrupt", "20260101000001", "1")
 	noIncoming(t, c, "after the interrupt")
 }
+
+// The README's way to do the assets one's own way: clear
+// deploy:assets:precompile and define it. The set was still rsynced to
+// releases/.<name>.luacap-assets on every host, and nobody moved it in or
+// removed it: each successful deploy left a whole set beside the releases.
+func TestAttackClearedPrecompileLeavesNoIncomingSet(t *testing.T) {
+	t.Parallel()
+	c := harness.Start(t, 2, harness.Options{})
+	s := newAttack4Assets(t, c, `
+clear("deploy:assets:precompile")
+task("deploy:assets:precompile", function() info("my own assets") end)
+after("deploy:finalize_update", "deploy:assets:precompile")
+`)
+	s.write(filepath.Join(s.repo, "app/assets/version"), "1\n")
+	commitAll(t, s.repo, "v1")
+	r := s.run("deploy", "-s", "release_name=20260101000001")
+	mustSucceed(t, r)
+	if !strings.Contains(r.Output(), "my own assets") {
+		t.Errorf("the own precompile did not run:\n%s", r.Output())
+	}
+	s.expectState("20260101000001", "20260101000001")
+	noIncoming(t, c, "after a deploy with its own precompile")
+}

@@ -73,6 +73,25 @@ end
 -- made (the strategy's mkdir of the release must be the first).
 local function incoming() return releases_path() .. "/." .. fetch("release_name") .. SNAPSHOT end
 
+-- sending is the build whose set start_send is sending, until the
+-- precompile step has waited for it and moved it in: when that step never
+-- ran (cleared and defined anew, as the README allows), the switch stops
+-- the sends and removes what they wrote (finish_sends), instead of a set
+-- left beside the releases by every deploy.
+local sending
+
+-- finish_sends stops the sends nobody waited for and returns what to add
+-- to the switch's command to remove their incoming place; "" when there
+-- are none (the precompile step moved the set in).
+local function finish_sends()
+  local b = sending
+  if b == nil then return "" end
+  sending = nil
+  for _, job in pairs(b.sends) do job:stop() end
+  local inc = q(incoming())
+  return string.format(" && { { [ ! -e %s ] && [ ! -L %s ]; } || rm -rf -- %s || true; }", inc, inc, inc)
+end
+
 -- remove_incoming_script removes what a run cut off left in incoming
 -- places, and whatever else has such a name: a link there (to anywhere)
 -- would have the rsync write, and delete, through it. rm removes the
@@ -115,7 +134,7 @@ if releases.assets_digest == nil then
   function releases.switch_current(target)
     local script = switch_current(target)
     if not fetch("assets_shared") then return script end
-    return script .. " && { " .. serve_script(target) .. "; } >&2"
+    return script .. " && { " .. serve_script(target) .. "; } >&2" .. finish_sends()
   end
   -- An undone rollback switches back the same way: the code in current
   -- goes back with its own set (and its manifest).
@@ -263,6 +282,7 @@ local function start_send()
   if b == nil or b.reuse or not fetch("assets_shared") then return end
   local from, to = b.dir .. "/src/" .. fetch("assets_dir"), incoming()
   b.sends = {}
+  sending = b
   on(assets_hosts(), function(host)
     on_rollback("rm -rf -- " .. q(to))
     b.sends[host.name] = rsync(from, to, { delete = true, link_dest = link_dest(host), background = true, after = b.job })
@@ -290,6 +310,7 @@ local function send(b)
       execute(record_script(b.sum))
     end
   end)
+  if sending == b then sending = nil end
 end
 
 before("deploy:create_release", function() start_build() end)
