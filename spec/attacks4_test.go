@@ -194,3 +194,72 @@ after("deploy:finalize_update", "deploy:assets:precompile")
 	s.expectState("20260101000001", "20260101000001")
 	noIncoming(t, c, "after a deploy with its own precompile")
 }
+
+// A deploy waiting for the lock (--lock-wait) packed the code as it
+// started; a commit made while it waits must not end up in its assets:
+// the build archived the branch as it was once the lock was held, so the
+// release served the new commit's assets with the old commit's code. The
+// code, REVISION and the assets are of one commit.
+func TestAttackCommitWhileWaitingForTheLockKeepsCodeAndAssetsTogether(t *testing.T) {
+	t.Parallel()
+	c := harness.Start(t, 1, harness.Options{})
+	h := c.Hosts[0]
+	s := newAttack4Assets(t, c, `
+local hold = os.getenv("HOLD")
+if hold then
+  before("deploy:symlink", function() run_locally("while [ -f " .. hold .. " ]; do sleep 0.05; done") end)
+end
+`)
+	s.release("1", "20260101000001")
+	s.write(filepath.Join(s.repo, "app/assets/version"), "2\n")
+	v2 := commitAll(t, s.repo, "v2")
+	hold := filepath.Join(s.dir, "hold")
+	s.write(hold, "")
+	start := func(logName string, env []string, args ...string) (*exec.Cmd, string) {
+		logPath := filepath.Join(s.dir, logName)
+		f, err := os.Create(logPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		cmd := exec.Command(luacap, args...)
+		cmd.Dir = s.dir
+		cmd.Env = append([]string{"HOME=" + c.Home(), "PATH=" + os.Getenv("PATH"), "USER=deployer", "LUACAP_FORMAT=verbose"}, env...)
+		cmd.Stdout, cmd.Stderr = f, f
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd, logPath
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+		}
+	}
+	// The first deploy's build differs (its digest too): the second builds.
+	a, aLog := start("a.log", []string{"HOLD=" + hold, "BUILD=true; mkdir -p public/assets && v=$(cat app/assets/version) && echo $v > public/assets/app-$v.css && echo app-$v.css > public/assets/manifest.txt"},
+		"deploy", "-s", "release_name=20260101000002")
+	waitFor("the first deploy's lock", func() bool { return strings.Contains(readString(t, aLog), "deploy:symlink") })
+	b, bLog := start("b.log", nil, "deploy", "--lock-wait", "60", "-s", "release_name=20260101000003")
+	waitFor("the second deploy waiting", func() bool { return strings.Contains(readString(t, bLog), "deploy:lock") })
+	time.Sleep(300 * time.Millisecond)
+	s.write(filepath.Join(s.repo, "app/assets/version"), "3\n")
+	commitAll(t, s.repo, "v3")
+	os.Remove(hold)
+	if err := a.Wait(); err != nil {
+		t.Fatalf("the first deploy: %v\n%s", err, readString(t, aLog))
+	}
+	if err := b.Wait(); err != nil {
+		t.Fatalf("the second deploy: %v\n%s", err, readString(t, bLog))
+	}
+	rel := shop + "/releases/20260101000003"
+	rev := strings.TrimSpace(readString(t, h.Path(rel+"/REVISION")))
+	code := strings.TrimSpace(readString(t, h.Path(rel+"/app/assets/version")))
+	assets := strings.TrimSpace(readString(t, h.Path(rel+"/.luacap-assets/manifest.txt")))
+	if assets != "app-"+code+".css" {
+		t.Errorf("the release's code is version %s (REVISION %s; v2 is %s), its assets are %s", code, rev, v2, assets)
+	}
+}

@@ -164,13 +164,16 @@ local function link_dest(host)
   return target .. "/" .. fetch("assets_dir")
 end
 
--- digest_command names the asset sources of the revision by their git
--- object ids, and the build command: the same digest, the same assets.
+-- digest_command prints the commit branch names and its digest: the
+-- asset sources of the commit by their git object ids, and the build
+-- command (the same digest, the same assets). The build archives that
+-- commit, not the branch: a commit made while the deploy waits for the
+-- lock goes neither into its assets nor into the code it packed.
 local function digest_command()
   local paths = {}
   for _, p in ipairs(fetch("assets_dependencies")) do paths[#paths + 1] = q(p) end
-  return string.format("{ git -C %s ls-tree -r %s -- %s; echo %s; } | sha256sum | cut -c1-64",
-    q(fetch("local_repo")), q(fetch("branch") .. "^{commit}"), table.concat(paths, " "), q(fetch("assets_build_command")))
+  return string.format("c=$(git -C %s rev-parse --verify %s) && printf '%%s ' \"$c\" && { git -C %s ls-tree -r \"$c\" -- %s; echo %s; } | sha256sum | cut -c1-64",
+    q(fetch("local_repo")), q(fetch("branch") .. "^{commit}"), q(fetch("local_repo")), table.concat(paths, " "), q(fetch("assets_build_command")))
 end
 
 -- unchanged reports whether every assets host's current release was built
@@ -234,12 +237,12 @@ end
 -- dir =, job = }.
 local prepared, build
 
--- build_script builds in dir/src, a clean archive of the revision, with
--- the output in dir/log: printed when the build succeeds, its error when
--- it fails.
-local function build_script(dir)
+-- build_script builds in dir/src, a clean archive of commit (the one
+-- digested), with the output in dir/log: printed when the build
+-- succeeds, its error when it fails.
+local function build_script(dir, commit)
   local d = function(name) return q(dir .. "/" .. name) end
-  local checkout = string.format("mkdir %s && git -C %s archive %s | tar -x -C %s", d("src"), q(fetch("local_repo")), q(fetch("branch")), d("src"))
+  local checkout = string.format("mkdir %s && git -C %s archive %s | tar -x -C %s", d("src"), q(fetch("local_repo")), q(commit), d("src"))
   local compile = string.format("RAILS_ENV=%s && export RAILS_ENV && cd %s && sh -c %s", q(fetch("rails_env")), d("src"), q(fetch("assets_build_command")))
   return string.format("( %s && %s ) </dev/null >%s 2>&1; s=$?; if [ \"$s\" = 0 ]; then cat %s; else cat %s >&2; fi; exit \"$s\"",
     checkout, compile, d("log"), d("log"), d("log"))
@@ -255,7 +258,8 @@ local function prepare()
   on_exit(function() run_locally({ "rm", "-rf", dir }) end,
     { hint = "the asset build directory " .. dir .. " may be left here; remove it" })
   local key = digest_command()
-  prepared = { sum = run_locally(key, { dry_run = "dry-run-digest" }), key = key, dir = dir }
+  local commit, sum = run_locally(key, { dry_run = "dry-run-commit dry-run-digest" }):match("^(%S+) (%S+)$")
+  prepared = { commit = commit, sum = sum, key = key, dir = dir }
 end
 
 -- start_build decides, from the digests the lock read, whether to build,
@@ -270,7 +274,7 @@ local function start_build()
   end
   build.dir = prepared.dir
   info("building the assets in the background: " .. fetch("assets_build_command"))
-  build.job = run_locally(build_script(build.dir), { background = true })
+  build.job = run_locally(build_script(build.dir, prepared.commit), { background = true })
 end
 
 -- start_send, with assets_shared, starts the rsync of the new set to
