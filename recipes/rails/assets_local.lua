@@ -73,11 +73,33 @@ end
 -- made (the strategy's mkdir of the release must be the first).
 local function incoming() return releases_path() .. "/." .. fetch("release_name") .. SNAPSHOT end
 
+-- sending is the build whose set start_send is sending, until the
+-- precompile step has waited for it and moved it in: when that step never
+-- ran (cleared and defined anew, as the README allows), the switch stops
+-- the sends and removes what they wrote (finish_sends), instead of a set
+-- left beside the releases by every deploy.
+local sending
+
+-- finish_sends stops the sends nobody waited for and returns what to add
+-- to the switch's command to remove their incoming place; "" when there
+-- are none (the precompile step moved the set in).
+local function finish_sends()
+  local b = sending
+  if b == nil then return "" end
+  sending = nil
+  for _, job in pairs(b.sends) do job:stop() end
+  local inc = q(incoming())
+  return string.format(" && { { [ ! -e %s ] && [ ! -L %s ]; } || rm -rf -- %s || true; }", inc, inc, inc)
+end
+
 -- remove_incoming_script removes what a run cut off left in incoming
--- places. The command that takes the lock runs it: no other run sends
--- while this one holds the lock. Only a match forks.
+-- places, and whatever else has such a name: a link there (to anywhere)
+-- would have the rsync write, and delete, through it. rm removes the
+-- link, never what it points at. The command that takes the lock runs
+-- it: no other run sends while this one holds the lock. Only a match
+-- forks.
 local function remove_incoming_script()
-  return string.format("for s in %s/.*%s; do [ ! -d \"$s\" ] || [ -L \"$s\" ] || rm -rf -- \"$s\"; done", q(releases_path()), SNAPSHOT)
+  return string.format("for s in %s/.*%s; do if [ -L \"$s\" ] || [ -e \"$s\" ]; then rm -rf -- \"$s\"; fi; done", q(releases_path()), SNAPSHOT)
 end
 
 -- assets_hosts are the hosts of assets_roles.
@@ -112,7 +134,7 @@ if releases.assets_digest == nil then
   function releases.switch_current(target)
     local script = switch_current(target)
     if not fetch("assets_shared") then return script end
-    return script .. " && { " .. serve_script(target) .. "; } >&2"
+    return script .. " && { " .. serve_script(target) .. "; } >&2" .. finish_sends()
   end
   -- An undone rollback switches back the same way: the code in current
   -- goes back with its own set (and its manifest).
@@ -142,13 +164,16 @@ local function link_dest(host)
   return target .. "/" .. fetch("assets_dir")
 end
 
--- digest_command names the asset sources of the revision by their git
--- object ids, and the build command: the same digest, the same assets.
+-- digest_command prints the commit branch names and its digest: the
+-- asset sources of the commit by their git object ids, and the build
+-- command (the same digest, the same assets). The build archives that
+-- commit, not the branch: a commit made while the deploy waits for the
+-- lock goes neither into its assets nor into the code it packed.
 local function digest_command()
   local paths = {}
   for _, p in ipairs(fetch("assets_dependencies")) do paths[#paths + 1] = q(p) end
-  return string.format("{ git -C %s ls-tree -r %s -- %s; echo %s; } | sha256sum | cut -c1-64",
-    q(fetch("local_repo")), q(fetch("branch") .. "^{commit}"), table.concat(paths, " "), q(fetch("assets_build_command")))
+  return string.format("c=$(git -C %s rev-parse --verify %s) && printf '%%s ' \"$c\" && { git -C %s ls-tree -r \"$c\" -- %s; echo %s; } | sha256sum | cut -c1-64",
+    q(fetch("local_repo")), q(fetch("branch") .. "^{commit}"), q(fetch("local_repo")), table.concat(paths, " "), q(fetch("assets_build_command")))
 end
 
 -- unchanged reports whether every assets host's current release was built
@@ -212,12 +237,12 @@ end
 -- dir =, job = }.
 local prepared, build
 
--- build_script builds in dir/src, a clean archive of the revision, with
--- the output in dir/log: printed when the build succeeds, its error when
--- it fails.
-local function build_script(dir)
+-- build_script builds in dir/src, a clean archive of commit (the one
+-- digested), with the output in dir/log: printed when the build
+-- succeeds, its error when it fails.
+local function build_script(dir, commit)
   local d = function(name) return q(dir .. "/" .. name) end
-  local checkout = string.format("mkdir %s && git -C %s archive %s | tar -x -C %s", d("src"), q(fetch("local_repo")), q(fetch("branch")), d("src"))
+  local checkout = string.format("mkdir %s && git -C %s archive %s | tar -x -C %s", d("src"), q(fetch("local_repo")), q(commit), d("src"))
   local compile = string.format("RAILS_ENV=%s && export RAILS_ENV && cd %s && sh -c %s", q(fetch("rails_env")), d("src"), q(fetch("assets_build_command")))
   return string.format("( %s && %s ) </dev/null >%s 2>&1; s=$?; if [ \"$s\" = 0 ]; then cat %s; else cat %s >&2; fi; exit \"$s\"",
     checkout, compile, d("log"), d("log"), d("log"))
@@ -246,7 +271,8 @@ local function prepare()
   on_exit(function() run_locally({ "rm", "-rf", dir }) end,
     { hint = "the asset build directory " .. dir .. " may be left here; remove it" })
   local key = digest_command()
-  prepared = { sum = run_locally(key, { dry_run = "dry-run-digest" }), key = key, dir = dir }
+  local commit, sum = run_locally(key, { dry_run = "dry-run-commit dry-run-digest" }):match("^(%S+) (%S+)$")
+  prepared = { commit = commit, sum = sum, key = key, dir = dir }
 end
 
 -- start_build decides, from the digests the lock read, whether to build,
@@ -261,7 +287,7 @@ local function start_build()
   end
   build.dir = prepared.dir
   info("building the assets in the background: " .. fetch("assets_build_command"))
-  build.job = run_locally(build_script(build.dir), { background = true })
+  build.job = run_locally(build_script(build.dir, prepared.commit), { background = true })
 end
 
 -- start_send, with assets_shared, starts the rsync of the new set to
@@ -273,15 +299,18 @@ local function start_send()
   if b == nil or b.reuse or not fetch("assets_shared") then return end
   local from, to = b.dir .. "/src/" .. fetch("assets_dir"), incoming()
   b.sends = {}
+  sending = b
   on(assets_hosts(), function(host)
     on_rollback("rm -rf -- " .. q(to))
     b.sends[host.name] = rsync(from, to, { delete = true, link_dest = link_dest(host), background = true, after = b.job })
   end)
 end
 
--- moved_script moves the set sent to incoming() into the new release.
+-- moved_script moves the set sent to incoming() into the new release,
+-- in place of whatever the code has there (mv -T refuses a directory that
+-- is not empty; rm removes a link, not what it points at).
 local function moved_script()
-  return string.format("mv -T -- %s %s", q(incoming()), q(assets_target()))
+  return string.format("rm -rf -- %s && mv -T -- %s %s", q(assets_target()), q(incoming()), q(assets_target()))
 end
 
 local function send(b)
@@ -298,6 +327,7 @@ local function send(b)
       execute(record_script(b.sum))
     end
   end)
+  if sending == b then sending = nil end
 end
 
 before("deploy:create_release", function() start_build() end)

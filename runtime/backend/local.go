@@ -28,10 +28,17 @@ func (Local) Run(ctx context.Context, cmd string, opts RunOptions) (Result, erro
 	c.Stderr = Tee(kept.Stderr, opts.Stderr)
 	c.Stdin = opts.Stdin
 	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	c.Cancel = func() error { return syscall.Kill(-c.Process.Pid, syscall.SIGTERM) }
+	var termAt time.Time
+	c.Cancel = func() error {
+		termAt = time.Now()
+		return syscall.Kill(-c.Process.Pid, syscall.SIGTERM)
+	}
 	c.WaitDelay = killGrace
 	start := time.Now()
 	err := c.Run()
+	if !termAt.IsZero() { // Run returned after Cancel: Wait saw what it did
+		killLeft(c.Process.Pid, termAt.Add(killGrace))
+	}
 	res := kept.Result(Result{Duration: time.Since(start)})
 	var exit *exec.ExitError
 	switch {
@@ -45,6 +52,20 @@ func (Local) Run(ctx context.Context, cmd string, opts RunOptions) (Result, erro
 		return res, nil
 	}
 	return res, err
+}
+
+// killLeft waits until the processes left in group pgid, sent SIGTERM,
+// have ended, and kills them at deadline. The shell may end at once while
+// a child that ignores SIGTERM goes on (and WaitDelay kills only the
+// shell): no process of a stopped command outlives it.
+func killLeft(pgid int, deadline time.Time) {
+	for syscall.Kill(-pgid, 0) == nil {
+		if time.Now().After(deadline) {
+			syscall.Kill(-pgid, syscall.SIGKILL)
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // Upload writes src to path with mode, through a temporary file renamed

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -80,6 +82,47 @@ func TestLocalCancelStopsThePipeline(t *testing.T) {
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("cancel took %v: the pipeline was not killed", d)
 	}
+}
+
+// Cancelled, a command whose child ignores SIGTERM (and outlives its
+// shell) has that child killed too, within the grace: Run does not return
+// with a process of the command still running for long.
+func TestLocalCancelKillsAChildIgnoringTerm(t *testing.T) {
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for {
+			if b, _ := os.ReadFile(pidFile); len(b) > 0 && b[len(b)-1] == '\n' {
+				cancel()
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	_, err := Local{}.Run(ctx, "sh -c 'trap \"\" TERM; sleep 30 & echo $! > "+pidFile+"; wait' & wait", RunOptions{})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	b, _ := os.ReadFile(pidFile)
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	deadline := time.Now().Add(2 * time.Second)
+	for syscall.Kill(pid, 0) == nil && !zombie(pid) {
+		if time.Now().After(deadline) {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Fatalf("the child %d ignoring SIGTERM outlived the cancelled command", pid)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// zombie says whether pid has ended and waits to be reaped.
+func zombie(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return true
+	}
+	f := strings.Fields(string(b))
+	return len(f) > 2 && f[2] == "Z"
 }
 
 func TestLocalTransfersKeepMode(t *testing.T) {

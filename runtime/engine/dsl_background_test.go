@@ -191,3 +191,24 @@ end)`)
 	}
 	wantTrace(t, r, "gone", "false true")
 }
+
+// A background rsync with no rsync on this machine says so, as rsync()
+// does, not that it is missing on the host it sends to.
+func TestABackgroundRsyncWithoutRsyncHereSaysSo(t *testing.T) {
+	bin := t.TempDir()
+	if err := os.Symlink("/bin/sh", filepath.Join(bin, "sh")); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin)
+	r := load(t, `
+server("h1", { transport = "local", roles = { "web" } })
+task("x", function()
+  local dir = fetch("dir")
+  on(roles("web"), function(h)
+    local ok, err = pcall(rsync(dir, dir .. "/never", { background = true }).wait)
+    table.insert(trace, tostring(ok) .. " " .. tostring(err:match("rsync is not installed on this machine") ~= nil))
+  end)
+end)`)
+	r.mustRun(t, "x")
+	wantTrace(t, r, "false true")
+}

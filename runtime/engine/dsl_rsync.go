@@ -77,8 +77,8 @@ func (e *Engine) rawRsync(L *lua.LState) int {
 		return e.startRsync(L, send, after)
 	}
 	return e.sched.Await(L, func(ctx context.Context) (sched.Deliver, error) {
-		if _, err := exec.LookPath("rsync"); err != nil && !e.opts.DryRun {
-			return nil, errors.New("rsync is not installed on this machine; install it (apt-get install rsync) to send files with rsync()")
+		if err := e.rsyncHere(); err != nil {
+			return nil, err
 		}
 		// What a pipelined task sent to the host must be there first;
 		// meanwhile the channel for rsync opens.
@@ -92,6 +92,18 @@ func (e *Engine) rawRsync(L *lua.LState) int {
 		}
 		return nil, explainRsync(f.Host.Name, e.sendRsync(ctx, send))
 	})
+}
+
+// errNoRsyncHere is rsync()'s failure when this machine has no rsync.
+var errNoRsyncHere = errors.New("rsync is not installed on this machine; install it (apt-get install rsync) to send files with rsync()")
+
+// rsyncHere says so when this machine has no rsync to run (a dry run
+// runs none).
+func (e *Engine) rsyncHere() error {
+	if _, err := exec.LookPath("rsync"); err != nil && !e.opts.DryRun {
+		return errNoRsyncHere
+	}
+	return nil
 }
 
 // jobOption is the job an after option names: nil for none.

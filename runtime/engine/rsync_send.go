@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"os"
 
 	lua "github.com/yuin/gopher-lua"
@@ -85,7 +86,12 @@ func (e *Engine) startRsync(L *lua.LState, r rsyncSend, after *localJob) int {
 	name := r.host.Name
 	ctx, cancel := context.WithCancel(e.ctx)
 	job := &localJob{done: make(chan struct{}), cancel: cancel, cmd: r.fallback, task: e.running.name(), host: name,
-		explain: func(err error) error { return explainRsync(name, err) }}
+		explain: func(err error) error {
+			if errors.Is(err, errNoRsyncHere) { // not the host's: this machine's
+				return errNoRsyncHere
+			}
+			return explainRsync(name, err)
+		}}
 	id := e.jobs.add(job)
 	if e.opts.DryRun { // printed in order
 		return e.sched.Await(L, func(ctx context.Context) (sched.Deliver, error) {
@@ -104,6 +110,9 @@ func (e *Engine) startRsync(L *lua.LState, r rsyncSend, after *localJob) int {
 			return nil
 		})
 		if job.err = stopped(ctx, after.ended(ctx)); job.err != nil {
+			return
+		}
+		if job.err = e.rsyncHere(); job.err != nil {
 			return
 		}
 		release, err := e.sendSlot(ctx) // at most --max-hosts at once, as in the foreground
