@@ -170,9 +170,12 @@ set("repo_url", "repo")
 set("local_repo", "repo")
 use("rails/assets_local")
 set("assets_build_command", "echo $$ > `+pidFile+`; exec sleep 60")
--- once deploy:check has made releases/, a file takes its place: the copy
--- cannot make the release
-before("deploy:lock", function() on("h1", function() execute("rm -rf `+shop+`/releases && : > `+shop+`/releases") end) end)
+-- once the build runs (it starts after the lock, in the background), a
+-- file takes the place of releases/: the copy cannot make the release
+before("deploy:strategy:copy", function()
+  run_locally("i=0; while [ ! -s `+pidFile+` ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i+1)); done")
+  on("h1", function() execute("rm -rf `+shop+`/releases && : > `+shop+`/releases") end)
+end)
 `))
 	gitRepo(t, filepath.Join(d.dir, "repo"), assetFiles)
 	tmp := t.TempDir()
