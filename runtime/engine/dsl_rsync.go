@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path"
 	"os/exec"
+	"path"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
