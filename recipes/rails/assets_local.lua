@@ -310,7 +310,8 @@ end
 -- in place of whatever the code has there (mv -T refuses a directory that
 -- is not empty; rm removes a link, not what it points at).
 local function moved_script()
-  return string.format("rm -rf -- %s && mv -T -- %s %s", q(assets_target()), q(incoming()), q(assets_target()))
+  local to = q(assets_target())
+  return string.format("{ { [ ! -e %s ] && [ ! -L %s ]; } || rm -rf -- %s; } && mv -T -- %s %s", to, to, to, q(incoming()), to)
 end
 
 local function send(b)
