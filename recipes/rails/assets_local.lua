@@ -1,11 +1,11 @@
 -- use("rails/assets_local"): builds the assets once, on this machine, in
 -- a clean checkout of the revision being deployed (never your working
--- tree), and rsyncs them to every assets host at once. The digest is
--- computed as the deploy starts; the build starts in the background once
--- the lock is held, while the servers unpack the code, and is waited for
--- before the send. When nothing under assets_dependencies changed since
--- the release in current, the previous release's assets are reused and
--- nothing is built.
+-- tree), and rsyncs them to every assets host at once. The digest and the
+-- checkout are made as the deploy starts; the build command runs in the
+-- background once the lock is held, while the servers unpack the code,
+-- and is waited for before the send. When nothing under
+-- assets_dependencies changed since the release in current, the previous
+-- release's assets are reused and the build command does not run.
 --
 -- With assets_shared = true each release keeps its own set (SNAPSHOT):
 -- rsync writes the new set there, hard-linking from the current release's
@@ -232,20 +232,27 @@ local function reuse(sum)
   end)
 end
 
--- prepared is what the deploy made ready as it started: { sum =, key =,
--- dir = }; build is the build this run started: { sum =, reuse = bool,
--- dir =, job = }.
+-- prepared is what the deploy made ready as it started: { commit =, sum
+-- =, key =, dir =, checkout = }; build is the build this run started: {
+-- sum =, reuse = bool, dir =, checkout =, job = }.
 local prepared, build
 
--- build_script builds in dir/src, a clean archive of commit (the one
--- digested), with the output in dir/log: printed when the build
--- succeeds, its error when it fails.
-local function build_script(dir, commit)
-  local d = function(name) return q(dir .. "/" .. name) end
-  local checkout = string.format("mkdir %s && git -C %s archive %s | tar -x -C %s", d("src"), q(fetch("local_repo")), q(commit), d("src"))
-  local compile = string.format("RAILS_ENV=%s && export RAILS_ENV && cd %s && sh -c %s", q(fetch("rails_env")), d("src"), q(fetch("assets_build_command")))
-  return string.format("( %s && %s ) </dev/null >%s 2>&1; s=$?; if [ \"$s\" = 0 ]; then cat %s; else cat %s >&2; fi; exit \"$s\"",
-    checkout, compile, d("log"), d("log"), d("log"))
+-- checkout_script archives commit (the one digested) into dir/src: a
+-- clean checkout, never the working tree. It touches nothing but dir, so
+-- it runs as the deploy starts, whatever the lock then finds.
+local function checkout_script(dir, commit)
+  local src = q(dir .. "/src")
+  return string.format("mkdir %s && git -C %s archive %s | tar -x -C %s", src, q(fetch("local_repo")), q(commit), src)
+end
+
+-- compile_script runs the build command in dir/src, with the output in
+-- dir/log: printed when the build succeeds, its error when it fails.
+local function compile_script(dir)
+  local log = q(dir .. "/log")
+  local compile = string.format("RAILS_ENV=%s && export RAILS_ENV && cd %s && sh -c %s",
+    q(fetch("rails_env")), q(dir .. "/src"), q(fetch("assets_build_command")))
+  return string.format("( %s ) </dev/null >%s 2>&1; s=$?; if [ \"$s\" = 0 ]; then cat %s; else cat %s >&2; fi; exit \"$s\"",
+    compile, log, log, log)
 end
 
 -- check_shared refuses assets_shared without assets_dir in linked_dirs:
@@ -260,11 +267,12 @@ local function check_shared()
   error(string.format('assets_shared = true serves the assets from shared/%s: add "%s" to linked_dirs', want, want), 0)
 end
 
--- prepare, as the deploy starts, computes the digest and makes the
--- build's directory: local work, done while the servers are dialled. The
--- build itself waits for the lock's read of the hosts' digests: unchanged
--- assets are not built at all (a build command may do more than write
--- files). The directory goes when the run ends, however it ends.
+-- prepare, as the deploy starts, computes the digest, makes the build's
+-- directory and starts the clean checkout in the background: local work,
+-- done while the servers are dialled. The build command itself waits for
+-- the lock's read of the hosts' digests: unchanged assets are not built
+-- at all (a build command may do more than write files). The directory
+-- goes when the run ends, however it ends.
 local function prepare()
   check_shared()
   local dir = run_locally("mktemp -d", { dry_run = "/tmp/luacap-assets" })
@@ -272,22 +280,27 @@ local function prepare()
     { hint = "the asset build directory " .. dir .. " may be left here; remove it" })
   local key = digest_command()
   local commit, sum = run_locally(key, { dry_run = "dry-run-commit dry-run-digest" }):match("^(%S+) (%S+)$")
-  prepared = { commit = commit, sum = sum, key = key, dir = dir }
+  prepared = { commit = commit, sum = sum, key = key, dir = dir,
+    checkout = run_locally(checkout_script(dir, commit), { background = true }) }
 end
 
 -- start_build decides, from the digests the lock read, whether to build,
 -- and starts the build in the background. What was prepared for other
 -- settings (a hook changed the branch since) is prepared again.
 local function start_build()
-  if prepared == nil or prepared.key ~= digest_command() then prepare() end
+  if prepared == nil or prepared.key ~= digest_command() then
+    if prepared then prepared.checkout:stop() end
+    prepare()
+  end
   build = { sum = prepared.sum }
   if unchanged(build.sum) then
+    prepared.checkout:stop()
     build.reuse = true
     return
   end
-  build.dir = prepared.dir
+  build.dir, build.checkout = prepared.dir, prepared.checkout
   info("building the assets in the background: " .. fetch("assets_build_command"))
-  build.job = run_locally(build_script(build.dir, prepared.commit), { background = true })
+  build.job = run_locally(compile_script(build.dir), { background = true, after = build.checkout })
 end
 
 -- start_send, with assets_shared, starts the rsync of the new set to
@@ -315,6 +328,7 @@ local function moved_script()
 end
 
 local function send(b)
+  b.checkout:wait() -- its own failure, not only the build's "not started"
   b.job:wait()
   local from = b.dir .. "/src/" .. fetch("assets_dir")
   on(assets_hosts(), function(host)

@@ -12,9 +12,10 @@ import (
 
 // startLocal starts line on this machine in the background, in a process
 // group of its own (stopped with it), and returns the job's number for
-// raw.wait_local. A dry run prints the command in order, and the job's
-// result is the stand-in.
-func (e *Engine) startLocal(L *lua.LState, line, standIn string) int {
+// raw.wait_local; with after, a job, it runs once that one has ended
+// well, and fails, running nothing, if it did not. A dry run prints the
+// command in order, and the job's result is the stand-in.
+func (e *Engine) startLocal(L *lua.LState, line, standIn string, after *localJob) int {
 	ctx, cancel := context.WithCancel(e.ctx)
 	job := &localJob{done: make(chan struct{}), cancel: cancel, cmd: line, task: e.running.name(), host: e.localHost.Name, shown: true}
 	id := e.jobs.add(job)
@@ -31,6 +32,9 @@ func (e *Engine) startLocal(L *lua.LState, line, standIn string) int {
 	e.out.CommandStart(e.localHost.Name, line)
 	go func() {
 		defer close(job.done)
+		if job.err = stopped(ctx, after.ended(ctx)); job.err != nil {
+			return
+		}
 		job.res, job.err = backend.Local{}.Run(ctx, line, backend.RunOptions{})
 		job.err = stopped(ctx, job.err)
 	}()

@@ -212,3 +212,25 @@ end)`)
 	r.mustRun(t, "x")
 	wantTrace(t, r, "false true")
 }
+
+// A background command with after runs once that job has ended well, and
+// fails, running nothing, when it did not.
+func TestABackgroundCommandFollowsTheJobItIsAfter(t *testing.T) {
+	r := load(t, `
+task("x", function()
+  local dir = fetch("dir")
+  local first = run_locally("while [ ! -f " .. dir .. "/go ]; do sleep 0.01; done; echo one > " .. dir .. "/log", { background = true })
+  local second = run_locally("echo two >> " .. dir .. "/log; cat " .. dir .. "/log", { background = true, after = first })
+  run_locally("touch " .. dir .. "/go")
+  table.insert(trace, (second:wait():gsub("\n", " ")))
+  local failed = run_locally("exit 1", { background = true })
+  local never = run_locally("touch " .. dir .. "/never", { background = true, after = failed })
+  local ok, err = pcall(never.wait)
+  table.insert(trace, tostring(ok) .. " " .. tostring(err:match("not started: exit 1, which it follows, failed") ~= nil))
+end)`)
+	r.mustRun(t, "x")
+	wantTrace(t, r, "one two", "false true")
+	if _, err := os.Stat(filepath.Join(r.dir, "never")); err == nil {
+		t.Error("the command after a failed job ran")
+	}
+}

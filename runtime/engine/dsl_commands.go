@@ -187,13 +187,17 @@ func (e *Engine) rawRunLocally(L *lua.LState) int {
 	if err != nil {
 		return luaval.Fail(L, "%v", err)
 	}
-	o, err := luaval.Options(L, opts, "run_locally()", "dry_run", "background")
+	o, err := luaval.Options(L, opts, "run_locally()", "dry_run", "background", "after")
 	if err != nil {
 		return luaval.Fail(L, "%v", err)
 	}
 	line := command.Build(e.contextOf(L).spec(cmd))
 	if lua.LVAsBool(luaval.OptOr(o, "background")) {
-		return e.startLocal(L, line, lua.LVAsString(luaval.OptOr(o, "dry_run")))
+		after, err := e.jobOption(luaval.OptOr(o, "after"))
+		if err != nil {
+			return luaval.Fail(L, "run_locally() after: %v", err)
+		}
+		return e.startLocal(L, line, lua.LVAsString(luaval.OptOr(o, "dry_run")), after)
 	}
 	return e.sched.Await(L, e.captureOn(e.localHost, line, lua.LVAsString(luaval.OptOr(o, "dry_run"))))
 }

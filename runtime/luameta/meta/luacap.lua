@@ -262,7 +262,7 @@ function rsync(local_dir, remote_dir, opts) end
 
 ---Runs a command, or a function, on this machine; in the background it returns a job whose wait() returns the output and stop() stops it.
 ---@param cmd_or_fn string|string[]|fun(host: luacap.Host)
----@param ... string|{dry_run?: string, background?: boolean}
+---@param ... string|{dry_run?: string, background?: boolean, after?: table}
 ---@return any
 function run_locally(cmd_or_fn, ...) end
 
