@@ -18,60 +18,8 @@
 use("rails/assets")
 local q = require("luacap.shell").quote
 local releases = require("luacap.recipes.releases")
-
-local SNAPSHOT = ".luacap-assets"
-
--- remove_leftovers removes the sets a run cut off may have left beside
--- live, the set shared/ serves.
-local function remove_leftovers(live)
-  return "{ " .. releases.remove_present("-rf", { live .. ".luacap-new", live .. ".luacap-old" }) .. "; }"
-end
-
--- serve_script, run right after current was switched to target, serves in
--- shared/ target's set and, for the requests still in flight, the set of
--- the release current pointed at before ($p, read by the switch): built
--- aside from hard links, then swapped in by two renames. A release left
--- that kept no set (deployed before assets_shared) keeps what shared/
--- served until now as its own, so that a rollback to it, or an undo of
--- this switch, serves its manifest again. Each program here runs on every
--- host: the leftovers of a cut-off run are removed only when there are
--- any, and the first set copied makes the new directory. A set is copied
--- through its "/.": when shared/'s is a link to where the assets are
--- kept, a copy of the link would let the new set be written through it,
--- over the set the release left serves.
-local function serve_script(target)
-  local live = shared_path() .. "/" .. fetch("assets_dir")
-  local new, old, snap = q(live .. ".luacap-new"), q(live .. ".luacap-old"), q(target .. "/" .. SNAPSHOT)
-  local keep = string.format("{ [ -z \"$p\" ] || [ \"$p\" = %s ] || [ ! -d \"$p\" ] || cp -al %s \"$p\"/%s; }",
-    q(target), q(live .. "/."), SNAPSHOT)
-  return string.format("if [ -d %s ]; then %s && " ..
-    "{ if [ -n \"$p\" ] && [ \"$p\" != %s ] && [ -d \"$p\"/%s ]; then cp -al \"$p\"/%s/. %s; elif [ -d %s ]; then cp -al %s %s && %s; else mkdir %s; fi; } && " ..
-    "cp -alf %s/. %s/ && { [ ! -e %s ] || mv %s %s; } && mv %s %s && rm -rf %s; fi",
-    snap, remove_leftovers(live),
-    q(target), SNAPSHOT, SNAPSHOT, new, q(live), q(live .. "/."), new, keep, new,
-    snap, new, q(live), q(live), old, new, q(live), old)
-end
-
--- repair_script puts back the set shared/ serves when a run was cut off
--- between the two renames that swap it (a kill -9 there): the set built
--- for current if it was complete, else the one it replaced. The command
--- that takes the lock runs it, so the next run mends it first. deploy:check
--- (before the lock) may have made an empty dir in its place: that counts
--- as missing. A set still there and not empty is kept: the cut came while
--- the new one was being built, and the next switch builds it again.
-local function repair_script()
-  local live = q(shared_path() .. "/" .. fetch("assets_dir"))
-  local new, old = q(shared_path() .. "/" .. fetch("assets_dir") .. ".luacap-new"),
-    q(shared_path() .. "/" .. fetch("assets_dir") .. ".luacap-old")
-  return string.format("if [ -d %s ] || [ -d %s ]; then { [ -e %s ] && ! rmdir %s 2>/dev/null; } || " ..
-    "{ [ -d %s ] && mv %s %s; } || mv %s %s; fi; true", new, old, live, live, new, new, live, old, live)
-end
-
--- incoming is where, with assets_shared, the new set is rsynced while the
--- strategy sends the code: beside the releases, under a dot name that no
--- listing of releases reads, and moved into the new release once it is
--- made (the strategy's mkdir of the release must be the first).
-local function incoming() return releases_path() .. "/." .. fetch("release_name") .. SNAPSHOT end
+local sets = require("luacap.recipes.asset_sets")
+local SNAPSHOT = sets.SNAPSHOT
 
 -- sending is the build whose set start_send is sending, until the
 -- precompile step has waited for it and moved it in: when that step never
@@ -88,18 +36,8 @@ local function finish_sends()
   if b == nil then return "" end
   sending = nil
   for _, job in pairs(b.sends) do job:stop() end
-  local inc = q(incoming())
+  local inc = q(sets.incoming())
   return string.format(" && { { [ ! -e %s ] && [ ! -L %s ]; } || rm -rf -- %s || true; }", inc, inc, inc)
-end
-
--- remove_incoming_script removes what a run cut off left in incoming
--- places, and whatever else has such a name: a link there (to anywhere)
--- would have the rsync write, and delete, through it. rm removes the
--- link, never what it points at. The command that takes the lock runs
--- it: no other run sends while this one holds the lock. Only a match
--- forks.
-local function remove_incoming_script()
-  return string.format("for s in %s/.*%s; do if [ -L \"$s\" ] || [ -e \"$s\" ]; then rm -rf -- \"$s\"; fi; done", q(releases_path()), SNAPSHOT)
 end
 
 -- assets_hosts are the hosts of assets_roles.
@@ -122,7 +60,7 @@ if releases.assets_digest == nil then
       "[ ! -d %s ] || echo assets-kept", releases.read_line("digest", current_path() .. "/ASSETS_DIGEST"),
       q(current_path() .. "/" .. SNAPSHOT))
     if not fetch("assets_shared") then return script end
-    return script .. "; " .. repair_script() .. "; " .. remove_incoming_script()
+    return script .. "; " .. sets.repair_script() .. "; " .. sets.remove_incoming_script()
   end
   function releases.remember(host, text)
     releases.assets_digest[host.name] = text:match("assets%-digest ([^\n]*)") or ""
@@ -134,14 +72,14 @@ if releases.assets_digest == nil then
   function releases.switch_current(target)
     local script = switch_current(target)
     if not fetch("assets_shared") then return script end
-    return script .. " && { " .. serve_script(target) .. "; } >&2" .. finish_sends()
+    return script .. " && { " .. sets.serve_script(target) .. "; } >&2" .. finish_sends()
   end
   -- An undone rollback switches back the same way: the code in current
   -- goes back with its own set (and its manifest).
   function releases.switch_back(target)
     local script = switch_back(target)
     if not fetch("assets_shared") then return script end
-    return script .. " && { " .. serve_script(target) .. "; } >&2"
+    return script .. " && { " .. sets.serve_script(target) .. "; } >&2"
   end
 end
 
@@ -194,16 +132,6 @@ local function unchanged(sum)
   return true
 end
 
--- restore_script serves the assets of the release in current again, when
--- it kept a snapshot: a copy of links (through its "/.", should an older
--- run have kept a link), swapped in with two renames.
-local function restore_script()
-  local snap, live = q(current_path() .. "/" .. SNAPSHOT), shared_path() .. "/" .. fetch("assets_dir")
-  local new, old = q(live .. ".luacap-new"), q(live .. ".luacap-old")
-  return string.format("if [ -d %s ]; then %s && cp -al %s %s && { [ ! -e %s ] || mv %s %s; } && mv %s %s && rm -rf %s; fi",
-    snap, remove_leftovers(live), q(current_path() .. "/" .. SNAPSHOT .. "/."), new, q(live), q(live), old, new, q(live), old)
-end
-
 -- record_script writes the digest the release's assets were built from.
 local function record_script(sum)
   return "printf '%s\\n' " .. q(sum) .. " > " .. q(release_path() .. "/ASSETS_DIGEST")
@@ -213,7 +141,7 @@ end
 -- release's assets again should the deploy be undone.
 local function undo_shared()
   if fetch("assets_shared") then
-    on_rollback(restore_script(), { hint = "shared/" .. fetch("assets_dir") .. " may hold the new release's assets; run " ..
+    on_rollback(sets.restore_script(), { hint = "shared/" .. fetch("assets_dir") .. " may hold the new release's assets; run " ..
       "luacap STAGE deploy:assets:restore" })
   end
 end
@@ -305,26 +233,18 @@ end
 
 -- start_send, with assets_shared, starts the rsync of the new set to
 -- every assets host as soon as the release has its name: in the
--- background, once the build has ended, into incoming() while the
+-- background, once the build has ended, into sets.incoming() while the
 -- strategy sends the code. The transaction's undo removes what it sent.
 local function start_send()
   local b = build
   if b == nil or b.reuse or not fetch("assets_shared") then return end
-  local from, to = b.dir .. "/src/" .. fetch("assets_dir"), incoming()
+  local from, to = b.dir .. "/src/" .. fetch("assets_dir"), sets.incoming()
   b.sends = {}
   sending = b
   on(assets_hosts(), function(host)
     on_rollback("rm -rf -- " .. q(to))
     b.sends[host.name] = rsync(from, to, { delete = true, link_dest = link_dest(host), background = true, after = b.job })
   end)
-end
-
--- moved_script moves the set sent to incoming() into the new release,
--- in place of whatever the code has there (mv -T refuses a directory that
--- is not empty; rm removes a link, not what it points at).
-local function moved_script()
-  local to = q(assets_target())
-  return string.format("{ { [ ! -e %s ] && [ ! -L %s ]; } || rm -rf -- %s; } && mv -T -- %s %s", to, to, to, q(incoming()), to)
 end
 
 local function send(b)
@@ -336,7 +256,7 @@ local function send(b)
     local started = b.sends and b.sends[host.name]
     if started then
       started:wait()
-      execute(moved_script() .. " && " .. record_script(b.sum))
+      execute(sets.moved_script(assets_target()) .. " && " .. record_script(b.sum))
     else
       rsync(from, assets_target(), { delete = true, link_dest = link_dest(host) })
       execute(record_script(b.sum))
@@ -366,7 +286,7 @@ desc("With assets_shared, serves the assets of the release in current again (aft
 task("deploy:assets:restore", { pipelined = true }, function()
   if not fetch("assets_shared") then return end
   invoke("deploy:lock") -- never while a deploy switches
-  local script = restore_script()
+  local script = sets.restore_script()
   on(assets_hosts(), function() execute(script) end)
 end)
 -- A rollback needs no hook: its switch serves the set of the release it

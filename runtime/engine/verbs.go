@@ -136,6 +136,7 @@ var verbs = []Verb{
 	{Library, "luacap.recipes.release_names", nil, "", "Choosing release names: shared by the bundled recipes."},
 	{Library, "luacap.recipes.migrations", nil, "", "Whether migrations changed since the release in current: conditionally_migrate."},
 	{Library, "luacap.recipes.deploy_lock", nil, "", "The deploy lock's scripts: taking it, giving it back, removing a stale one."},
+	{Library, "luacap.recipes.asset_sets", nil, "", "The asset sets of assets_shared: serving in shared/ the set of the release in current."},
 }
 
 // loaded adapts a verb the project implements (loading: variables,
