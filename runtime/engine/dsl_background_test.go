@@ -234,3 +234,27 @@ end)`)
 		t.Error("the command after a failed job ran")
 	}
 }
+
+// after orders a background command after a job; given to a command run
+// at once it was ignored: the command ran before the job it was to
+// follow had ended. It is refused, and so is an after that is no job.
+func TestAfterWithoutBackgroundIsRefused(t *testing.T) {
+	r := load(t, `
+task("x", function()
+  local dir = fetch("dir")
+  local first = run_locally("while [ ! -f " .. dir .. "/go ]; do sleep 0.01; done", { background = true })
+  local ok, err = pcall(run_locally, "touch " .. dir .. "/early", { after = first })
+  table.insert(trace, tostring(ok) .. " " .. tostring(tostring(err):match("background = true") ~= nil))
+  for _, bad in ipairs({ 5, {}, { id = 99 } }) do
+    ok, err = pcall(run_locally, "true", { background = true, after = bad })
+    table.insert(trace, tostring(ok) .. " " .. tostring(tostring(err):match("run_locally%(%) after") ~= nil))
+  end
+  run_locally("touch " .. dir .. "/go")
+  first:wait()
+end)`)
+	r.mustRun(t, "x")
+	wantTrace(t, r, "false true", "false true", "false true", "false true")
+	if _, err := os.Stat(filepath.Join(r.dir, "early")); err == nil {
+		t.Error("the command given after ran before the job it follows had ended")
+	}
+}

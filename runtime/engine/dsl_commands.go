@@ -192,6 +192,9 @@ func (e *Engine) rawRunLocally(L *lua.LState) int {
 		return luaval.Fail(L, "%v", err)
 	}
 	line := command.Build(e.contextOf(L).spec(cmd))
+	if err := afterNeedsBackground(o, "run_locally()"); err != nil {
+		return luaval.Fail(L, "%v", err)
+	}
 	if lua.LVAsBool(luaval.OptOr(o, "background")) {
 		after, err := e.jobOption(luaval.OptOr(o, "after"))
 		if err != nil {

@@ -69,6 +69,9 @@ func (e *Engine) rawRsync(L *lua.LState) int {
 	// The fallback is made here, on the Lua goroutine that owns the settings.
 	fallback, fallbackErr := e.rsyncCommand(f.Host, flags, args[0], args[1])
 	send := rsyncSend{host: f.Host, flags: flags, src: args[0], dst: args[1], fallback: fallback, fallbackErr: fallbackErr}
+	if err := afterNeedsBackground(o, "rsync()"); err != nil {
+		return luaval.Fail(L, "%v", err)
+	}
 	if lua.LVAsBool(luaval.OptOr(o, "background")) {
 		after, err := e.jobOption(luaval.OptOr(o, "after"))
 		if err != nil {
@@ -102,6 +105,15 @@ var errNoRsyncHere = errors.New("rsync is not installed on this machine; install
 func (e *Engine) rsyncHere() error {
 	if _, err := exec.LookPath("rsync"); err != nil && !e.opts.DryRun {
 		return errNoRsyncHere
+	}
+	return nil
+}
+
+// afterNeedsBackground refuses an after option on a command run at once:
+// it would run before the job it names has ended.
+func afterNeedsBackground(o map[string]lua.LValue, verb string) error {
+	if luaval.OptOr(o, "after") != lua.LNil && !lua.LVAsBool(luaval.OptOr(o, "background")) {
+		return errorf("%s after: only a command started with background = true waits for a job; add it, or wait() for the job first", verb)
 	}
 	return nil
 }
