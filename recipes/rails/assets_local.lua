@@ -110,8 +110,10 @@ end
 local function digest_command()
   local paths = {}
   for _, p in ipairs(fetch("assets_dependencies")) do paths[#paths + 1] = q(p) end
-  return string.format("c=$(git -C %s rev-parse --verify %s) && printf '%%s ' \"$c\" && { git -C %s ls-tree -r \"$c\" -- %s; echo %s; } | sha256sum | cut -c1-64",
-    q(fetch("local_repo")), q(fetch("branch") .. "^{commit}"), q(fetch("local_repo")), table.concat(paths, " "), q(fetch("assets_build_command")))
+  local repo, branch = q(fetch("local_repo")), fetch("branch")
+  return string.format("c=$(git -C %s rev-parse --verify %s) || { printf 'the assets cannot be built: branch %%s names no commit in local_repo %%s\\n' %s %s >&2; exit 1; }; " ..
+    "printf '%%s ' \"$c\" && { git -C %s ls-tree -r \"$c\" -- %s; echo %s; } | sha256sum | cut -c1-64",
+    repo, q(branch .. "^{commit}"), q(branch), repo, repo, table.concat(paths, " "), q(fetch("assets_build_command")))
 end
 
 -- unchanged reports whether every assets host's current release was built
