@@ -208,7 +208,7 @@ func TestAttackFailingBuildUndoesEveryHost(t *testing.T) {
 	s.release("1", "20260101000001")
 	s.write(filepath.Join(s.repo, "app/assets/version"), "2\n")
 	commitAll(t, s.repo, "v2")
-	s.env = []string{"BUILD=seq 1 200000; echo build-says-why >&2; exit 3"}
+	s.env = []string{"BUILD=seq 1 20000; echo build-says-why >&2; exit 3"}
 	for _, format := range []string{"pretty", "verbose", "json"} {
 		r := s.run("deploy", "-s", "release_name=20260101000002", "--format", format)
 		if r.Code != 1 {
@@ -419,7 +419,7 @@ func TestAttackHugeBuildOutputInEveryFormat(t *testing.T) {
 		v := strconv.Itoa(i + 2)
 		s.write(filepath.Join(s.repo, "app/assets/version"), v+"\n")
 		commitAll(t, s.repo, "v"+v)
-		s.env = []string{"BUILD=seq 1 400000; seq 1 100000 >&2; mkdir -p public/assets && echo app-" + v + ".css > public/assets/manifest.txt && echo " + v + " > public/assets/app-" + v + ".css"}
+		s.env = []string{"BUILD=seq 1 40000; seq 1 10000 >&2; mkdir -p public/assets && echo app-" + v + ".css > public/assets/manifest.txt && echo " + v + " > public/assets/app-" + v + ".css"}
 		for _, dry := range []bool{true, false} {
 			args := []string{"deploy", "-s", "release_name=2026010100000" + v, "--format", format}
 			if dry {
