@@ -234,12 +234,12 @@ func TestAttackFailingBuildUndoesEveryHost(t *testing.T) {
 // incoming set or the new release.
 func TestAttackAssetsFillingOneHostsDiskAreUndoneEverywhere(t *testing.T) {
 	t.Parallel()
-	c := harness.Start(t, 2, harness.Options{TmpfsRoot: map[string]int64{"h2": 2 << 20}})
+	c := harness.Start(t, 2, harness.Options{TmpfsRoot: map[string]int64{"h2": 1 << 20}})
 	s := newAttack4Assets(t, c, "")
 	s.release("1", "20260101000001")
 	s.write(filepath.Join(s.repo, "app/assets/version"), "2\n")
 	commitAll(t, s.repo, "v2")
-	s.env = []string{"BUILD=mkdir -p public/assets && head -c 4000000 /dev/urandom > public/assets/big.bin && echo app-2.css > public/assets/manifest.txt && echo 2 > public/assets/app-2.css"}
+	s.env = []string{"BUILD=mkdir -p public/assets && head -c 1500000 /dev/urandom > public/assets/big.bin && echo app-2.css > public/assets/manifest.txt && echo 2 > public/assets/app-2.css"}
 	r := s.run("deploy", "-s", "release_name=20260101000002")
 	if r.Code != 1 {
 		t.Errorf("the deploy whose assets fill h2's disk exited %d:\n%s", r.Code, r.Output())
