@@ -65,6 +65,9 @@ end)`
 	go func() {
 		waitForFile(t, c.Dir+"/drop-now")
 		h.KillSessions()
+		// luacap's side of the connection closed: it has seen the drop, so
+		// the next command is one sent after it, not one the drop cut.
+		waitClientClosed(t, h.Port)
 		touch(t, c.Dir+"/dropped")
 	}()
 	r := runLuacap(t, c, src, nil, "redial")
