@@ -78,3 +78,36 @@ func (e *Engine) rawWaitLocal(L *lua.LState) int {
 		return deliver(lua.LString(out)), err
 	})
 }
+
+// backgroundOptions reads a command's background and after options:
+// whether it runs in the background, and the job it follows (nil for
+// none). An after on a command run at once is refused: it would run
+// before the job it names has ended.
+func (e *Engine) backgroundOptions(o map[string]lua.LValue, verb string) (bool, *localJob, error) {
+	background, v := lua.LVAsBool(luaval.OptOr(o, "background")), luaval.OptOr(o, "after")
+	if v == lua.LNil {
+		return background, nil, nil
+	}
+	if !background {
+		return false, nil, errorf("%s after: only a command started with background = true waits for a job; add it, or wait() for the job first", verb)
+	}
+	job, err := e.jobOption(v)
+	if err != nil {
+		return false, nil, errorf("%s after: %v", verb, err)
+	}
+	return true, job, nil
+}
+
+// jobOption is the job an after option names.
+func (e *Engine) jobOption(v lua.LValue) (*localJob, error) {
+	t, ok := v.(*lua.LTable)
+	if !ok {
+		return nil, errorf("give the job a background command returned, not a %s", v.Type())
+	}
+	id, ok := t.RawGetString("id").(lua.LNumber)
+	job := e.jobs.get(int(id))
+	if !ok || job == nil {
+		return nil, errorf("give the job a background command returned (run_locally or rsync with background = true)")
+	}
+	return job, nil
+}

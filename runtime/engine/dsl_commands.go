@@ -192,14 +192,11 @@ func (e *Engine) rawRunLocally(L *lua.LState) int {
 		return luaval.Fail(L, "%v", err)
 	}
 	line := command.Build(e.contextOf(L).spec(cmd))
-	if err := afterNeedsBackground(o, "run_locally()"); err != nil {
+	background, after, err := e.backgroundOptions(o, "run_locally()")
+	if err != nil {
 		return luaval.Fail(L, "%v", err)
 	}
-	if lua.LVAsBool(luaval.OptOr(o, "background")) {
-		after, err := e.jobOption(luaval.OptOr(o, "after"))
-		if err != nil {
-			return luaval.Fail(L, "run_locally() after: %v", err)
-		}
+	if background {
 		return e.startLocal(L, line, lua.LVAsString(luaval.OptOr(o, "dry_run")), after)
 	}
 	return e.sched.Await(L, e.captureOn(e.localHost, line, lua.LVAsString(luaval.OptOr(o, "dry_run"))))

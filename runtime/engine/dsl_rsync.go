@@ -69,14 +69,11 @@ func (e *Engine) rawRsync(L *lua.LState) int {
 	// The fallback is made here, on the Lua goroutine that owns the settings.
 	fallback, fallbackErr := e.rsyncCommand(f.Host, flags, args[0], args[1])
 	send := rsyncSend{host: f.Host, flags: flags, src: args[0], dst: args[1], fallback: fallback, fallbackErr: fallbackErr}
-	if err := afterNeedsBackground(o, "rsync()"); err != nil {
+	background, after, err := e.backgroundOptions(o, "rsync()")
+	if err != nil {
 		return luaval.Fail(L, "%v", err)
 	}
-	if lua.LVAsBool(luaval.OptOr(o, "background")) {
-		after, err := e.jobOption(luaval.OptOr(o, "after"))
-		if err != nil {
-			return luaval.Fail(L, "rsync() after: %v", err)
-		}
+	if background {
 		return e.startRsync(L, send, after)
 	}
 	return e.sched.Await(L, func(ctx context.Context) (sched.Deliver, error) {
@@ -107,32 +104,6 @@ func (e *Engine) rsyncHere() error {
 		return errNoRsyncHere
 	}
 	return nil
-}
-
-// afterNeedsBackground refuses an after option on a command run at once:
-// it would run before the job it names has ended.
-func afterNeedsBackground(o map[string]lua.LValue, verb string) error {
-	if luaval.OptOr(o, "after") != lua.LNil && !lua.LVAsBool(luaval.OptOr(o, "background")) {
-		return errorf("%s after: only a command started with background = true waits for a job; add it, or wait() for the job first", verb)
-	}
-	return nil
-}
-
-// jobOption is the job an after option names: nil for none.
-func (e *Engine) jobOption(v lua.LValue) (*localJob, error) {
-	if v == lua.LNil {
-		return nil, nil
-	}
-	t, ok := v.(*lua.LTable)
-	if !ok {
-		return nil, errorf("give the job a background command returned, not a %s", v.Type())
-	}
-	id, ok := t.RawGetString("id").(lua.LNumber)
-	job := e.jobs.get(int(id))
-	if !ok || job == nil {
-		return nil, errorf("give the job a background command returned (run_locally or rsync with background = true)")
-	}
-	return job, nil
 }
 
 // rsyncCommand is the local rsync command line that sends src's contents
