@@ -18,6 +18,18 @@ type sharedAssets struct {
 
 func newSharedAssets(t *testing.T, c *harness.Cluster) *sharedAssets {
 	t.Helper()
+	return newSharedAssetsWith(t, c, `
+after("deploy:symlink", function()
+  on(roles("web"), function() execute("[ ! -f /var/www/fail-after-switch ]") end)
+end)
+`)
+}
+
+// newSharedAssetsWith is the shared-assets scenario on every host of c as
+// a web host, its build command taken from $BUILD when set, with extra
+// appended to the Deployfile.
+func newSharedAssetsWith(t *testing.T, c *harness.Cluster, extra string) *sharedAssets {
+	t.Helper()
 	roles := map[string]string{}
 	for _, h := range c.Hosts {
 		roles[h.Name] = `"web"`
@@ -29,11 +41,8 @@ set("local_repo", "repo")
 set("linked_dirs", { "log", "tmp/pids", "public/assets" })
 use("rails/assets_local")
 set("assets_shared", os.getenv("ASSETS_SHARED") ~= "0")
-set("assets_build_command", "mkdir -p public/assets && v=$(cat app/assets/version) && echo $v > public/assets/app-$v.css && echo app-$v.css > public/assets/manifest.txt")
-after("deploy:symlink", function()
-  on(roles("web"), function() execute("[ ! -f /var/www/fail-after-switch ]") end)
-end)
-`))
+set("assets_build_command", os.getenv("BUILD") or "mkdir -p public/assets && v=$(cat app/assets/version) && echo $v > public/assets/app-$v.css && echo app-$v.css > public/assets/manifest.txt")
+`+extra))
 	s := &sharedAssets{deployEnv: d, repo: filepath.Join(d.dir, "repo")}
 	gitRepo(t, s.repo, map[string]string{"app/assets/version": "0\n"})
 	return s

@@ -18,28 +18,6 @@ import (
 // unpack the code, and, with assets_shared, the rsync of the new set into
 // releases/.<name>.luacap-assets while the strategy sends the code.
 
-// newAttack4Assets is newSharedAssets with its build command taken from
-// $BUILD when set, and extra appended to the Deployfile.
-func newAttack4Assets(t *testing.T, c *harness.Cluster, extra string) *sharedAssets {
-	t.Helper()
-	roles := map[string]string{}
-	for _, h := range c.Hosts {
-		roles[h.Name] = `"web"`
-	}
-	d := newDeployEnv(t, c, appDeployfile(c, roles, `
-set("copy_source", nil)
-set("repo_url", "repo")
-set("local_repo", "repo")
-set("linked_dirs", { "log", "tmp/pids", "public/assets" })
-use("rails/assets_local")
-set("assets_shared", os.getenv("ASSETS_SHARED") ~= "0")
-set("assets_build_command", os.getenv("BUILD") or "mkdir -p public/assets && v=$(cat app/assets/version) && echo $v > public/assets/app-$v.css && echo app-$v.css > public/assets/manifest.txt")
-`+extra))
-	s := &sharedAssets{deployEnv: d, repo: filepath.Join(d.dir, "repo")}
-	gitRepo(t, s.repo, map[string]string{"app/assets/version": "0\n"})
-	return s
-}
-
 // noIncoming checks that no host keeps an incoming set beside its releases.
 func noIncoming(t *testing.T, c *harness.Cluster, when string) {
 	t.Helper()
@@ -61,7 +39,7 @@ func TestAttackIncomingAssetsLinkedElsewhereAreNotWrittenThrough(t *testing.T) {
 	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	h := c.Hosts[0]
-	s := newAttack4Assets(t, c, "")
+	s := newSharedAssetsWith(t, c, "")
 	s.release("1", "20260101000001")
 	elsewhere := h.Path("/var/www/elsewhere")
 	s.write(elsewhere+"/precious.txt", "keep me\n")
@@ -103,7 +81,7 @@ func TestAttackCodeWithItsOwnAssetsSetDeploys(t *testing.T) {
 	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	h := c.Hosts[0]
-	s := newAttack4Assets(t, c, "")
+	s := newSharedAssetsWith(t, c, "")
 	s.write(filepath.Join(s.repo, ".luacap-assets/manifest.txt"), "committed.css\n")
 	s.write(filepath.Join(s.repo, ".luacap-assets/committed.css"), "x\n")
 	s.release("1", "20260101000001")
@@ -135,7 +113,7 @@ func alive(pid int) bool {
 func TestAttackInterruptedBuildIgnoringTermLeavesNoProcess(t *testing.T) {
 	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
-	s := newAttack4Assets(t, c, "")
+	s := newSharedAssetsWith(t, c, "")
 	s.release("1", "20260101000001")
 	pidFile := filepath.Join(s.dir, "build.pid")
 	s.write(filepath.Join(s.repo, "app/assets/version"), "2\n")
@@ -179,7 +157,7 @@ func TestAttackBranchChangedBeforeTheLockPacksAndBuildsIt(t *testing.T) {
 	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	h := c.Hosts[0]
-	s := newAttack4Assets(t, c, `
+	s := newSharedAssetsWith(t, c, `
 before("deploy:lock", function() set("branch", os.getenv("NEW_BRANCH") or "main") end)
 `)
 	s.release("1", "20260101000001")
@@ -204,7 +182,7 @@ before("deploy:lock", function() set("branch", os.getenv("NEW_BRANCH") or "main"
 func TestAttackFailingBuildUndoesEveryHost(t *testing.T) {
 	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
-	s := newAttack4Assets(t, c, "")
+	s := newSharedAssetsWith(t, c, "")
 	s.release("1", "20260101000001")
 	s.write(filepath.Join(s.repo, "app/assets/version"), "2\n")
 	commitAll(t, s.repo, "v2")
@@ -235,7 +213,7 @@ func TestAttackFailingBuildUndoesEveryHost(t *testing.T) {
 func TestAttackAssetsFillingOneHostsDiskAreUndoneEverywhere(t *testing.T) {
 	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{TmpfsRoot: map[string]int64{"h2": 1 << 20}})
-	s := newAttack4Assets(t, c, "")
+	s := newSharedAssetsWith(t, c, "")
 	s.release("1", "20260101000001")
 	s.write(filepath.Join(s.repo, "app/assets/version"), "2\n")
 	commitAll(t, s.repo, "v2")
@@ -257,7 +235,7 @@ func TestAttackAssetsFillingOneHostsDiskAreUndoneEverywhere(t *testing.T) {
 func TestAttackSharedAssetsWithoutRsyncOnTheServer(t *testing.T) {
 	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{Hide: []string{"/usr/bin/rsync"}})
-	s := newAttack4Assets(t, c, "")
+	s := newSharedAssetsWith(t, c, "")
 	s.write(filepath.Join(s.repo, "app/assets/version"), "1\n")
 	commitAll(t, s.repo, "v1")
 	r := s.run("deploy", "-s", "release_name=20260101000001")
@@ -272,7 +250,7 @@ func TestAttackSharedAssetsWithoutRsyncOnTheServer(t *testing.T) {
 func TestAttackCheckAndRollbackStartNothingInTheBackground(t *testing.T) {
 	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
-	s := newAttack4Assets(t, c, "")
+	s := newSharedAssetsWith(t, c, "")
 	s.release("1", "20260101000001")
 	s.release("2", "20260101000002")
 	for _, task := range []string{"deploy:check", "deploy:rollback"} {
@@ -294,7 +272,7 @@ func TestAttackCheckAndRollbackStartNothingInTheBackground(t *testing.T) {
 func TestAttackTwoDeploysAtOnceWithSharedAssets(t *testing.T) {
 	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
-	s := newAttack4Assets(t, c, "")
+	s := newSharedAssetsWith(t, c, "")
 	s.release("1", "20260101000001")
 	s.write(filepath.Join(s.repo, "app/assets/version"), "2\n")
 	commitAll(t, s.repo, "v2")
@@ -367,7 +345,7 @@ func processesWith(s string) []string {
 func TestAttackInterruptDuringTheAssetsRsync(t *testing.T) {
 	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
-	s := newAttack4Assets(t, c, "")
+	s := newSharedAssetsWith(t, c, "")
 	s.release("1", "20260101000001")
 	const name = "20260101777772"
 	s.write(filepath.Join(s.repo, "app/assets/version"), "2\n")
@@ -413,7 +391,7 @@ func TestAttackInterruptDuringTheAssetsRsync(t *testing.T) {
 func TestAttackHugeBuildOutputInEveryFormat(t *testing.T) {
 	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
-	s := newAttack4Assets(t, c, "")
+	s := newSharedAssetsWith(t, c, "")
 	s.release("1", "20260101000001")
 	for i, format := range []string{"json", "verbose", "pretty"} {
 		v := strconv.Itoa(i + 2)
@@ -459,7 +437,7 @@ func TestAttackHugeBuildOutputInEveryFormat(t *testing.T) {
 func TestAttackClearedPrecompileLeavesNoIncomingSet(t *testing.T) {
 	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
-	s := newAttack4Assets(t, c, `
+	s := newSharedAssetsWith(t, c, `
 clear("deploy:assets:precompile")
 task("deploy:assets:precompile", function() info("my own assets") end)
 after("deploy:finalize_update", "deploy:assets:precompile")
@@ -483,7 +461,7 @@ func TestAttackSharedAssetsUnderAnOddDeployTo(t *testing.T) {
 	c := harness.Start(t, 1, harness.Options{})
 	h := c.Hosts[0]
 	const odd = "/var/www/sh op's"
-	s := newAttack4Assets(t, c, `set("deploy_to", "`+odd+`")`)
+	s := newSharedAssetsWith(t, c, `set("deploy_to", "`+odd+`")`)
 	s.write(h.Path(odd+"/shared/config/database.yml"), "production: h1\n")
 	for i, v := range []string{"1", "2"} {
 		s.write(filepath.Join(s.repo, "app/assets/version"), v+"\n")
@@ -522,7 +500,7 @@ func TestAttackUnsharedAssetsGoIntoTheRelease(t *testing.T) {
 	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	h := c.Hosts[0]
-	s := newAttack4Assets(t, c, `set("linked_dirs", { "log", "tmp/pids" })`)
+	s := newSharedAssetsWith(t, c, `set("linked_dirs", { "log", "tmp/pids" })`)
 	s.env = []string{"ASSETS_SHARED=0"}
 	s.release("1", "20260101000001")
 	r := s.run("deploy", "-s", "release_name=20260101000002", "--format", "verbose")
@@ -545,7 +523,7 @@ func TestAttackCommitWhileWaitingForTheLockKeepsCodeAndAssetsTogether(t *testing
 	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	h := c.Hosts[0]
-	s := newAttack4Assets(t, c, `
+	s := newSharedAssetsWith(t, c, `
 local hold = os.getenv("HOLD")
 if hold then
   before("deploy:symlink", function() run_locally("while [ -f " .. hold .. " ]; do sleep 0.05; done") end)

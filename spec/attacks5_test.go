@@ -18,7 +18,7 @@ import (
 func TestAttackAssetsOfABranchWithNoCommitSayWhich(t *testing.T) {
 	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
-	s := newAttack4Assets(t, c, `
+	s := newSharedAssetsWith(t, c, `
 local to = os.getenv("NEW_BRANCH")
 if to then before("deploy:lock", function() set("branch", to) end) end
 `)
