@@ -23,6 +23,12 @@ import (
 // command runs in a subshell, so cd and export do not leak, and is
 // followed by an end marker on stdout (with its exit status) and on
 // stderr, so output, status and timing stay per command.
+//
+// The commands sent before the first end is read (a deploy's check and
+// lock) travel in the exec request that starts the shell: a session
+// channel takes no input until the server has started its command, a
+// round trip after the exec request, so commands written to stdin would
+// wait for that. The shell runs them, then reads the rest from stdin.
 type shell struct {
 	ch     ssh.Channel
 	client *ssh.Client
@@ -34,15 +40,26 @@ type shell struct {
 	next   int
 	queue  []int // ids of the commands sent whose ends are not read yet
 	reset  bool  // a failure was read: clear failedVar with the next command
+
+	start   func(cmd string) error // sends the exec request; nil once sent
+	first   strings.Builder        // the commands that go with it
+	handOff bool                   // the next command on stdin first takes the failure state the first ones left
 }
+
+// maxFirst bounds the commands sent in the exec request, well below
+// Linux's 128 KiB limit on one argument; a command that would pass it
+// starts the shell and goes to its stdin, as does one with a NUL byte,
+// which would end the argument there.
+const maxFirst = 32 << 10
 
 // lineReader reads one stream of the shell, line by line.
 type lineReader struct{ r *bufio.Reader }
 
-// startShell starts the shell; prepare runs on its session first (agent
-// forwarding is asked for there). The exec request asks for no reply, so
-// the first command follows it at once instead of a round trip later; a
-// refused exec shows as the channel closing, which the first command sees.
+// startShell opens the shell's session; prepare runs on it first (agent
+// forwarding is asked for there). The shell starts with the first end
+// read, its first commands in its exec request; the request asks for no
+// reply, and a refused exec shows as the channel closing, which the first
+// command sees.
 func startShell(client *ssh.Client, prepare func(ssh.Channel) error) (*shell, error) {
 	ch, reqs, err := client.OpenChannel("session", nil)
 	if err != nil {
@@ -53,32 +70,36 @@ func startShell(client *ssh.Client, prepare func(ssh.Channel) error) (*shell, er
 		ch.Close()
 		return nil, err
 	}
-	payload := ssh.Marshal(struct{ Command string }{"exec sh"})
-	if _, err := ch.SendRequest("exec", false, payload); err != nil {
-		ch.Close()
-		return nil, err
-	}
-	sh, err := newShell(ch, ch, ch.Stderr())
-	if err != nil {
-		return nil, err
-	}
+	sh := newShell(ch, ch, ch.Stderr(), func(cmd string) error {
+		_, err := ch.SendRequest("exec", false, ssh.Marshal(struct{ Command string }{cmd}))
+		return err
+	})
 	sh.ch, sh.client = ch, client
 	return sh, nil
 }
 
-// newShell speaks the protocol to a running sh through its stdin, stdout
-// and stderr: the session's channel, or a local sh in the tests.
-func newShell(stdin io.WriteCloser, stdout, stderr io.Reader) (*shell, error) {
+// newShell speaks the protocol to a sh that start starts with the
+// command it is given, reading the rest from stdin: the session's channel,
+// or a local sh in the tests.
+func newShell(stdin io.WriteCloser, stdout, stderr io.Reader, start func(cmd string) error) *shell {
 	token := make([]byte, 8)
 	rand.Read(token)
-	sh := &shell{stdin: stdin, marker: "\x1eluacap-" + hex.EncodeToString(token),
+	return &shell{stdin: stdin, marker: "\x1eluacap-" + hex.EncodeToString(token), start: start,
 		out: &lineReader{bufio.NewReaderSize(stdout, 8<<10)}, errs: &lineReader{bufio.NewReaderSize(stderr, 8<<10)}}
-	// The pid comes back ahead of the first command's output; nothing
-	// waits for it now, which would cost a round trip.
-	if _, err := fmt.Fprintf(stdin, "echo $$\n"); err != nil {
-		return nil, err
+}
+
+// begin starts the shell, once, with the commands sent so far. Its pid
+// comes first, ahead of their output; then sh execs a sh that reads
+// stdin, handing it the failure state as its argument.
+func (sh *shell) begin() error {
+	if sh.start == nil {
+		return nil
 	}
-	return sh, nil
+	start := sh.start
+	sh.start, sh.handOff = nil, true
+	script := "echo $$\n" + sh.first.String() + fmt.Sprintf(`exec sh -s -- "${%s-}"`, failedVar)
+	sh.first.Reset()
+	return start("exec sh -c " + command.Quote(script))
 }
 
 // greeting reads the shell's pid, before the first command's output.
@@ -119,10 +140,24 @@ func (sh *shell) script(id int, cmd string, always bool) string {
 		clear, run, end, end)
 }
 
-// send writes one command to the shell without waiting for its end.
+// send writes one command to the shell without waiting for its end: into
+// the exec request while the shell has not started, else to its stdin.
 func (sh *shell) send(cmd string, always bool) error {
 	sh.next++
-	if _, err := io.WriteString(sh.stdin, sh.script(sh.next, cmd, always)); err != nil {
+	text := sh.script(sh.next, cmd, always)
+	if sh.start != nil && sh.first.Len()+len(text) <= maxFirst && strings.IndexByte(text, 0) < 0 {
+		sh.first.WriteString(text)
+		sh.queue = append(sh.queue, sh.next)
+		return nil
+	}
+	if err := sh.begin(); err != nil {
+		return err
+	}
+	if sh.handOff {
+		text = fmt.Sprintf("%s=${1-}; set --\n", failedVar) + text
+		sh.handOff = false
+	}
+	if _, err := io.WriteString(sh.stdin, text); err != nil {
 		return err
 	}
 	sh.queue = append(sh.queue, sh.next)
@@ -134,6 +169,9 @@ func (sh *shell) send(cmd string, always bool) error {
 func (sh *shell) receive(stdout, stderr io.Writer) (exit int, skipped bool, err error) {
 	if len(sh.queue) == 0 {
 		return 0, false, errors.New("no command to wait for")
+	}
+	if err := sh.begin(); err != nil {
+		return 0, false, err
 	}
 	if err := sh.greeting(); err != nil {
 		return 0, false, err
@@ -207,7 +245,7 @@ func (l *lineReader) until(marker string, w io.Writer) (string, error) {
 // stop kills the shell's process group, the running command with it,
 // through a separate session: the shell itself is busy.
 func (sh *shell) stop() {
-	if sh.pid == 0 {
+	if sh.pid == 0 { // not started, or its pid not read yet
 		sh.ch.Close()
 		return
 	}

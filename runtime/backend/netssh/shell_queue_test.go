@@ -1,6 +1,13 @@
 package netssh
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
+
+// big is a command too long to go with the others in the exec request
+// that starts the shell: it starts the shell and goes to its stdin.
+var big = ": " + strings.Repeat("x", maxFirst) + "; echo big"
 
 // op is one step of a pipelining scenario: send a command, or read the
 // end of the oldest one sent.
@@ -44,6 +51,17 @@ func TestShellPipelinedCommands(t *testing.T) {
 		{"a command sent before the queue behind a failure was read is skipped", []op{
 			send("exit 1"), send("echo b"), ends(1, ""), send("echo c"), skip(), skip(),
 			send("echo d"), ends(0, "d\n")}},
+		{"a command past the exec request's bound runs after the first ones, in order", []op{
+			send("echo a"), send(big), send("echo c"),
+			ends(0, "a\n"), ends(0, "big\n"), ends(0, "c\n")}},
+		{"a failure among the first commands skips those that went to stdin", []op{
+			send("exit 1"), send(big), send("echo c"), always("echo cleanup"),
+			ends(1, ""), skip(), skip(), ends(0, "cleanup\n"), send("echo d"), ends(0, "d\n")}},
+		{"a command with a NUL byte goes to stdin, after the first ones", []op{
+			send("echo a"), send("echo b\x00c"), send("echo d"),
+			ends(0, "a\n"), ends(0, "bc\n"), ends(0, "d\n")}},
+		{"a failure read before the shell's stdin was written to is cleared", []op{
+			send("exit 5"), ends(5, ""), send("echo b"), send(big), ends(0, "b\n"), ends(0, "big\n")}},
 		{"a second failure after the reset skips again", []op{
 			send("exit 1"), ends(1, ""), send("exit 4"), send("echo c"), ends(4, ""), skip(),
 			send("echo d"), ends(0, "d\n")}},

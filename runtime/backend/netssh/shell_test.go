@@ -13,28 +13,44 @@ import (
 	"time"
 )
 
-// localShell starts sh on this machine and speaks the shell protocol to
-// it through newShell, as startShell does over a session's channel. wrap
-// stands between sh's output and the protocol's readers.
-func localShell(t *testing.T, wrap func(io.Reader) io.Reader) (*shell, *exec.Cmd) {
+// localShell speaks the shell protocol through newShell to a sh on this
+// machine, started as sshd starts the exec request's command: with sh -c,
+// its stdin a pipe that luacap writes to. wrap stands between sh's output
+// and the protocol's readers. proc is the process once started.
+func localShell(t *testing.T, wrap func(io.Reader) io.Reader) (sh *shell, proc func() *exec.Cmd) {
 	t.Helper()
-	cmd := exec.Command("sh")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // the cleanup kills what a command left running
-	stdin, err := cmd.StdinPipe()
+	inR, inW, err := os.Pipe()
 	must(t, err)
-	stdout, err := cmd.StdoutPipe()
+	outR, outW, err := os.Pipe()
 	must(t, err)
-	stderr, err := cmd.StderrPipe()
+	errR, errW, err := os.Pipe()
 	must(t, err)
-	must(t, cmd.Start())
+	var cmd *exec.Cmd
 	t.Cleanup(func() {
-		stdin.Close()
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
+		inW.Close()
+		if cmd != nil {
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			cmd.Wait()
+		}
+		for _, f := range []*os.File{inR, outR, outW, errR, errW} {
+			f.Close()
+		}
 	})
-	sh, err := newShell(stdin, wrap(stdout), wrap(stderr))
-	must(t, err)
-	return sh, cmd
+	start := func(line string) error {
+		if cmd != nil {
+			t.Fatal("the shell was started twice")
+		}
+		cmd = exec.Command("sh", "-c", line)
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, errW
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // the cleanup kills what a command left running
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		outW.Close() // sh holds its own copies: its end is the readers' EOF
+		errW.Close()
+		return nil
+	}
+	return newShell(inW, wrap(outR), wrap(errR), start), func() *exec.Cmd { return cmd }
 }
 
 func asIs(r io.Reader) io.Reader { return r }
@@ -115,27 +131,54 @@ func TestShellFramesEachCommandsOutput(t *testing.T) {
 		{"the end marker on stderr with more digits", `printf '{end}0\n' >&2`, "", "{end}0\n"},
 	}
 	for _, r := range readers {
-		t.Run(r.name, func(t *testing.T) {
-			sh, proc := localShell(t, r.wrap)
-			for _, tt := range tests {
-				id := sh.next + 1
-				fill := strings.NewReplacer("{end}", sh.marker+":"+strconv.Itoa(id), "{id}", strconv.Itoa(id),
-					"{next}", sh.marker+":"+strconv.Itoa(id+1), "{prev}", sh.marker+":"+strconv.Itoa(id-1)).Replace
-				got := run(t, sh, fill(tt.cmd))
-				if got.err != nil || got.exit != 0 || got.skipped {
-					t.Fatalf("%s: exit %d, skipped %v, err %v", tt.name, got.exit, got.skipped, got.err)
-				}
-				if want := fill(tt.stdout); got.stdout != want {
-					t.Errorf("%s: stdout %s, want %s", tt.name, clip(got.stdout), clip(want))
-				}
-				if want := fill(tt.stderr); got.stderr != want {
-					t.Errorf("%s: stderr %s, want %s", tt.name, clip(got.stderr), clip(want))
-				}
+		for _, queued := range []bool{false, true} {
+			name := r.name + "/one at a time"
+			if queued {
+				name = r.name + "/all sent first, in the exec request that starts the shell"
 			}
-			if sh.pid != proc.Process.Pid {
-				t.Errorf("the greeting gave pid %d, want the shell's %d", sh.pid, proc.Process.Pid)
-			}
-		})
+			t.Run(name, func(t *testing.T) {
+				sh, proc := localShell(t, r.wrap)
+				type sent struct {
+					name           string
+					stdout, stderr string
+				}
+				var pending []sent
+				check := func(s sent) {
+					got := receive(t, sh)
+					if got.err != nil || got.exit != 0 || got.skipped {
+						t.Fatalf("%s: exit %d, skipped %v, err %v", s.name, got.exit, got.skipped, got.err)
+					}
+					if got.stdout != s.stdout {
+						t.Errorf("%s: stdout %s, want %s", s.name, clip(got.stdout), clip(s.stdout))
+					}
+					if got.stderr != s.stderr {
+						t.Errorf("%s: stderr %s, want %s", s.name, clip(got.stderr), clip(s.stderr))
+					}
+				}
+				for _, tt := range tests {
+					id := sh.next + 1
+					fill := strings.NewReplacer("{end}", sh.marker+":"+strconv.Itoa(id), "{id}", strconv.Itoa(id),
+						"{next}", sh.marker+":"+strconv.Itoa(id+1), "{prev}", sh.marker+":"+strconv.Itoa(id-1)).Replace
+					if err := sh.send(fill(tt.cmd), false); err != nil {
+						t.Fatalf("%s: send: %v", tt.name, err)
+					}
+					pending = append(pending, sent{tt.name, fill(tt.stdout), fill(tt.stderr)})
+					if !queued {
+						check(pending[0])
+						pending = pending[1:]
+					}
+				}
+				if queued && proc() != nil {
+					t.Fatal("the shell started before an end was read: its first commands did not go in its exec request")
+				}
+				for _, s := range pending {
+					check(s)
+				}
+				if sh.pid != proc().Process.Pid {
+					t.Errorf("the greeting gave pid %d, want the shell's %d", sh.pid, proc().Process.Pid)
+				}
+			})
+		}
 	}
 }
 
