@@ -31,7 +31,7 @@ func (c *Conn) Run(ctx context.Context, cmd string, opts backend.RunOptions) (ba
 // runInSession runs cmd in a new exec session.
 func (c *Conn) runInSession(ctx context.Context, cmd string, opts backend.RunOptions) (backend.Result, error) {
 	if !opts.PTY {
-		if sp := c.takeSpare(ctx); sp != nil {
+		if sp := c.takeSpare(ctx, cmd); sp != nil {
 			return c.runOnSpare(ctx, sp, cmd, opts)
 		}
 	}

@@ -24,18 +24,13 @@ func (c *Conn) Pipe(ctx context.Context, cmd string, stdin io.Reader, stdout, st
 		ctx, cancel = context.WithTimeout(ctx, c.s.CommandTimeout)
 		defer cancel()
 	}
-	sp, err := c.pipeChannel(ctx)
+	sp, err := c.pipeChannel(ctx, cmd)
 	if err != nil {
 		return 0, err
 	}
 	defer sp.ch.Close()
-	if c.s.ForwardAgent {
-		if err := c.forwardAgent(sp.client, sp.ch); err != nil {
-			return 0, err
-		}
-	}
-	if _, err := sp.ch.SendRequest("exec", false, ssh.Marshal(struct{ Command string }{cmd})); err != nil {
-		return 0, fmt.Errorf("starting %s: %v", cmd, err)
+	if stdin, err = c.startOnSpare(sp, cmd, stdin); err != nil {
+		return 0, err
 	}
 	go func() {
 		io.Copy(sp.ch, stdin)
@@ -69,8 +64,8 @@ func (c *Conn) Pipe(ctx context.Context, cmd string, stdin io.Reader, stdout, st
 }
 
 // pipeChannel is the spare channel, or a new one on the live client.
-func (c *Conn) pipeChannel(ctx context.Context) (*spare, error) {
-	if sp := c.takeSpare(ctx); sp != nil {
+func (c *Conn) pipeChannel(ctx context.Context, cmd string) (*spare, error) {
+	if sp := c.takeSpare(ctx, cmd); sp != nil {
 		return sp, nil
 	}
 	client, err := c.live(ctx)

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,14 +26,42 @@ type spare struct {
 	client *ssh.Client
 	ch     ssh.Channel
 	reqs   <-chan *ssh.Request
+	ready  bool // it runs ready: the command comes on its stdin
 }
 
-// openSpare opens the next spare channel in the background.
+// ready is what a spare channel runs as it opens: a sh that reads a
+// command from its stdin, a count of lines and the lines, and runs it
+// with the rest of stdin as the command's. A channel takes no input until
+// the server has started its command, a round trip after the exec
+// request; started ahead, a spare takes the command and its first input
+// in one flight. read takes a byte at a time from a pipe, so nothing of
+// the command's input is read ahead. A channel closed unused ends it.
+const ready = `exec sh -c 'IFS= read -r __luacap_n || exit 0; __luacap_c=
+while [ "$__luacap_n" -gt 0 ]; do IFS= read -r __luacap_l || exit 1; __luacap_c="$__luacap_c$__luacap_l
+"; __luacap_n=$((__luacap_n - 1)); done; unset __luacap_n __luacap_l; eval "unset __luacap_c; $__luacap_c"'`
+
+// readyInput is what a ready spare reads to run cmd: its lines, counted.
+func readyInput(cmd string) io.Reader {
+	return strings.NewReader(fmt.Sprintf("%d\n%s\n", strings.Count(cmd, "\n")+1, cmd))
+}
+
+// openSpare opens the next spare channel in the background, and starts it
+// ready. With agent forwarding it is not started: sshd gives the agent
+// only to sessions started after it was asked for, and asking costs the
+// round trip that starting ahead saves.
 func (c *Conn) openSpare(client *ssh.Client) {
 	go func() {
 		ch, reqs, err := client.OpenChannel("session", nil)
 		if err != nil {
 			return // a command that wanted it opens its own session
+		}
+		started := !c.s.ForwardAgent
+		if started {
+			if _, err := ch.SendRequest("exec", false, ssh.Marshal(struct{ Command string }{ready})); err != nil {
+				ch.Close()
+				go ssh.DiscardRequests(reqs)
+				return
+			}
 		}
 		c.mu.Lock()
 		defer c.mu.Unlock()
@@ -41,12 +70,17 @@ func (c *Conn) openSpare(client *ssh.Client) {
 			go ssh.DiscardRequests(reqs)
 			return
 		}
-		c.spare = &spare{client: client, ch: ch, reqs: reqs}
+		c.spare = &spare{client: client, ch: ch, reqs: reqs, ready: started}
 	}()
 }
 
-// takeSpare returns the spare channel, if one is open on the live client.
-func (c *Conn) takeSpare(ctx context.Context) *spare {
+// takeSpare returns the spare channel, if one is open on the live client
+// and can run cmd: a ready one reads it line by line, which a NUL byte
+// would cut short.
+func (c *Conn) takeSpare(ctx context.Context, cmd string) *spare {
+	if strings.IndexByte(cmd, 0) >= 0 {
+		return nil
+	}
 	client, err := c.live(ctx)
 	if err != nil {
 		return nil
@@ -61,20 +95,17 @@ func (c *Conn) takeSpare(ctx context.Context) *spare {
 	return sp
 }
 
-// runOnSpare runs cmd on a spare channel. The exec request asks for no
-// reply, so stdin follows it in the same flight; a refused exec shows as
-// the channel closing without an exit status.
+// runOnSpare runs cmd on a spare channel: a ready one reads it ahead of
+// stdin; on another, the exec request asks for no reply, so stdin
+// follows it in the same flight, once the server has started it. A
+// refused exec shows as the channel closing without an exit status.
 func (c *Conn) runOnSpare(ctx context.Context, sp *spare, cmd string, opts backend.RunOptions) (backend.Result, error) {
 	defer sp.ch.Close()
-	if c.s.ForwardAgent {
-		if err := c.forwardAgent(sp.client, sp.ch); err != nil {
-			return backend.Result{}, err
-		}
+	stdin, err := c.startOnSpare(sp, cmd, opts.Stdin)
+	if err != nil {
+		return backend.Result{}, err
 	}
-	payload := ssh.Marshal(struct{ Command string }{cmd})
-	if _, err := sp.ch.SendRequest("exec", false, payload); err != nil {
-		return backend.Result{}, fmt.Errorf("starting the command: %v", err)
-	}
+	opts.Stdin = stdin
 	start := time.Now()
 	out := streams(sp.ch, opts)
 	status := make(chan exitOutcome, 1)
@@ -98,6 +129,26 @@ func (c *Conn) runOnSpare(ctx context.Context, sp *spare, cmd string, opts backe
 		return res, fmt.Errorf("the command was killed by signal %s", o.signal)
 	}
 	return res, nil
+}
+
+// startOnSpare starts cmd on sp and returns what to write to its stdin:
+// for a ready spare, the command and then stdin.
+func (c *Conn) startOnSpare(sp *spare, cmd string, stdin io.Reader) (io.Reader, error) {
+	if sp.ready {
+		if stdin == nil {
+			return readyInput(cmd), nil
+		}
+		return io.MultiReader(readyInput(cmd), stdin), nil
+	}
+	if c.s.ForwardAgent {
+		if err := c.forwardAgent(sp.client, sp.ch); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := sp.ch.SendRequest("exec", false, ssh.Marshal(struct{ Command string }{cmd})); err != nil {
+		return nil, fmt.Errorf("starting %s: %v", cmd, err)
+	}
+	return stdin, nil
 }
 
 // exitOutcome is how the server said a command ended.
