@@ -98,7 +98,7 @@ namespace("deploy", function()
     if source then
       run_locally({ "sh", "-c", "test -d \"$1\" || { printf 'copy_source %s is not a directory\\n' \"$1\" >&2; exit 1; }", "sh", source })
     else
-      run_locally({ "git", "-C", require("luacap.paths").local_path(fetch("repo_url", ".")), "rev-parse", "--verify", releases.branch() .. "^{commit}" })
+      releases.local_commit(require("luacap.paths").local_path(fetch("repo_url", ".")))
     end
   end)
 end)

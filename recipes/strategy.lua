@@ -9,10 +9,11 @@ local paths = require("luacap.paths") -- local paths are relative to the Deployf
 local releases = require("luacap.recipes.releases")
 local names = require("luacap.recipes.release_names")
 
--- tree is "REV" or "REV:subdir" for repo_tree.
-local function tree()
+-- tree is "REV" or "REV:subdir" for repo_tree; REV is the branch.
+local function tree(rev)
+  rev = rev or releases.branch()
   local sub = fetch("repo_tree", nil)
-  return sub and (releases.branch() .. ":" .. sub) or releases.branch()
+  return sub and (rev .. ":" .. sub) or rev
 end
 
 -- update_mirror updates the git mirror in repo, or clones it.
@@ -53,16 +54,17 @@ local function decide_name()
 end
 
 -- PACK_COMMIT archives tree $3 of repository $1 as $2 and prints the id
--- and time of commit $4. One local command, not three: each process here
+-- and time of commit $4. One local command, not two: each process here
 -- costs some 15 ms.
-local PACK_COMMIT = [[git -C "$1" archive --format=tar.gz -o "$2" "$3" && git -C "$1" log -1 --format='%H %ct' "$4^{commit}" --]]
+local PACK_COMMIT = [[git -C "$1" archive --format=tar.gz -o "$2" "$3" && git -C "$1" log -1 --format='%H %ct' "$4" --]]
 
 -- pack_command packs the release the copy strategy sends into archive.
 local function pack_command(archive)
   local source = fetch("copy_source", nil)
   if source then return { "tar", "-czf", archive, "-C", source, "." } end
   local repo = paths.local_path(fetch("repo_url", "."))
-  return { "sh", "-c", PACK_COMMIT, "sh", repo, archive, tree(), releases.branch() }
+  local commit = releases.local_commit(repo)
+  return { "sh", "-c", PACK_COMMIT, "sh", repo, archive, tree(commit), commit }
 end
 
 -- packing is the pack this run started: { archive =, words =, job = }.

@@ -37,7 +37,7 @@ if to then before("deploy:lock", function() set("branch", to) end) end
 		if r.Code != 1 {
 			t.Errorf("%v %v: exit %d", how.env, how.args, r.Code)
 		}
-		if want := "branch nope names no commit in local_repo repo"; !strings.Contains(r.Stderr, want) {
+		if want := "branch nope names no commit in the repository repo"; !strings.Contains(r.Stderr, want) {
 			t.Errorf("%v %v: the error does not say %q:\n%s", how.env, how.args, want, r.Stderr)
 		}
 		s.expectState("20260101000001", "20260101000001")

@@ -381,6 +381,30 @@ function M.branch()
   return b
 end
 
+-- RESOLVE prints the commit $2 names in repository $1, or says plainly
+-- that it names none.
+local RESOLVE = [[git -C "$1" rev-parse --verify --quiet "$2^{commit}" || ]] ..
+  [[{ printf 'branch %s names no commit in the repository %s\n' "$2" "$1" >&2; exit 1; }]]
+
+-- commits are the commits the branch named in each local repository, read
+-- once: by "repository\0branch".
+local commits = {}
+
+-- local_commit is the commit the branch names in the local repository
+-- repo, read the first time it is asked for in this run. What the copy
+-- strategy packs, the REVISION it writes and the commit the assets are
+-- built from are all this one, though a commit lands in repo while the
+-- deploy runs (a CI merge, a developer waiting on --lock-wait).
+function M.local_commit(repo)
+  local branch = M.branch()
+  local key = repo .. "\0" .. branch
+  if commits[key] == nil then
+    commits[key] = run_locally({ "sh", "-c", RESOLVE, "sh", repo, branch },
+      { dry_run = "0000000000000000000000000000000000000000" }):match("^%s*(.-)%s*$")
+  end
+  return commits[key]
+end
+
 -- whole is the numeric setting name, a whole number of at least least,
 -- checked where it is read, before anything changes.
 function M.whole(name, least)

@@ -102,18 +102,19 @@ local function link_dest(host)
   return target .. "/" .. fetch("assets_dir")
 end
 
--- digest_command prints the commit branch names and its digest: the
--- asset sources of the commit by their git object ids, and the build
--- command (the same digest, the same assets). The build archives that
--- commit, not the branch: a commit made while the deploy waits for the
--- lock goes neither into its assets nor into the code it packed.
+-- digest_command prints the commit the deploy started with (the branch,
+-- read once: releases.local_commit) and its digest: the asset sources of
+-- the commit by their git object ids, and the build command (the same
+-- digest, the same assets). The build archives that commit, as the copy
+-- strategy packs it: a commit made while the deploy runs goes neither
+-- into its assets nor into its code.
 local function digest_command()
   local paths = {}
   for _, p in ipairs(fetch("assets_dependencies")) do paths[#paths + 1] = q(p) end
-  local repo, branch = q(fetch("local_repo")), fetch("branch")
-  return string.format("c=$(git -C %s rev-parse --verify %s) || { printf 'the assets cannot be built: branch %%s names no commit in local_repo %%s\\n' %s %s >&2; exit 1; }; " ..
-    "printf '%%s ' \"$c\" && { git -C %s ls-tree -r \"$c\" -- %s; echo %s; } | sha256sum | cut -c1-64",
-    repo, q(branch .. "^{commit}"), q(branch), repo, repo, table.concat(paths, " "), q(fetch("assets_build_command")))
+  local repo = fetch("local_repo")
+  local commit = q(releases.local_commit(repo))
+  return string.format("printf '%%s ' %s && { git -C %s ls-tree -r %s -- %s; echo %s; } | sha256sum | cut -c1-64",
+    commit, q(repo), commit, table.concat(paths, " "), q(fetch("assets_build_command")))
 end
 
 -- unchanged reports whether every assets host's current release was built
