@@ -86,9 +86,13 @@ end
 
 -- packed waits for the pack and returns the archive, its revision and,
 -- for a commit, its time (a directory has none). A pack made for other
--- settings (a hook changed the branch since it started) is made again.
+-- settings (a hook changed the branch since it started) is stopped and
+-- made again.
 local function packed()
-  if packing == nil or packing.words ~= join(pack_command(packing.archive)) then start_pack() end
+  if packing == nil or packing.words ~= join(pack_command(packing.archive)) then
+    if packing then packing.job:stop() end
+    start_pack()
+  end
   local out = packing.job:wait()
   local source = fetch("copy_source", nil)
   if source then return packing.archive, "directory " .. source end
