@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/luacap/luacap/spec/harness"
 )
@@ -166,5 +167,100 @@ end)`
 	mustSucceed(t, r)
 	if got := readString(t, c.Hosts[0].Path("/var/www/sum")); got != string(out) {
 		t.Errorf("the host read other bytes: sum %q, want %q", got, out)
+	}
+}
+
+// A failure among the first commands, on a real sshd: the commands sent
+// after it, in the exec request and on stdin (one past 32 KiB), are
+// skipped; the next task's command, sent once the failure was read, runs;
+// and no sh of the run is left on the host once luacap has exited, the
+// spare channel's that was never used included.
+func TestAttackFailureAmongTheFirstCommandsOnARealHost(t *testing.T) {
+	t.Parallel()
+	c := harness.Start(t, 1, harness.Options{})
+	h := c.Hosts[0]
+	src := preamble(c, map[string]string{"h1": `"app"`}) + `
+task("first", { pipelined = true }, function()
+  on(roles("app"), function()
+    execute("echo one > /var/www/one")
+    execute("echo broken >&2; exit 3")
+    execute("echo two > /var/www/two")
+    execute(": ` + strings.Repeat("x", 40<<10) + `; echo big > /var/www/big")
+    execute("echo three > /var/www/three")
+  end)
+end)
+task("next", function() run("echo next > /var/www/next") end)`
+	r := runLuacap(t, c, src, nil, "first")
+	if r.Code != 1 || !strings.Contains(r.Stderr, "exit status 3") {
+		t.Errorf("exit %d, want 1 for exit status 3:\n%s", r.Code, tail(r.Stderr, 4))
+	}
+	r = runLuacap(t, c, src, nil, "next")
+	mustSucceed(t, r)
+	for path, want := range map[string]bool{"/var/www/one": true, "/var/www/two": false, "/var/www/big": false,
+		"/var/www/three": false, "/var/www/next": true} {
+		if _, err := os.Stat(h.Path(path)); (err == nil) != want {
+			t.Errorf("%s exists: %v, want %v", path, err == nil, want)
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	if left := hostProcesses(h, "sh"); len(left) > 0 {
+		t.Errorf("left on the host after luacap exited: %v", left)
+	}
+}
+
+// hostProcesses lists the processes in h's mount namespace whose program
+// is name.
+func hostProcesses(h *harness.Host, name string) []string {
+	ns, _ := os.Readlink("/proc/" + strconv.Itoa(h.Pid()) + "/ns/mnt")
+	var found []string
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		if _, err := strconv.Atoi(e.Name()); err != nil {
+			continue
+		}
+		if pns, _ := os.Readlink("/proc/" + e.Name() + "/ns/mnt"); pns != ns {
+			continue
+		}
+		b, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if args := strings.Split(string(b), "\x00"); filepath.Base(args[0]) == name {
+			found = append(found, e.Name()+": "+strings.ReplaceAll(string(b), "\x00", " "))
+		}
+	}
+	return found
+}
+
+// With forward_agent the spare is not started ahead: a command with stdin
+// and rsync still run on it, and see the forwarded agent.
+func TestAttackStdinAndRsyncWithTheForwardedAgent(t *testing.T) {
+	t.Parallel()
+	c := harness.Start(t, 1, harness.Options{})
+	h := c.Hosts[0]
+	sock := harness.StartAgent(t, c.ClientKey)
+	src := preamble(c, map[string]string{"h1": `"app"`}) + `
+set("ssh_options", { config = "` + c.SSHConfig + `", forward_agent = true })
+task("send", function()
+  on(roles("app"), function()
+    execute("test -S \"$SSH_AUTH_SOCK\" && cat > /var/www/in", { stdin = "in.txt" })
+  end)
+  on(roles("app"), function() rsync("tree/", "/var/www/tree") end)
+end)`
+	dir := harness.WriteDeployfile(t, src)
+	if err := os.MkdirAll(filepath.Join(dir, "tree"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range map[string]string{"in.txt": spareInput, "tree/it's": "it's"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := harness.Run(t, luacap, dir, c.Home(), []string{"SSH_AUTH_SOCK=" + sock}, "send")
+	if r.Code != 0 {
+		t.Fatalf("exit %d:\n%s", r.Code, tail(r.Output(), 12))
+	}
+	if got := readString(t, h.Path("/var/www/in")); got != spareInput {
+		t.Errorf("the command read %q", got)
+	}
+	if got := readString(t, h.Path("/var/www/tree/it's")); got != "it's" {
+		t.Errorf("rsync left %q", got)
 	}
 }
