@@ -26,6 +26,9 @@ type Options struct {
 	// TmpfsRoot[name] is the size in bytes of a tmpfs mounted as host
 	// name's /var/www before its sshd starts: a disk that can fill up.
 	TmpfsRoot map[string]int64
+	// LoginShell is root's login shell on the hosts, which sshd runs
+	// every exec request's command with (-c); empty: the machine's.
+	LoginShell string
 }
 
 // Cluster is a set of hosts and the client files that reach them.

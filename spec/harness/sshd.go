@@ -35,6 +35,7 @@ type Host struct {
 	probes int    // connections the readiness check made
 	stop   sync.Once
 	hide   []string // programs bound over with an empty file
+	shell  string   // root's login shell, when not the machine's
 	tmpfs  bool     // Root is a tmpfs of its own, unmounted by Stop
 	nsHold *os.File // the mount namespace, held open until Stop
 }
@@ -94,7 +95,7 @@ func (h *Host) start(authorizedKeys string, opts Options) error {
 	if err := os.WriteFile(filepath.Join(h.dir, "sshd_config"), cfg.Bytes(), 0o600); err != nil {
 		return err
 	}
-	h.hide = opts.Hide
+	h.hide, h.shell = opts.Hide, opts.LoginShell
 	if opts.NoGit {
 		h.hide = append(h.hide, "/usr/bin/git")
 	}
@@ -108,18 +109,25 @@ func (h *Host) launch() error {
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		return err
 	}
-	hideGit := ""
+	binds := ""
 	if len(h.hide) > 0 {
 		empty := filepath.Join(h.dir, "hidden")
 		if err := os.WriteFile(empty, nil, 0o644); err != nil {
 			return err
 		}
 		for _, p := range h.hide {
-			hideGit += fmt.Sprintf("mount --bind %s %s && ", empty, p)
+			binds += fmt.Sprintf("mount --bind %s %s && ", empty, p)
 		}
 	}
+	if h.shell != "" {
+		passwd, err := h.passwdWithShell()
+		if err != nil {
+			return err
+		}
+		binds += fmt.Sprintf("mount --bind %s /etc/passwd && ", passwd)
+	}
 	script := fmt.Sprintf("mount --bind %s %s && mount --bind %s /root && %sexec /usr/sbin/sshd -D -f %s/sshd_config -E %s",
-		h.Root, DeployRoot, home, hideGit, h.dir, h.log)
+		h.Root, DeployRoot, home, binds, h.dir, h.log)
 	args := []string{"unshare", "--mount", "--propagation", "private", "sh", "-c", script}
 	if h.netns != "" {
 		args = append([]string{"ip", "netns", "exec", h.netns}, args...)
@@ -152,6 +160,24 @@ func (h *Host) launch() error {
 	}
 	h.probes = h.logged()
 	return nil
+}
+
+// passwdWithShell writes the machine's /etc/passwd with root's login
+// shell replaced, for the host to see as its own.
+func (h *Host) passwdWithShell() (string, error) {
+	b, err := os.ReadFile("/etc/passwd")
+	if err != nil {
+		return "", err
+	}
+	lines := strings.Split(string(b), "\n")
+	for i, l := range lines {
+		if f := strings.Split(l, ":"); len(f) == 7 && f[0] == "root" {
+			f[6] = h.shell
+			lines[i] = strings.Join(f, ":")
+		}
+	}
+	path := filepath.Join(h.dir, "passwd")
+	return path, os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644)
 }
 
 // waitReady waits for the sshd banner, or for sshd to exit.

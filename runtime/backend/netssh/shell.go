@@ -42,14 +42,14 @@ type shell struct {
 	reset  bool  // a failure was read: clear failedVar with the next command
 
 	start   func(cmd string) error // sends the exec request; nil once sent
-	first   strings.Builder        // the commands that go with it
+	first   strings.Builder        // the commands that go with it, as printf's format
 	handOff bool                   // the next command on stdin first takes the failure state the first ones left
 }
 
-// maxFirst bounds the commands sent in the exec request, well below
-// Linux's 128 KiB limit on one argument; a command that would pass it
-// starts the shell and goes to its stdin, as does one with a NUL byte,
-// which would end the argument there.
+// maxFirst bounds the commands sent in the exec request, written as
+// printf's format, well below Linux's 128 KiB limit on one argument; a
+// command that would pass it starts the shell and goes to its stdin, as
+// does one with a NUL byte, which would end the argument there.
 const maxFirst = 32 << 10
 
 // lineReader reads one stream of the shell, line by line.
@@ -97,9 +97,9 @@ func (sh *shell) begin() error {
 	}
 	start := sh.start
 	sh.start, sh.handOff = nil, true
-	script := "echo $$\n" + sh.first.String() + fmt.Sprintf(`exec sh -s -- "${%s-}"`, failedVar)
+	script := printfFormat("echo $$\n") + sh.first.String() + printfFormat(fmt.Sprintf(`exec sh -s -- "${%s-}"`, failedVar))
 	sh.first.Reset()
-	return start("exec sh -c " + command.Quote(script))
+	return start(startSh(script))
 }
 
 // greeting reads the shell's pid, before the first command's output.
@@ -145,8 +145,8 @@ func (sh *shell) script(id int, cmd string, always bool) string {
 func (sh *shell) send(cmd string, always bool) error {
 	sh.next++
 	text := sh.script(sh.next, cmd, always)
-	if sh.start != nil && sh.first.Len()+len(text) <= maxFirst && strings.IndexByte(text, 0) < 0 {
-		sh.first.WriteString(text)
+	if format := printfFormat(text); sh.start != nil && sh.first.Len()+len(format) <= maxFirst && strings.IndexByte(text, 0) < 0 {
+		sh.first.WriteString(format)
 		sh.queue = append(sh.queue, sh.next)
 		return nil
 	}

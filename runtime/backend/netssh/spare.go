@@ -36,9 +36,9 @@ type spare struct {
 // request; started ahead, a spare takes the command and its first input
 // in one flight. read takes a byte at a time from a pipe, so nothing of
 // the command's input is read ahead. A channel closed unused ends it.
-const ready = `exec sh -c 'IFS= read -r __luacap_n || exit 0; __luacap_c=
+var ready = startSh(printfFormat(`IFS= read -r __luacap_n || exit 0; __luacap_c=
 while [ "$__luacap_n" -gt 0 ]; do IFS= read -r __luacap_l || exit 1; __luacap_c="$__luacap_c$__luacap_l
-"; __luacap_n=$((__luacap_n - 1)); done; unset __luacap_n __luacap_l; eval "unset __luacap_c; $__luacap_c"'`
+"; __luacap_n=$((__luacap_n - 1)); done; unset __luacap_n __luacap_l; eval "unset __luacap_c; $__luacap_c"`))
 
 // readyInput is what a ready spare reads to run cmd: its lines, counted.
 func readyInput(cmd string) io.Reader {
