@@ -38,6 +38,7 @@ func (c *Conn) Send(ctx context.Context, cmd string, always bool) (queued bool, 
 			return false, nil
 		}
 	}
+	waiting := sh.start != nil
 	if err := sh.send(cmd, always); err != nil {
 		c.dropShell(sh)
 		if len(sh.queue) == 0 {
@@ -45,7 +46,26 @@ func (c *Conn) Send(ctx context.Context, cmd string, always bool) (queued bool, 
 		}
 		return false, c.lostError()
 	}
+	if waiting && len(sh.queue) == 1 {
+		time.AfterFunc(firstWait, func() { c.beginShell(sh) })
+	}
 	return true, nil
+}
+
+// firstWait is how long the first commands sent wait for more to go with
+// them in the exec request, when nothing reads an end sooner (a pipelined
+// task followed by long local work): they do not wait on the run's pace.
+// A deploy's check and lock are sent a few milliseconds apart, and the
+// lock's end is read at once.
+const firstWait = 20 * time.Millisecond
+
+// beginShell starts sh, if it is still the connection's and not started.
+func (c *Conn) beginShell(sh *shell) {
+	c.shellMu.Lock()
+	defer c.shellMu.Unlock()
+	if c.current() == sh {
+		sh.begin() // an error shows at the next end read
+	}
 }
 
 // Receive reads the end of the oldest command Send queued.

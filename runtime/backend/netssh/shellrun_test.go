@@ -3,6 +3,8 @@ package netssh
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -77,5 +79,31 @@ func TestCancelStopsTheShellCommand(t *testing.T) {
 				t.Errorf("the next command = %+v, %v; want its own output only", res, err)
 			}
 		})
+	}
+}
+
+// The first commands sent on a connection wait for more to go with them
+// in the exec request that starts the shell, but only a moment: though
+// nothing reads their end (a pipelined task followed by long local work),
+// they start on the host.
+func TestFirstCommandsStartThoughNoEndIsRead(t *testing.T) {
+	_, s := startServer(t)
+	c, err := (&Dialer{}).Dial(context.Background(), s)
+	must(t, err)
+	t.Cleanup(func() { c.Close() })
+	ran := filepath.Join(t.TempDir(), "ran")
+	if queued, err := c.Send(context.Background(), "touch "+ran, false); !queued || err != nil {
+		t.Fatalf("Send = %v, %v", queued, err)
+	}
+	for deadline := time.Now().Add(hangGuard); ; time.Sleep(5 * time.Millisecond) {
+		if _, err := os.Stat(ran); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first command never ran: it waited for an end to be read")
+		}
+	}
+	if res, err := c.Receive(context.Background(), nil, nil); err != nil || res.Exit != 0 {
+		t.Errorf("Receive = %+v, %v", res, err)
 	}
 }
