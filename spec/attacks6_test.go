@@ -48,7 +48,7 @@ func TestAttackHostileFirstCommandsUnderEachLoginShell(t *testing.T) {
 		t.Run(filepath.Base(login), func(t *testing.T) {
 			t.Parallel()
 			if _, err := os.Stat(login); err != nil {
-				t.Skipf("%s is not installed", login)
+				t.Fatalf("%s is not installed: scripts/test installs it (harness.Missing lists it)", login)
 			}
 			c := harness.Start(t, 1, harness.Options{LoginShell: login})
 			h := c.Hosts[0]
@@ -95,7 +95,7 @@ func TestAttackReadySpareUnderEachLoginShell(t *testing.T) {
 		t.Run(filepath.Base(login), func(t *testing.T) {
 			t.Parallel()
 			if _, err := os.Stat(login); err != nil {
-				t.Skipf("%s is not installed", login)
+				t.Fatalf("%s is not installed: scripts/test installs it (harness.Missing lists it)", login)
 			}
 			c := harness.Start(t, 1, harness.Options{LoginShell: login})
 			h := c.Hosts[0]

@@ -13,6 +13,11 @@ var prerequisites = []struct{ path, pkg string }{
 	{"/usr/bin/rsync", "rsync"},
 	{"/usr/bin/sudo", "sudo"},
 	{"/usr/sbin/ip", "iproute2"},
+	// Login shells the hosts' user is given: sshd runs every command
+	// luacap sends through it.
+	{"/usr/bin/zsh", "zsh"},
+	{"/usr/bin/tcsh", "tcsh"},
+	{"/usr/bin/fish", "fish"},
 }
 
 // Missing says in one line what the spec cannot run without (root, or
