@@ -89,7 +89,8 @@ var hostileNames = []string{"a b", "it's", "-rf", "new\nline", "\xff\xfe", "$(to
 
 // What a command with stdin and an rsync run through the spare channel
 // started ready is what they read and write, under each login shell:
-// hostile input, empty input, hostile file names.
+// hostile input, empty input, hostile file names. A command with stdin
+// after the spare was taken, in a session of its own, runs under sh too.
 func TestAttackReadySpareUnderEachLoginShell(t *testing.T) {
 	for _, login := range loginShells {
 		t.Run(filepath.Base(login), func(t *testing.T) {
@@ -104,6 +105,7 @@ task("send", function()
   on(roles("app"), function()
     execute("cat > /var/www/in; echo took", { stdin = "in.txt" })
     execute("cat > /var/www/empty", { stdin = "empty.txt" })
+    execute("{ cat; } > /var/www/braces", { stdin = "in.txt" }) -- sh's syntax, in a session of its own
   end)
   on(roles("app"), function()
     rsync("tree/", "/var/www/tree")
@@ -129,6 +131,9 @@ end)`
 			}
 			if got, err := os.ReadFile(h.Path("/var/www/in")); string(got) != spareInput {
 				t.Errorf("the command read %q (%v), want %q", got, err, spareInput)
+			}
+			if got, err := os.ReadFile(h.Path("/var/www/braces")); string(got) != spareInput {
+				t.Errorf("the command in a session of its own read %q (%v), want %q", got, err, spareInput)
 			}
 			if got, err := os.ReadFile(h.Path("/var/www/empty")); err != nil || len(got) != 0 {
 				t.Errorf("the command with empty input read %q (%v)", got, err)

@@ -14,6 +14,7 @@ import (
 
 // Run runs cmd on the host: through the connection's shell, one round
 // trip, or in a session of its own when it asks for a terminal or stdin.
+// Either way sh runs it, whatever the user's login shell (startSh).
 func (c *Conn) Run(ctx context.Context, cmd string, opts backend.RunOptions) (backend.Result, error) {
 	if c.s.CommandTimeout > 0 {
 		var cancel context.CancelFunc
@@ -54,7 +55,7 @@ func (c *Conn) runInSession(ctx context.Context, cmd string, opts backend.RunOpt
 	sess.Stdout, sess.Stderr = backend.Tee(kept.Stdout, opts.Stdout), backend.Tee(kept.Stderr, opts.Stderr)
 	sess.Stdin = opts.Stdin
 	start := time.Now()
-	if err := sess.Start(cmd); err != nil {
+	if err := sess.Start(startSh(printfFormat(cmd))); err != nil {
 		return backend.Result{}, fmt.Errorf("starting the command: %v", err)
 	}
 	err = wait(ctx, sess)

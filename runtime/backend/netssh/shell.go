@@ -250,7 +250,7 @@ func (sh *shell) stop() {
 		return
 	}
 	if sess, err := sh.client.NewSession(); err == nil {
-		sess.Run(fmt.Sprintf("kill -TERM -- -%d 2>/dev/null", sh.pid))
+		sess.Run(startSh(printfFormat(fmt.Sprintf("kill -TERM -- -%d 2>/dev/null", sh.pid))))
 		sess.Close()
 	}
 	sh.ch.Close()

@@ -145,7 +145,7 @@ func (c *Conn) startOnSpare(sp *spare, cmd string, stdin io.Reader) (io.Reader, 
 			return nil, err
 		}
 	}
-	if _, err := sp.ch.SendRequest("exec", false, ssh.Marshal(struct{ Command string }{cmd})); err != nil {
+	if _, err := sp.ch.SendRequest("exec", false, ssh.Marshal(struct{ Command string }{startSh(printfFormat(cmd))})); err != nil {
 		return nil, fmt.Errorf("starting %s: %v", cmd, err)
 	}
 	return stdin, nil
