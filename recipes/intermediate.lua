@@ -49,23 +49,20 @@ namespace("deploy", function()
   task("prepare_release", function()
     local name = fetch("release_name") .. "." .. fetch("archive_format")
     untar() -- checks archive_format before anything is packed
-    local dir = run_locally("mktemp -d", { dry_run = "/tmp/luacap-prepare" })
+    local dir = local_tempdir("prepare")
     -- Absolute: git archive -C reads a relative -o from local_repo.
     local archive = paths.absolute(fetch("archive_output", nil)) or dir .. "/" .. name
-    local repo, rev = fetch("local_repo"), releases.branch()
-    local ok, err = pcall(function()
-      run_locally({ "sh", "-c", "git -C \"$1\" rev-parse --verify \"$2^{commit}\" > \"$3/REVISION\" && " ..
-        "git -C \"$1\" log -1 --format=%ct \"$2^{commit}\" -- > \"$3/REVISION_TIME\"", "sh", repo, rev, dir })
-      run_locally({ "git", "-C", repo, "archive", "--format=" .. fetch("archive_format"), "--add-file=" .. dir .. "/REVISION",
-        "--add-file=" .. dir .. "/REVISION_TIME", "-o", archive, rev })
-      on(intermediary(), function()
-        execute("mkdir", "-p", releases_path())
-        upload(archive, releases_path() .. "/" .. name)
-        execute(releases.replace_link(deploy_to() .. "/current_tgz", releases_path() .. "/" .. name))
-      end)
+    local repo = fetch("local_repo")
+    local commit = releases.local_commit(repo) -- the branch, read once: REVISION is what is packed
+    run_locally({ "sh", "-c", "printf '%s\\n' \"$2\" > \"$3/REVISION\" && " ..
+      "git -C \"$1\" log -1 --format=%ct \"$2\" -- > \"$3/REVISION_TIME\"", "sh", repo, commit, dir })
+    run_locally({ "git", "-C", repo, "archive", "--format=" .. fetch("archive_format"), "--add-file=" .. dir .. "/REVISION",
+      "--add-file=" .. dir .. "/REVISION_TIME", "-o", archive, commit })
+    on(intermediary(), function()
+      execute("mkdir", "-p", releases_path())
+      upload(archive, releases_path() .. "/" .. name)
+      execute(releases.replace_link(deploy_to() .. "/current_tgz", releases_path() .. "/" .. name))
     end)
-    run_locally({ "rm", "-rf", dir })
-    if not ok then error(err, 0) end
   end)
 
   desc("Names the release <deploy timestamp>_<prepare timestamp> from the intermediary's current_tgz")

@@ -75,10 +75,7 @@ local packing
 -- locked, and is waited for when it is sent. Its directory goes when the
 -- run ends, however it ends.
 local function start_pack()
-  local dir = run_locally("mktemp -d", { dry_run = "/tmp/luacap-copy" })
-  on_exit(function() run_locally({ "rm", "-rf", dir }) end,
-    { hint = "the copy strategy's archive directory " .. dir .. " may be left here; remove it" })
-  local archive = dir .. "/release.tar.gz"
+  local archive = local_tempdir("copy") .. "/release.tar.gz"
   local words = pack_command(archive)
   packing = { archive = archive, words = join(words),
     job = run_locally(words, { background = true, dry_run = "0000000000000000000000000000000000000000 0" }) }

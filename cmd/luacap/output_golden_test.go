@@ -84,7 +84,7 @@ func (r *demoRun) golden(scenario, file string, args ...string) {
 var (
 	durations   = regexp.MustCompile(`\b\d+\.\d{3}s\b`)
 	jsonSeconds = regexp.MustCompile(`"seconds":[0-9.e-]+`)
-	tempDirs    = regexp.MustCompile(`/tmp/tmp\.\w+`)
+	tempDirs    = regexp.MustCompile(`/tmp/luacap-copy-[0-9a-f]{12}`)
 )
 
 // normalize replaces what differs between machines and runs.

@@ -206,9 +206,7 @@ end
 -- goes when the run ends, however it ends.
 local function prepare()
   check_shared()
-  local dir = run_locally("mktemp -d", { dry_run = "/tmp/luacap-assets" })
-  on_exit(function() run_locally({ "rm", "-rf", dir }) end,
-    { hint = "the asset build directory " .. dir .. " may be left here; remove it" })
+  local dir = local_tempdir("assets")
   local key = digest_command()
   local commit, sum = run_locally(key, { dry_run = "dry-run-commit dry-run-digest" }):match("^(%S+) (%S+)$")
   prepared = { commit = commit, sum = sum, key = key, dir = dir,

@@ -48,7 +48,7 @@ var goodArgs = map[string][]string{
 var insideOn = map[string]bool{
 	"execute": true, "run": true, "sudo": true, "capture": true, "test": true, "put": true,
 	"upload": true, "download": true, "rsync": true, "within": true, "with": true, "as": true,
-	"ssh_address": true, "previous_release": true,
+	"ssh_address": true, "previous_release": true, "local_tempdir": true,
 }
 
 // inTransaction are the verbs that do nothing outside a transaction.
@@ -167,13 +167,17 @@ func results(t *lua.LTable) string {
 		case lua.LTFunction, lua.LTTable, lua.LTThread, lua.LTUserData:
 			parts = append(parts, v.Type().String())
 		default:
-			parts = append(parts, v.Type().String()+":"+address.ReplaceAllString(v.String(), "0x"))
+			shown := tempdir.ReplaceAllString(address.ReplaceAllString(v.String(), "0x"), "luacap-$1-X")
+			parts = append(parts, v.Type().String()+":"+shown)
 		}
 	}
 	return strings.Join(parts, ", ")
 }
 
 var address = regexp.MustCompile(`0x[0-9a-f]+`)
+
+// tempdir is a directory local_tempdir made: a new name each call.
+var tempdir = regexp.MustCompile(`luacap-(\w+)-[0-9a-f]{12}`)
 
 // globalFunctions are the names of every function global in an engine.
 func globalFunctions(t *testing.T) []string {

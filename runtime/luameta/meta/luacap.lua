@@ -266,6 +266,11 @@ function rsync(local_dir, remote_dir, opts) end
 ---@return any
 function run_locally(cmd_or_fn, ...) end
 
+---Makes a directory on this machine that is removed as the run ends, however it ends.
+---@param name? string
+---@return string
+function local_tempdir(name) end
+
 ---Runs the commands in fn in a directory.
 ---@param dir string
 ---@param fn fun()
