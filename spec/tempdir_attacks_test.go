@@ -59,3 +59,43 @@ func TestAttackHostileTMPDIRForThePackAndTheAssets(t *testing.T) {
 		}
 	}
 }
+
+// The copy strategy reads the branch from repo_url, the assets from
+// local_repo: one repository written two ways (an absolute path and a
+// relative one) is still read once, and a commit landing between the two reads goes into neither
+// the code nor the assets.
+func TestAttackOneRepositoryWrittenTwoWaysIsReadOnce(t *testing.T) {
+	t.Parallel()
+	c := harness.Start(t, 1, harness.Options{})
+	s := newSharedAssetsWith(t, c, `
+local function commit()
+  run_locally({ "sh", "-c", 'cd "$1" && echo 9 > app/assets/version && date +%N >> churn && git add -A && `+
+		`git -c user.name=dev -c user.email=dev@example.com commit -qm landed', "sh", os.getenv("REPO") })
+end
+set("repo_url", os.getenv("REPO_URL"))
+set("local_repo", os.getenv("LOCAL_REPO"))
+after("deploy:strategy:prepare", commit)
+after("deploy:assets:prepare", commit)
+`)
+	spellings := []struct{ name, repoURL, localRepo string }{
+		{"absolute and relative", s.repo, "repo"},
+		{"relative and absolute", "repo", s.repo},
+	}
+	h := c.Hosts[0]
+	for i, sp := range spellings {
+		v := string(rune('1' + i))
+		s.write(filepath.Join(s.repo, "app/assets/version"), v+"\n")
+		started := commitAll(t, s.repo, "v"+v)
+		s.env = []string{"REPO=" + s.repo, "REPO_URL=" + sp.repoURL, "LOCAL_REPO=" + sp.localRepo}
+		name := "2026010100000" + v
+		s.deploy(name)
+		rel := shop + "/releases/" + name
+		rev := strings.TrimSpace(readString(t, h.Path(rel+"/REVISION")))
+		code := strings.TrimSpace(readString(t, h.Path(rel+"/app/assets/version")))
+		assets := strings.TrimSpace(readString(t, h.Path(rel+"/.luacap-assets/manifest.txt")))
+		if rev != started || code != v || assets != "app-"+v+".css" {
+			t.Errorf("%s: REVISION %s (the deploy started at %s), code version %s, assets %s; want all of version %s",
+				sp.name, rev, started, code, assets, v)
+		}
+	}
+}
