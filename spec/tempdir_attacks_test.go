@@ -2,9 +2,12 @@ package spec
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/luacap/luacap/spec/harness"
 )
@@ -97,5 +100,98 @@ after("deploy:assets:prepare", commit)
 			t.Errorf("%s: REVISION %s (the deploy started at %s), code version %s, assets %s; want all of version %s",
 				sp.name, rev, started, code, assets, v)
 		}
+	}
+}
+
+// A deploy with the copy strategy and the assets stopped by SIGINT,
+// SIGTERM or SIGHUP at each of its local steps (the pack and the
+// checkout running in the background, the build, the send) leaves
+// nothing in TMPDIR, exits 130, and the host serves the release it
+// served.
+func TestAttackASignalAtEachStepLeavesNoTempdir(t *testing.T) {
+	t.Parallel()
+	c := harness.Start(t, 1, harness.Options{})
+	s := newSharedAssetsWith(t, c, `
+local at, sig = os.getenv("STOP_AT"), os.getenv("STOP_WITH")
+local function stop() run_locally("kill -" .. sig .. " $PPID; sleep 10") end
+if at == "prepare" then after("deploy:strategy:prepare", stop) end
+if at == "assets" then after("deploy:assets:prepare", stop) end
+if at == "lock" then after("deploy:lock", stop) end
+if at == "copy" then before("deploy:strategy:copy", stop) end
+if at == "symlink" then before("deploy:symlink", stop) end
+`)
+	s.release("1", "20260101000001")
+	tmp := t.TempDir()
+	n := 1
+	for _, at := range []string{"prepare", "assets", "lock", "copy", "symlink"} {
+		for _, sig := range []string{"INT", "TERM", "HUP"} {
+			n++
+			s.write(filepath.Join(s.repo, "app/assets/version"), strings.Repeat("x", n)+"\n")
+			commitAll(t, s.repo, "v"+strings.Repeat("x", n))
+			s.env = []string{"TMPDIR=" + tmp, "STOP_AT=" + at, "STOP_WITH=" + sig}
+			r := s.run("deploy", "-s", "release_name=20260101000002")
+			if r.Code != 130 {
+				t.Errorf("SIG%s at %s: exit %d, want 130:\n%s", sig, at, r.Code, tail(r.Output(), 6))
+			}
+			if left, _ := os.ReadDir(tmp); len(left) != 0 {
+				t.Errorf("SIG%s at %s: left %v in TMPDIR", sig, at, left)
+				os.RemoveAll(tmp)
+				os.Mkdir(tmp, 0o755)
+			}
+			s.servesManifest("SIG"+sig+" at "+at, "20260101000001", "1")
+		}
+	}
+}
+
+// Under each login shell: a command asking for a terminal runs under sh
+// with one, and a run interrupted during a long command stops it on the
+// host (the kill goes in a session of its own, under sh too).
+func TestAttackTerminalAndInterruptUnderEachLoginShell(t *testing.T) {
+	for _, login := range loginShells {
+		t.Run(filepath.Base(login), func(t *testing.T) {
+			t.Parallel()
+			c := harness.Start(t, 1, harness.Options{LoginShell: login})
+			h := c.Hosts[0]
+			src := preamble(c, map[string]string{"h1": `"app"`}) + `
+task("tty", function()
+  on(roles("app"), function()
+    execute("{ [ -t 0 ] && echo \"tty $((1 + 1))\"; } > /var/www/pty 2>&1", { pty = true })
+  end)
+end)
+task("long", function()
+  on(roles("app"), function()
+    execute("echo started > /var/www/started; exec sleep 37")
+  end)
+end)`
+			dir := harness.WriteDeployfile(t, src)
+			r := harness.Run(t, luacap, dir, c.Home(), nil, "tty")
+			if r.Code != 0 {
+				t.Fatalf("exit %d:\n%s", r.Code, tail(r.Output(), 8))
+			}
+			if got := readString(t, h.Path("/var/www/pty")); got != "tty 2\n" {
+				t.Errorf("the command with a terminal wrote %q, want %q", got, "tty 2\n")
+			}
+			cmd := exec.Command(luacap, "long")
+			cmd.Dir, cmd.Env = dir, []string{"HOME=" + c.Home(), "PATH=" + os.Getenv("PATH"), "USER=root", "LUACAP_FORMAT=verbose"}
+			var out strings.Builder
+			cmd.Stdout, cmd.Stderr = &out, &out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			waitForFile(t, h.Path("/var/www/started"))
+			cmd.Process.Signal(syscall.SIGINT)
+			stopped := time.Now()
+			cmd.Wait()
+			if took := time.Since(stopped); took > 5*time.Second {
+				t.Errorf("the interrupted run took %v to end: the command was not stopped\n%s", took.Round(time.Second), out.String())
+			}
+			if code := cmd.ProcessState.ExitCode(); code != 130 {
+				t.Errorf("the interrupted run exited %d, want 130", code)
+			}
+			time.Sleep(300 * time.Millisecond)
+			if left := hostProcesses(h, "sleep"); len(left) > 0 {
+				t.Errorf("left running on the host after the interrupt: %v", left)
+			}
+		})
 	}
 }
