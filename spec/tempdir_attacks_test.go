@@ -223,3 +223,36 @@ end)`
 		t.Errorf("exit %d, want 1 for h7's exit status 4 alone:\n%s", r.Code, tail(r.Output(), 12))
 	}
 }
+
+// A long command with stdin in a session of its own (once the spare was
+// used) runs, however many of its bytes are quotes or new lines: written
+// as printf's octal escapes for the login shell, each took four bytes,
+// and sshd passes the whole to that shell as one argument, which Linux
+// bounds at 128 KiB.
+func TestAttackLongCommandsInSessionsOfTheirOwn(t *testing.T) {
+	t.Parallel()
+	c := harness.Start(t, 1, harness.Options{})
+	h := c.Hosts[0]
+	body := strings.Repeat("'\n", 20000) // 40 000 bytes: 160 000 as escapes
+	src := preamble(c, map[string]string{"h1": `"app"`}) + `
+local body = ` + luaString(body) + `
+task("long", function()
+  on(roles("app"), function()
+    execute("cat > /var/www/spare", { stdin = "in.txt" })
+    execute("cat > /var/www/spare2", { stdin = "in.txt" })
+    execute("cat > /var/www/in; printf %s " .. shell.quote(body) .. " | wc -c > /var/www/stdin", { stdin = "in.txt" })
+  end)
+end)`
+	src = "shell = require(\"luacap.shell\")\n" + src
+	dir := harness.WriteDeployfile(t, src)
+	if err := os.WriteFile(filepath.Join(dir, "in.txt"), []byte("in\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := harness.Run(t, luacap, dir, c.Home(), nil, "long")
+	if r.Code != 0 {
+		t.Fatalf("exit %d:\n%s", r.Code, tail(r.Output(), 8))
+	}
+	if got := strings.TrimSpace(readString(t, h.Path("/var/www/stdin"))); got != "40000" {
+		t.Errorf("the long command with stdin wrote %q, want 40000", got)
+	}
+}
