@@ -29,11 +29,15 @@ func (e *Engine) luaLocalTempdir(L *lua.LState) int {
 	if !tempdirName.MatchString(name) {
 		L.RaiseError("local_tempdir(%q): a name is 1 to 32 letters, digits, - or _", name)
 	}
+	base, err := filepath.Abs(os.TempDir())
+	if err != nil {
+		L.RaiseError("local_tempdir: %v", err)
+	}
 	if e.opts.DryRun {
-		L.Push(lua.LString(filepath.Join(os.TempDir(), "luacap-"+name)))
+		L.Push(lua.LString(filepath.Join(base, "luacap-"+name)))
 		return 1
 	}
-	dir, err := makeTempdir(name)
+	dir, err := makeTempdir(base, name)
 	if err != nil {
 		L.RaiseError("local_tempdir: %v (is $TMPDIR writable?)", err)
 	}
@@ -49,14 +53,16 @@ func (e *Engine) luaLocalTempdir(L *lua.LState) int {
 	return 1
 }
 
-// makeTempdir makes $TMPDIR/luacap-<name>-<12 hex digits>, mode 0700: a
+// makeTempdir makes base/luacap-<name>-<12 hex digits>, mode 0700: a
 // name of one length each time, so that output cut to a width cuts the
-// same way every run.
-func makeTempdir(name string) (string, error) {
+// same way every run. base is $TMPDIR made absolute: the commands given
+// the directory may run elsewhere (git -C reads a relative -o from the
+// repository).
+func makeTempdir(base, name string) (string, error) {
 	for {
 		var b [6]byte
 		rand.Read(b[:])
-		dir := filepath.Join(os.TempDir(), "luacap-"+name+"-"+hex.EncodeToString(b[:]))
+		dir := filepath.Join(base, "luacap-"+name+"-"+hex.EncodeToString(b[:]))
 		err := os.Mkdir(dir, 0o700)
 		if !os.IsExist(err) {
 			return dir, err

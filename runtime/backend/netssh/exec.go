@@ -53,9 +53,12 @@ func (c *Conn) runInSession(ctx context.Context, cmd string, opts backend.RunOpt
 	}
 	kept := backend.NewKept()
 	sess.Stdout, sess.Stderr = backend.Tee(kept.Stdout, opts.Stdout), backend.Tee(kept.Stderr, opts.Stderr)
-	sess.Stdin = opts.Stdin
+	command := startSh(printfFormat(cmd)) // a terminal is stdin: the command goes in the request
+	if sess.Stdin = opts.Stdin; !opts.PTY {
+		command, sess.Stdin = execute(cmd, opts.Stdin)
+	}
 	start := time.Now()
-	if err := sess.Start(startSh(printfFormat(cmd))); err != nil {
+	if err := sess.Start(command); err != nil {
 		return backend.Result{}, fmt.Errorf("starting the command: %v", err)
 	}
 	err = wait(ctx, sess)

@@ -243,14 +243,15 @@ func (l *lineReader) until(marker string, w io.Writer) (string, error) {
 }
 
 // stop kills the shell's process group, the running command with it,
-// through a separate session: the shell itself is busy.
+// through a separate session: the shell itself is busy. "kill -s TERM --"
+// is the form every sh reads: dash's kill takes no "--" after -TERM.
 func (sh *shell) stop() {
 	if sh.pid == 0 { // not started, or its pid not read yet
 		sh.ch.Close()
 		return
 	}
 	if sess, err := sh.client.NewSession(); err == nil {
-		sess.Run(startSh(printfFormat(fmt.Sprintf("kill -TERM -- -%d 2>/dev/null", sh.pid))))
+		sess.Run(startSh(printfFormat(fmt.Sprintf("kill -s TERM -- -%d 2>/dev/null", sh.pid))))
 		sess.Close()
 	}
 	sh.ch.Close()

@@ -1,11 +1,15 @@
 package netssh
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -106,4 +110,45 @@ func TestFirstCommandsStartThoughNoEndIsRead(t *testing.T) {
 	if res, err := c.Receive(context.Background(), nil, nil); err != nil || res.Exit != 0 {
 		t.Errorf("Receive = %+v, %v", res, err)
 	}
+}
+
+// A command cancelled in the connection's shell is stopped on the host:
+// the kill runs under sh (dash on Debian, whose kill takes no "--"
+// after a signal given as -TERM), and reaches the command's process.
+func TestCancelKillsTheShellCommandOnTheHost(t *testing.T) {
+	_, s := startServer(t)
+	c := dial(t, s)
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Run(ctx, "sh -c 'echo $$ > "+pidFile+"; exec sleep 61'", backend.RunOptions{})
+		done <- err
+	}()
+	pid := 0
+	for deadline := time.Now().Add(hangGuard); pid == 0; time.Sleep(5 * time.Millisecond) {
+		b, _ := os.ReadFile(pidFile)
+		pid, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+		if time.Now().After(deadline) {
+			t.Fatal("the command never started")
+		}
+	}
+	defer syscall.Kill(pid, syscall.SIGKILL)
+	cancel()
+	<-done
+	for deadline := time.Now().Add(hangGuard); running(pid); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the cancelled command (pid %d) still runs on the host", pid)
+		}
+	}
+}
+
+// running reports whether process pid exists and is not a zombie.
+func running(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	return len(f) > 0 && f[0] != "Z"
 }

@@ -45,6 +45,21 @@ func readyInput(cmd string) io.Reader {
 	return strings.NewReader(fmt.Sprintf("%d\n%s\n", strings.Count(cmd, "\n")+1, cmd))
 }
 
+// execute is the exec request's command and the stdin that run cmd with
+// stdin in a session: the ready program, cmd ahead of stdin, where no
+// NUL byte cuts cmd short. The command's bytes as printf's escapes, up
+// to four each, would otherwise go to the login shell as one argument,
+// which Linux bounds at 128 KiB.
+func execute(cmd string, stdin io.Reader) (string, io.Reader) {
+	if strings.IndexByte(cmd, 0) >= 0 {
+		return startSh(printfFormat(cmd)), stdin
+	}
+	if stdin == nil {
+		return ready, readyInput(cmd)
+	}
+	return ready, io.MultiReader(readyInput(cmd), stdin)
+}
+
 // openSpare opens the next spare channel in the background, and starts it
 // ready. With agent forwarding it is not started: sshd gives the agent
 // only to sessions started after it was asked for, and asking costs the
@@ -145,7 +160,8 @@ func (c *Conn) startOnSpare(sp *spare, cmd string, stdin io.Reader) (io.Reader, 
 			return nil, err
 		}
 	}
-	if _, err := sp.ch.SendRequest("exec", false, ssh.Marshal(struct{ Command string }{startSh(printfFormat(cmd))})); err != nil {
+	command, stdin := execute(cmd, stdin)
+	if _, err := sp.ch.SendRequest("exec", false, ssh.Marshal(struct{ Command string }{command})); err != nil {
 		return nil, fmt.Errorf("starting %s: %v", cmd, err)
 	}
 	return stdin, nil
