@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/crypto/ssh"
 
@@ -36,7 +37,7 @@ type shell struct {
 	out    *lineReader
 	errs   *lineReader
 	marker string
-	pid    int // the shell's pid: its process group, to stop a command
+	pid    atomic.Int64 // the shell's pid: its process group, to stop a command; stop reads it while receive sets it
 	next   int
 	queue  []int // ids of the commands sent whose ends are not read yet
 	reset  bool  // a failure was read: clear failedVar with the next command
@@ -104,16 +105,18 @@ func (sh *shell) begin() error {
 
 // greeting reads the shell's pid, before the first command's output.
 func (sh *shell) greeting() error {
-	if sh.pid != 0 {
+	if sh.pid.Load() != 0 {
 		return nil
 	}
 	line, err := sh.out.r.ReadString('\n')
 	if err != nil {
 		return err
 	}
-	if sh.pid, err = strconv.Atoi(strings.TrimSpace(line)); err != nil {
+	pid, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil {
 		return fmt.Errorf("unexpected shell greeting %q", line)
 	}
+	sh.pid.Store(int64(pid))
 	return nil
 }
 
@@ -246,12 +249,13 @@ func (l *lineReader) until(marker string, w io.Writer) (string, error) {
 // through a separate session: the shell itself is busy. "kill -s TERM --"
 // is the form every sh reads: dash's kill takes no "--" after -TERM.
 func (sh *shell) stop() {
-	if sh.pid == 0 { // not started, or its pid not read yet
+	pid := sh.pid.Load()
+	if pid == 0 { // not started, or its pid not read yet
 		sh.ch.Close()
 		return
 	}
 	if sess, err := sh.client.NewSession(); err == nil {
-		sess.Run(startSh(printfFormat(fmt.Sprintf("kill -s TERM -- -%d 2>/dev/null", sh.pid))))
+		sess.Run(startSh(printfFormat(fmt.Sprintf("kill -s TERM -- -%d 2>/dev/null", pid))))
 		sess.Close()
 	}
 	sh.ch.Close()

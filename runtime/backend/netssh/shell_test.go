@@ -174,8 +174,8 @@ func TestShellFramesEachCommandsOutput(t *testing.T) {
 				for _, s := range pending {
 					check(s)
 				}
-				if sh.pid != proc().Process.Pid {
-					t.Errorf("the greeting gave pid %d, want the shell's %d", sh.pid, proc().Process.Pid)
+				if pid := int(sh.pid.Load()); pid != proc().Process.Pid {
+					t.Errorf("the greeting gave pid %d, want the shell's %d", pid, proc().Process.Pid)
 				}
 			})
 		}
