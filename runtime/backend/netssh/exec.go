@@ -29,9 +29,18 @@ func (c *Conn) Run(ctx context.Context, cmd string, opts backend.RunOptions) (ba
 	return c.runInSession(ctx, cmd, opts)
 }
 
+// maxRequest bounds an exec request's command: sshd hands it to the login
+// shell as one argument, which Linux bounds at 128 KiB.
+const maxRequest = 120 << 10
+
 // runInSession runs cmd in a new exec session.
 func (c *Conn) runInSession(ctx context.Context, cmd string, opts backend.RunOptions) (backend.Result, error) {
-	if !opts.PTY {
+	if opts.PTY {
+		if n := len(startSh(printfFormat(cmd))); n > maxRequest {
+			return backend.Result{}, fmt.Errorf("a command run with a terminal (pty) may be %d KiB once escaped for the login shell, "+
+				"and this one is %d KiB: upload it as a script and run that", maxRequest>>10, n>>10)
+		}
+	} else {
 		if sp := c.takeSpare(ctx, cmd); sp != nil {
 			return c.runOnSpare(ctx, sp, cmd, opts)
 		}

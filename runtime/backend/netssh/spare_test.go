@@ -92,3 +92,15 @@ func TestReadySpareIsNotGivenANulByte(t *testing.T) {
 		t.Error("refusing the command gave the spare away")
 	}
 }
+
+// A command asking for a terminal goes in the exec request, whose command
+// Linux bounds at 128 KiB once escaped for the login shell: a longer one
+// is refused before anything is sent, saying what to do instead.
+func TestATerminalCommandTooLongToSendSaysWhy(t *testing.T) {
+	_, s := startServer(t)
+	c := dial(t, s)
+	_, err := c.Run(context.Background(), ": '"+strings.Repeat("\n", 40<<10)+"'", backend.RunOptions{PTY: true})
+	if err == nil || !strings.Contains(err.Error(), "upload it as a script") {
+		t.Errorf("err = %v, want the limit and what to do", err)
+	}
+}
