@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 
@@ -37,7 +38,8 @@ type shell struct {
 	out    *lineReader
 	errs   *lineReader
 	marker string
-	pid    atomic.Int64 // the shell's pid: its process group, to stop a command; stop reads it while receive sets it
+	pid    atomic.Int64  // the shell's pid: its process group, to stop a command; stop reads it while receive sets it
+	known  chan struct{} // closed once pid is set
 	next   int
 	queue  []int // ids of the commands sent whose ends are not read yet
 	reset  bool  // a failure was read: clear failedVar with the next command
@@ -46,6 +48,10 @@ type shell struct {
 	first   strings.Builder        // the commands that go with it, as printf's format
 	handOff bool                   // the next command on stdin first takes the failure state the first ones left
 }
+
+// pidWait bounds how long a stop waits for the shell's pid, which comes
+// ahead of any output; a shell never started sends none.
+const pidWait = 2 * time.Second
 
 // maxFirst bounds the commands sent in the exec request, written as
 // printf's format, well below Linux's 128 KiB limit on one argument; a
@@ -85,7 +91,7 @@ func startShell(client *ssh.Client, prepare func(ssh.Channel) error) (*shell, er
 func newShell(stdin io.WriteCloser, stdout, stderr io.Reader, start func(cmd string) error) *shell {
 	token := make([]byte, 8)
 	rand.Read(token)
-	return &shell{stdin: stdin, marker: "\x1eluacap-" + hex.EncodeToString(token), start: start,
+	return &shell{stdin: stdin, marker: "\x1eluacap-" + hex.EncodeToString(token), start: start, known: make(chan struct{}),
 		out: &lineReader{bufio.NewReaderSize(stdout, 8<<10)}, errs: &lineReader{bufio.NewReaderSize(stderr, 8<<10)}}
 }
 
@@ -117,6 +123,7 @@ func (sh *shell) greeting() error {
 		return fmt.Errorf("unexpected shell greeting %q", line)
 	}
 	sh.pid.Store(int64(pid))
+	close(sh.known)
 	return nil
 }
 
@@ -249,8 +256,14 @@ func (l *lineReader) until(marker string, w io.Writer) (string, error) {
 // through a separate session: the shell itself is busy. "kill -s TERM --"
 // is the form every sh reads: dash's kill takes no "--" after -TERM.
 func (sh *shell) stop() {
+	// A stop can come before the greeting is read, though the command
+	// runs: the pid comes first on the wire, so it is a moment away.
+	select {
+	case <-sh.known:
+	case <-time.After(pidWait):
+	}
 	pid := sh.pid.Load()
-	if pid == 0 { // not started, or its pid not read yet
+	if pid == 0 { // not started, or its pid never came
 		sh.ch.Close()
 		return
 	}
