@@ -51,7 +51,7 @@ type shell struct {
 
 // pidWait bounds how long a stop waits for the shell's pid, which comes
 // ahead of any output; a shell never started sends none.
-const pidWait = 2 * time.Second
+const pidWait = 500 * time.Millisecond
 
 // maxFirst bounds the commands sent in the exec request, written as
 // printf's format, well below Linux's 128 KiB limit on one argument; a
