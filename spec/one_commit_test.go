@@ -10,18 +10,16 @@ import (
 
 // A commit that lands in the repository while a deploy runs, wherever it
 // lands between the deploy's local steps (the copy's pack, the assets'
-// digest and checkout, the check, the lock), goes neither into its code
+// digest and checkout, the lock, the build), goes neither into its code
 // nor into its assets: the branch is read once, as the deploy starts, and
 // the code, REVISION and the assets are all of that commit. A hook that
 // commits stands in for the developer (or the CI merge) who commits then.
 func TestCodeAndAssetsAreOfTheCommitTheDeployStartedWith(t *testing.T) {
 	t.Parallel()
 	points := []string{
-		`after("deploy:strategy:prepare", commit)`,
-		`after("deploy:assets:prepare", commit)`,
-		`before("deploy:check", commit)`,
-		`before("deploy:lock", commit)`,
-		`after("deploy:lock", commit)`,
+		`after("deploy:strategy:prepare", commit)`, // between the pack and the digest
+		`after("deploy:assets:prepare", commit)`,   // between the digest and the check
+		`after("deploy:lock", commit)`,             // before the build and the upload
 	}
 	c := harness.Start(t, 1, harness.Options{})
 	h := c.Hosts[0]
