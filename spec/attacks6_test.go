@@ -21,6 +21,18 @@ import (
 // scenario's.
 var loginShells = []string{"/bin/sh", "/usr/bin/zsh", "/usr/bin/tcsh", "/usr/bin/fish"}
 
+// onEachLoginShell runs scenario side by side on a one-host cluster of its
+// own for each login shell (harness.Missing stops the spec when one is
+// not installed).
+func onEachLoginShell(t *testing.T, scenario func(t *testing.T, c *harness.Cluster)) {
+	for _, login := range loginShells {
+		t.Run(filepath.Base(login), func(t *testing.T) {
+			t.Parallel()
+			scenario(t, harness.Start(t, 1, harness.Options{LoginShell: login}))
+		})
+	}
+}
+
 // hostileFirst are commands a pipelined task sends first, with what each
 // leaves in its file: they all travel in the shell's exec request but
 // the one past 32 KiB, which starts the shell, and the one after it.
@@ -45,39 +57,32 @@ var hostileFirst = []struct{ cmd, want string }{
 // under each login shell sshd may start them with; the shell then takes
 // the next commands on its stdin.
 func TestAttackHostileFirstCommandsUnderEachLoginShell(t *testing.T) {
-	for _, login := range loginShells {
-		t.Run(filepath.Base(login), func(t *testing.T) {
-			t.Parallel()
-			if _, err := os.Stat(login); err != nil {
-				t.Fatalf("%s is not installed: scripts/test installs it (harness.Missing lists it)", login)
-			}
-			c := harness.Start(t, 1, harness.Options{LoginShell: login})
-			h := c.Hosts[0]
-			var cmds strings.Builder
-			for _, f := range hostileFirst {
-				cmds.WriteString("    execute(" + luaString(f.cmd) + ")\n")
-			}
-			src := preamble(c, map[string]string{"h1": `"app"`}) + `
+	onEachLoginShell(t, func(t *testing.T, c *harness.Cluster) {
+		h := c.Hosts[0]
+		var cmds strings.Builder
+		for _, f := range hostileFirst {
+			cmds.WriteString("    execute(" + luaString(f.cmd) + ")\n")
+		}
+		src := preamble(c, map[string]string{"h1": `"app"`}) + `
 task("first", { pipelined = true }, function()
   on(roles("app"), function()
 ` + cmds.String() + `  end)
 end)
 task("next", function() run("echo next > /var/www/next") end)`
-			r := runLuacap(t, c, src, nil, "first", "next")
-			if r.Code != 0 {
-				t.Fatalf("exit %d:\n%s", r.Code, tail(r.Stderr, 4))
+		r := runLuacap(t, c, src, nil, "first", "next")
+		if r.Code != 0 {
+			t.Fatalf("exit %d:\n%s", r.Code, tail(r.Stderr, 4))
+		}
+		for i, f := range hostileFirst {
+			path := h.Path("/var/www/f" + strconv.Itoa(i+1))
+			if got, err := os.ReadFile(path); err != nil || string(got) != f.want {
+				t.Errorf("command %d left %q (%v), want %q", i+1, got, err, f.want)
 			}
-			for i, f := range hostileFirst {
-				path := h.Path("/var/www/f" + strconv.Itoa(i+1))
-				if got, err := os.ReadFile(path); err != nil || string(got) != f.want {
-					t.Errorf("command %d left %q (%v), want %q", i+1, got, err, f.want)
-				}
-			}
-			if got := readString(t, h.Path("/var/www/next")); got != "next\n" {
-				t.Errorf("the next task's command left %q", got)
-			}
-		})
-	}
+		}
+		if got := readString(t, h.Path("/var/www/next")); got != "next\n" {
+			t.Errorf("the next task's command left %q", got)
+		}
+	})
 }
 
 // spareInput is stdin that looks like the ready spare's own input (a
@@ -93,15 +98,9 @@ var hostileNames = []string{"a b", "it's", "-rf", "new\nline", "\xff\xfe", "$(to
 // hostile input, empty input, hostile file names. A command with stdin
 // after the spare was taken, in a session of its own, runs under sh too.
 func TestAttackReadySpareUnderEachLoginShell(t *testing.T) {
-	for _, login := range loginShells {
-		t.Run(filepath.Base(login), func(t *testing.T) {
-			t.Parallel()
-			if _, err := os.Stat(login); err != nil {
-				t.Fatalf("%s is not installed: scripts/test installs it (harness.Missing lists it)", login)
-			}
-			c := harness.Start(t, 1, harness.Options{LoginShell: login})
-			h := c.Hosts[0]
-			src := preamble(c, map[string]string{"h1": `"app"`}) + `
+	onEachLoginShell(t, func(t *testing.T, c *harness.Cluster) {
+		h := c.Hosts[0]
+		src := preamble(c, map[string]string{"h1": `"app"`}) + `
 task("send", function()
   on(roles("app"), function()
     execute("cat > /var/www/in; echo took", { stdin = "in.txt" })
@@ -112,45 +111,44 @@ task("send", function()
     rsync("tree/", "/var/www/tree")
   end)
 end)`
-			dir := harness.WriteDeployfile(t, src)
-			write := func(name, content string) {
-				if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-					t.Fatal(err)
-				}
+		dir := harness.WriteDeployfile(t, src)
+		write := func(name, content string) {
+			if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+				t.Fatal(err)
 			}
-			write("in.txt", spareInput)
-			write("empty.txt", "")
-			for _, name := range hostileNames {
-				write(filepath.Join("tree", name), name)
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+				t.Fatal(err)
 			}
-			r := harness.Run(t, luacap, dir, c.Home(), nil, "send")
-			if r.Code != 0 {
-				t.Fatalf("exit %d:\n%s", r.Code, tail(r.Output(), 12))
+		}
+		write("in.txt", spareInput)
+		write("empty.txt", "")
+		for _, name := range hostileNames {
+			write(filepath.Join("tree", name), name)
+		}
+		r := harness.Run(t, luacap, dir, c.Home(), nil, "send")
+		if r.Code != 0 {
+			t.Fatalf("exit %d:\n%s", r.Code, tail(r.Output(), 12))
+		}
+		if got, err := os.ReadFile(h.Path("/var/www/in")); string(got) != spareInput {
+			t.Errorf("the command read %q (%v), want %q", got, err, spareInput)
+		}
+		if got, err := os.ReadFile(h.Path("/var/www/braces")); string(got) != spareInput {
+			t.Errorf("the command in a session of its own read %q (%v), want %q", got, err, spareInput)
+		}
+		if got, err := os.ReadFile(h.Path("/var/www/empty")); err != nil || len(got) != 0 {
+			t.Errorf("the command with empty input read %q (%v)", got, err)
+		}
+		for _, name := range hostileNames {
+			if got, err := os.ReadFile(h.Path("/var/www/tree/" + name)); string(got) != name {
+				t.Errorf("rsync left %q as %q (%v)", name, got, err)
 			}
-			if got, err := os.ReadFile(h.Path("/var/www/in")); string(got) != spareInput {
-				t.Errorf("the command read %q (%v), want %q", got, err, spareInput)
+		}
+		for _, p := range []string{"/var/www/pwned", "/var/www/tree/pwned"} {
+			if _, err := os.Stat(h.Path(p)); err == nil {
+				t.Errorf("%s was made: input or a name ran as a command", p)
 			}
-			if got, err := os.ReadFile(h.Path("/var/www/braces")); string(got) != spareInput {
-				t.Errorf("the command in a session of its own read %q (%v), want %q", got, err, spareInput)
-			}
-			if got, err := os.ReadFile(h.Path("/var/www/empty")); err != nil || len(got) != 0 {
-				t.Errorf("the command with empty input read %q (%v)", got, err)
-			}
-			for _, name := range hostileNames {
-				if got, err := os.ReadFile(h.Path("/var/www/tree/" + name)); string(got) != name {
-					t.Errorf("rsync left %q as %q (%v)", name, got, err)
-				}
-			}
-			for _, p := range []string{"/var/www/pwned", "/var/www/tree/pwned"} {
-				if _, err := os.Stat(h.Path(p)); err == nil {
-					t.Errorf("%s was made: input or a name ran as a command", p)
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 // 24 MB (hundreds of times the channel's and the pipe's buffers) through

@@ -150,12 +150,9 @@ if at == "symlink" then before("deploy:symlink", stop) end
 // with one, and a run interrupted during a long command stops it on the
 // host (the kill goes in a session of its own, under sh too).
 func TestAttackTerminalAndInterruptUnderEachLoginShell(t *testing.T) {
-	for _, login := range loginShells {
-		t.Run(filepath.Base(login), func(t *testing.T) {
-			t.Parallel()
-			c := harness.Start(t, 1, harness.Options{LoginShell: login})
-			h := c.Hosts[0]
-			src := preamble(c, map[string]string{"h1": `"app"`}) + `
+	onEachLoginShell(t, func(t *testing.T, c *harness.Cluster) {
+		h := c.Hosts[0]
+		src := preamble(c, map[string]string{"h1": `"app"`}) + `
 task("tty", function()
   on(roles("app"), function()
     execute("{ [ -t 0 ] && echo \"tty $((1 + 1))\"; } > /var/www/pty 2>&1", { pty = true })
@@ -166,37 +163,36 @@ task("long", function()
     execute("echo started > /var/www/started; exec sleep 37")
   end)
 end)`
-			dir := harness.WriteDeployfile(t, src)
-			r := harness.Run(t, luacap, dir, c.Home(), nil, "tty")
-			if r.Code != 0 {
-				t.Fatalf("exit %d:\n%s", r.Code, tail(r.Output(), 8))
-			}
-			if got := readString(t, h.Path("/var/www/pty")); got != "tty 2\n" {
-				t.Errorf("the command with a terminal wrote %q, want %q", got, "tty 2\n")
-			}
-			cmd := exec.Command(luacap, "long")
-			cmd.Dir, cmd.Env = dir, []string{"HOME=" + c.Home(), "PATH=" + os.Getenv("PATH"), "USER=root", "LUACAP_FORMAT=verbose"}
-			var out strings.Builder
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			waitForFile(t, h.Path("/var/www/started"))
-			cmd.Process.Signal(syscall.SIGINT)
-			stopped := time.Now()
-			cmd.Wait()
-			if took := time.Since(stopped); took > 5*time.Second {
-				t.Errorf("the interrupted run took %v to end: the command was not stopped\n%s", took.Round(time.Second), out.String())
-			}
-			if code := cmd.ProcessState.ExitCode(); code != 130 {
-				t.Errorf("the interrupted run exited %d, want 130", code)
-			}
-			time.Sleep(300 * time.Millisecond)
-			if left := hostProcesses(h, "sleep"); len(left) > 0 {
-				t.Errorf("left running on the host after the interrupt: %v", left)
-			}
-		})
-	}
+		dir := harness.WriteDeployfile(t, src)
+		r := harness.Run(t, luacap, dir, c.Home(), nil, "tty")
+		if r.Code != 0 {
+			t.Fatalf("exit %d:\n%s", r.Code, tail(r.Output(), 8))
+		}
+		if got := readString(t, h.Path("/var/www/pty")); got != "tty 2\n" {
+			t.Errorf("the command with a terminal wrote %q, want %q", got, "tty 2\n")
+		}
+		cmd := exec.Command(luacap, "long")
+		cmd.Dir, cmd.Env = dir, []string{"HOME=" + c.Home(), "PATH=" + os.Getenv("PATH"), "USER=root", "LUACAP_FORMAT=verbose"}
+		var out strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		waitForFile(t, h.Path("/var/www/started"))
+		cmd.Process.Signal(syscall.SIGINT)
+		stopped := time.Now()
+		cmd.Wait()
+		if took := time.Since(stopped); took > 5*time.Second {
+			t.Errorf("the interrupted run took %v to end: the command was not stopped\n%s", took.Round(time.Second), out.String())
+		}
+		if code := cmd.ProcessState.ExitCode(); code != 130 {
+			t.Errorf("the interrupted run exited %d, want 130", code)
+		}
+		time.Sleep(300 * time.Millisecond)
+		if left := hostProcesses(h, "sleep"); len(left) > 0 {
+			t.Errorf("left running on the host after the interrupt: %v", left)
+		}
+	})
 }
 
 // Six hosts' first commands, sent by a pipelined task followed by
