@@ -35,15 +35,18 @@ const maxRequest = 120 << 10
 
 // runInSession runs cmd in a new exec session.
 func (c *Conn) runInSession(ctx context.Context, cmd string, opts backend.RunOptions) (backend.Result, error) {
-	if opts.PTY {
-		if n := len(startSh(printfFormat(cmd))); n > maxRequest {
+	var command string
+	var stdin io.Reader
+	if opts.PTY { // a terminal is stdin: the command goes in the request
+		if command, stdin = startSh(printfFormat(cmd)), opts.Stdin; len(command) > maxRequest {
 			return backend.Result{}, fmt.Errorf("a command run with a terminal (pty) may be %d KiB once escaped for the login shell, "+
-				"and this one is %d KiB: upload it as a script and run that", maxRequest>>10, n>>10)
+				"and this one is %d KiB: upload it as a script and run that", maxRequest>>10, len(command)>>10)
 		}
 	} else {
 		if sp := c.takeSpare(ctx, cmd); sp != nil {
 			return c.runOnSpare(ctx, sp, cmd, opts)
 		}
+		command, stdin = execute(cmd, opts.Stdin)
 	}
 	sess, client, err := c.session(ctx)
 	if err != nil {
@@ -62,10 +65,7 @@ func (c *Conn) runInSession(ctx context.Context, cmd string, opts backend.RunOpt
 	}
 	kept := backend.NewKept()
 	sess.Stdout, sess.Stderr = backend.Tee(kept.Stdout, opts.Stdout), backend.Tee(kept.Stderr, opts.Stderr)
-	command := startSh(printfFormat(cmd)) // a terminal is stdin: the command goes in the request
-	if sess.Stdin = opts.Stdin; !opts.PTY {
-		command, sess.Stdin = execute(cmd, opts.Stdin)
-	}
+	sess.Stdin = stdin
 	start := time.Now()
 	if err := sess.Start(command); err != nil {
 		return backend.Result{}, fmt.Errorf("starting the command: %v", err)
