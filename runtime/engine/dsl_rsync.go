@@ -126,7 +126,7 @@ func (e *Engine) rsyncCommand(h *host.Host, flags []string, src, dst string) (st
 	if err != nil {
 		return "", err
 	}
-	words = append(words, "-z", "-e", command.Join(a.SSHCommand()), src, a.Destination()+":"+dst)
+	words = append(words, "-z", "-e", command.RsyncShell(a.SSHCommand()), src, a.Destination()+":"+dst)
 	return command.Join(words), nil
 }
 
