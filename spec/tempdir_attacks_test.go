@@ -16,18 +16,26 @@ import (
 // and the assets build in, through the TMPDIR it is made in.
 
 // Whatever TMPDIR holds (spaces, quotes, $, a new line, a leading dash,
-// a symbolic link, a path relative to where luacap runs), the copy
-// strategy packs the commit there, the assets are built there, the
-// release is whole, and nothing is left in TMPDIR once the deploy ends.
+// a symbolic link, a path relative to where luacap runs, a path too long
+// for a socket), the copy strategy packs the commit there, the assets are
+// built there and sent over the open connection, the release is whole,
+// and nothing is left in TMPDIR once the deploy ends.
 func TestAttackHostileTMPDIRForThePackAndTheAssets(t *testing.T) {
 	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	s := newSharedAssetsWith(t, c, "")
-	base := t.TempDir()
+	// A short base, so that the hostile name is in the rsync socket's
+	// path too, whatever t.TempDir's length.
+	base, err := os.MkdirTemp("", "h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(base) })
 	hostile := filepath.Join(base, "a b'c\"$HOME`x`\n-d")
+	long := filepath.Join(base, strings.Repeat("long", 30))
 	link := filepath.Join(base, "link")
 	relative := filepath.Join(s.dir, "tmp")
-	for _, dir := range []string{hostile, relative, filepath.Join(base, "target")} {
+	for _, dir := range []string{hostile, long, relative, filepath.Join(base, "target")} {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -37,6 +45,7 @@ func TestAttackHostileTMPDIRForThePackAndTheAssets(t *testing.T) {
 	}
 	cases := []struct{ name, tmpdir, look string }{
 		{"quotes, $, ` and a new line", hostile, hostile},
+		{"too long for a socket", long, long},
 		{"a symbolic link", link, link},
 		{"relative to where luacap runs", "tmp", relative},
 	}
@@ -46,9 +55,13 @@ func TestAttackHostileTMPDIRForThePackAndTheAssets(t *testing.T) {
 		started := commitAll(t, s.repo, "v"+v)
 		s.env = []string{"TMPDIR=" + tc.tmpdir}
 		name := "2026010100000" + v
-		if r := s.run("deploy", "-s", "release_name="+name); r.Code != 0 {
+		r := s.run("deploy", "-v", "-s", "release_name="+name)
+		if r.Code != 0 {
 			t.Errorf("TMPDIR %s: exit %d:\n%s", tc.name, r.Code, tail(r.Output(), 8))
 			continue
+		}
+		if strings.Contains(r.Output(), "rsync over a new ssh process") {
+			t.Errorf("TMPDIR %s: the assets did not go over the open connection:\n%s", tc.name, tail(r.Output(), 12))
 		}
 		h := c.Hosts[0]
 		rel := shop + "/releases/" + name

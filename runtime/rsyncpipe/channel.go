@@ -34,7 +34,7 @@ type Channel struct {
 // Open listens on a new socket in a directory of its own
 // (mode 0700) and serves the first helper that brings the token, with p.
 func Open(ctx context.Context, p Piper) (*Channel, error) {
-	dir, err := os.MkdirTemp("", "luacap-rsync-")
+	dir, err := os.MkdirTemp(socketParent(os.TempDir()), "luacap-rsync-")
 	if err != nil {
 		return nil, err
 	}
@@ -48,6 +48,23 @@ func Open(ctx context.Context, p Piper) (*Channel, error) {
 	c.token = hex.EncodeToString(tok[:])
 	go c.serve(ctx, p)
 	return c, nil
+}
+
+// maxSocketPath is the longest path Linux takes for a unix socket
+// (sun_path is 108 bytes with its NUL).
+const maxSocketPath = 107
+
+// socketParent is where the socket's directory goes: TMPDIR, unless a
+// socket there would pass the limit, then /tmp, so that a long TMPDIR
+// does not quietly send every rsync through a new ssh process.
+func socketParent(tmp string) string {
+	if abs, err := filepath.Abs(tmp); err == nil { // rsync's helper may run elsewhere
+		tmp = abs
+	}
+	if len(filepath.Join(tmp, "luacap-rsync-0123456789", "s")) > maxSocketPath {
+		return "/tmp"
+	}
+	return tmp
 }
 
 // serve accepts connections until one with the token has been served,
