@@ -78,8 +78,9 @@ func TestAttackHostileTMPDIRForThePackAndTheAssets(t *testing.T) {
 
 // The copy strategy reads the branch from repo_url, the assets from
 // local_repo: one repository written two ways (an absolute path and a
-// relative one) is still read once, and a commit landing between the two reads goes into neither
-// the code nor the assets.
+// relative one, a path and a symbolic link to it) is still read once, and
+// a commit landing between the two reads goes into neither the code nor
+// the assets.
 func TestAttackOneRepositoryWrittenTwoWaysIsReadOnce(t *testing.T) {
 	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
@@ -93,9 +94,14 @@ set("local_repo", os.getenv("LOCAL_REPO"))
 after("deploy:strategy:prepare", commit)
 after("deploy:assets:prepare", commit)
 `)
+	link := filepath.Join(t.TempDir(), "repo-link")
+	if err := os.Symlink(s.repo, link); err != nil {
+		t.Fatal(err)
+	}
 	spellings := []struct{ name, repoURL, localRepo string }{
 		{"absolute and relative", s.repo, "repo"},
 		{"relative and absolute", "repo", s.repo},
+		{"a symbolic link and the path", link, "repo"},
 	}
 	h := c.Hosts[0]
 	for i, sp := range spellings {

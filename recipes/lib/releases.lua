@@ -387,9 +387,10 @@ local RESOLVE = [[git -C "$1" rev-parse --verify --quiet "$2^{commit}" || ]] ..
   [[{ printf 'branch %s names no commit in the repository %s\n' "$2" "$1" >&2; exit 1; }]]
 
 -- commits are the commits the branch named in each local repository, read
--- once: by "repository\0branch", the repository's path made absolute, so
--- repo_url and local_repo that name one repository two ways (an absolute
--- path and a relative one) read it once.
+-- once: by "repository\0branch", the repository's path made absolute and
+-- its symbolic links resolved, so repo_url and local_repo that name one
+-- repository two ways (an absolute path and a relative one, a link and
+-- its target) read it once.
 local commits = {}
 
 -- local_commit is the commit the branch names in the local repository
@@ -399,7 +400,7 @@ local commits = {}
 -- deploy runs (a CI merge, a developer waiting on --lock-wait).
 function M.local_commit(repo)
   local branch = M.branch()
-  local key = require("luacap.paths").absolute(repo) .. "\0" .. branch
+  local key = require("luacap.paths").real(repo) .. "\0" .. branch
   if commits[key] == nil then
     commits[key] = run_locally({ "sh", "-c", RESOLVE, "sh", repo, branch },
       { dry_run = "0000000000000000000000000000000000000000" }):match("^%s*(.-)%s*$")

@@ -132,6 +132,7 @@ var verbs = []Verb{
 	{Module, "luacap.paths", nil, "", "Paths as the settings mean them: local ones from the Deployfile's directory, remote ones absolute."},
 	{Field, "luacap.paths.local_path", nil, "fun(p: string?): string?", "Returns p resolved against the Deployfile's directory."},
 	{Field, "luacap.paths.absolute", nil, "fun(p: string?): string?", "Returns p made absolute, for tools that change directory (git -C)."},
+	{Field, "luacap.paths.real", nil, "fun(p: string?): string?", "Returns p made absolute with its symbolic links resolved: one name for one directory however it was reached."},
 	{Field, "luacap.paths.remote_dir", nil, "fun(name: string, value: any): string?, string?", "Returns value, or nil and an error naming where name was set, unless value is an absolute path."},
 	{Library, "luacap.recipes.releases", nil, "", "What a release is, what each host has, switching current: shared by the bundled recipes."},
 	{Library, "luacap.recipes.release_names", nil, "", "Choosing release names: shared by the bundled recipes."},

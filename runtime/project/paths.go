@@ -63,12 +63,15 @@ func (p *Project) extendPackagePath() {
 //
 //	local_path(p)     p resolved against the Deployfile's directory
 //	absolute(p)       p made absolute, for tools that change directory (git -C)
+//	real(p)           p made absolute with its symbolic links resolved: one
+//	                  name for one directory however it was reached
 //	remote_dir(name, value)  value, or nil and an error naming where name
 //	                         was set, unless value is an absolute path
 func (p *Project) openPaths(L *lua.LState) int {
 	mod := L.SetFuncs(L.NewTable(), map[string]lua.LGFunction{
 		"local_path": p.luaLocalPath,
 		"absolute":   p.luaAbsolute,
+		"real":       p.luaReal,
 		"remote_dir": p.luaRemoteDir,
 	})
 	L.Push(mod)
@@ -84,16 +87,34 @@ func (p *Project) luaLocalPath(L *lua.LState) int {
 	return 1
 }
 
-func (p *Project) luaAbsolute(L *lua.LState) int {
+func (p *Project) luaAbsolute(L *lua.LState) int { return pathFunc(L, filepath.Abs) }
+
+// luaReal is absolute with the links resolved, or absolute alone where
+// the path does not exist yet (the caller's own command then says so).
+func (p *Project) luaReal(L *lua.LState) int {
+	return pathFunc(L, func(path string) (string, error) {
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			return "", err
+		}
+		if real, err := filepath.EvalSymlinks(abs); err == nil {
+			return real, nil
+		}
+		return abs, nil
+	})
+}
+
+// pathFunc pushes f of the path argument, nil for nil.
+func pathFunc(L *lua.LState, f func(string) (string, error)) int {
 	if L.Get(1) == lua.LNil {
 		L.Push(lua.LNil)
 		return 1
 	}
-	abs, err := filepath.Abs(L.CheckString(1))
+	out, err := f(L.CheckString(1))
 	if err != nil {
 		L.RaiseError("%v", err)
 	}
-	L.Push(lua.LString(abs))
+	L.Push(lua.LString(out))
 	return 1
 }
 

@@ -16,6 +16,11 @@ function paths.local_path(p) end
 ---@return string?
 function paths.absolute(p) end
 
+---Returns p made absolute with its symbolic links resolved: one name for one directory however it was reached.
+---@param p string?
+---@return string?
+function paths.real(p) end
+
 ---Returns value, or nil and an error naming where name was set, unless value is an absolute path.
 ---@param name string
 ---@param value any
