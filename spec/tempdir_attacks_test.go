@@ -2,10 +2,8 @@ package spec
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -190,15 +188,7 @@ end)`
 		if got := readString(t, h.Path("/var/www/pty")); got != "tty 2\n" {
 			t.Errorf("the command with a terminal wrote %q, want %q", got, "tty 2\n")
 		}
-		cmd := exec.Command(luacap, "long")
-		cmd.Dir, cmd.Env = dir, []string{"HOME=" + c.Home(), "PATH=" + os.Getenv("PATH"), "USER=root", "LUACAP_FORMAT=verbose"}
-		var out strings.Builder
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		waitForFile(t, h.Path("/var/www/started"))
-		cmd.Process.Signal(syscall.SIGINT)
+		cmd, out := interruptOnceStarted(t, c, dir, h.Path("/var/www/started"), "LUACAP_FORMAT=verbose")
 		stopped := time.Now()
 		cmd.Wait()
 		if took := time.Since(stopped); took > 5*time.Second {

@@ -37,6 +37,7 @@ const maxRequest = 120 << 10
 func (c *Conn) runInSession(ctx context.Context, cmd string, opts backend.RunOptions) (backend.Result, error) {
 	var command string
 	var stdin io.Reader
+	isReady := false
 	if opts.PTY { // a terminal is stdin: the command goes in the request
 		if command, stdin = startSh(printfFormat(cmd)), opts.Stdin; len(command) > maxRequest {
 			return backend.Result{}, fmt.Errorf("a command run with a terminal (pty) may be %d KiB once escaped for the login shell, "+
@@ -46,7 +47,7 @@ func (c *Conn) runInSession(ctx context.Context, cmd string, opts backend.RunOpt
 		if sp := c.takeSpare(ctx, cmd); sp != nil {
 			return c.runOnSpare(ctx, sp, cmd, opts)
 		}
-		command, stdin = execute(cmd, opts.Stdin)
+		command, stdin, isReady = execute(cmd, opts.Stdin)
 	}
 	sess, client, err := c.session(ctx)
 	if err != nil {
@@ -65,19 +66,23 @@ func (c *Conn) runInSession(ctx context.Context, cmd string, opts backend.RunOpt
 	}
 	kept := backend.NewKept()
 	sess.Stdout, sess.Stderr = backend.Tee(kept.Stdout, opts.Stdout), backend.Tee(kept.Stderr, opts.Stderr)
+	g := newGroup()
+	if isReady {
+		sess.Stdout = &pidTaker{g: g, w: sess.Stdout}
+	}
 	sess.Stdin = stdin
 	start := time.Now()
 	if err := sess.Start(command); err != nil {
 		return backend.Result{}, fmt.Errorf("starting the command: %v", err)
 	}
-	err = wait(ctx, sess)
+	err = wait(ctx, sess, func() { g.kill(client) })
 	res := kept.Result(backend.Result{Duration: time.Since(start)})
 	return c.exitStatus(ctx, res, err)
 }
 
-// wait waits for the command, or on cancel asks the server to stop it
-// and closes the session.
-func wait(ctx context.Context, sess *ssh.Session) error {
+// wait waits for the command, or on cancel asks the server to stop it,
+// kills its group and closes the session.
+func wait(ctx context.Context, sess *ssh.Session, kill func()) error {
 	done := make(chan error, 1)
 	go func() { done <- sess.Wait() }()
 	select {
@@ -85,6 +90,7 @@ func wait(ctx context.Context, sess *ssh.Session) error {
 		return err
 	case <-ctx.Done():
 		sess.Signal(ssh.SIGTERM)
+		kill()
 		sess.Close()
 		return ctx.Err()
 	}

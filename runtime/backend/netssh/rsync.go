@@ -29,8 +29,13 @@ func (c *Conn) Pipe(ctx context.Context, cmd string, stdin io.Reader, stdout, st
 		return 0, err
 	}
 	defer sp.ch.Close()
-	if stdin, err = c.startOnSpare(sp, cmd, stdin); err != nil {
+	stdin, isReady, err := c.startOnSpare(sp, cmd, stdin)
+	if err != nil {
 		return 0, err
+	}
+	g := newGroup()
+	if isReady { // the pid line is not rsync's
+		stdout = &pidTaker{g: g, w: stdout}
 	}
 	go func() {
 		io.Copy(sp.ch, stdin)
@@ -47,6 +52,7 @@ func (c *Conn) Pipe(ctx context.Context, cmd string, stdin io.Reader, stdout, st
 	case o = <-status:
 	case <-ctx.Done():
 		sp.ch.SendRequest("signal", false, ssh.Marshal(struct{ Signal string }{"TERM"}))
+		g.kill(sp.client)
 		sp.ch.Close()
 		<-status
 	}

@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
-	"time"
 
 	"golang.org/x/crypto/ssh"
 
@@ -38,8 +36,7 @@ type shell struct {
 	out    *lineReader
 	errs   *lineReader
 	marker string
-	pid    atomic.Int64  // the shell's pid: its process group, to stop a command; stop reads it while receive sets it
-	known  chan struct{} // closed once pid is set
+	group  *group // the shell's process group, to stop a command; stop reads it while receive sets it
 	next   int
 	queue  []int // ids of the commands sent whose ends are not read yet
 	reset  bool  // a failure was read: clear failedVar with the next command
@@ -48,10 +45,6 @@ type shell struct {
 	first   strings.Builder        // the commands that go with it, as printf's format
 	handOff bool                   // the next command on stdin first takes the failure state the first ones left
 }
-
-// pidWait bounds how long a stop waits for the shell's pid, which comes
-// ahead of any output; a shell never started sends none.
-const pidWait = 500 * time.Millisecond
 
 // maxFirst bounds the commands sent in the exec request, written as
 // printf's format, well below Linux's 128 KiB limit on one argument; a
@@ -91,7 +84,7 @@ func startShell(client *ssh.Client, prepare func(ssh.Channel) error) (*shell, er
 func newShell(stdin io.WriteCloser, stdout, stderr io.Reader, start func(cmd string) error) *shell {
 	token := make([]byte, 8)
 	rand.Read(token)
-	return &shell{stdin: stdin, marker: "\x1eluacap-" + hex.EncodeToString(token), start: start, known: make(chan struct{}),
+	return &shell{stdin: stdin, marker: "\x1eluacap-" + hex.EncodeToString(token), start: start, group: newGroup(),
 		out: &lineReader{bufio.NewReaderSize(stdout, 8<<10)}, errs: &lineReader{bufio.NewReaderSize(stderr, 8<<10)}}
 }
 
@@ -111,7 +104,7 @@ func (sh *shell) begin() error {
 
 // greeting reads the shell's pid, before the first command's output.
 func (sh *shell) greeting() error {
-	if sh.pid.Load() != 0 {
+	if sh.group.pid.Load() != 0 {
 		return nil
 	}
 	line, err := sh.out.r.ReadString('\n')
@@ -119,11 +112,10 @@ func (sh *shell) greeting() error {
 		return err
 	}
 	pid, err := strconv.Atoi(strings.TrimSpace(line))
-	if err != nil {
+	if err != nil || pid <= 1 {
 		return fmt.Errorf("unexpected shell greeting %q", line)
 	}
-	sh.pid.Store(int64(pid))
-	close(sh.known)
+	sh.group.set(pid)
 	return nil
 }
 
@@ -253,23 +245,8 @@ func (l *lineReader) until(marker string, w io.Writer) (string, error) {
 }
 
 // stop kills the shell's process group, the running command with it,
-// through a separate session: the shell itself is busy. "kill -s TERM --"
-// is the form every sh reads: dash's kill takes no "--" after -TERM.
+// through a separate session: the shell itself is busy.
 func (sh *shell) stop() {
-	// A stop can come before the greeting is read, though the command
-	// runs: the pid comes first on the wire, so it is a moment away.
-	select {
-	case <-sh.known:
-	case <-time.After(pidWait):
-	}
-	pid := sh.pid.Load()
-	if pid == 0 { // not started, or its pid never came
-		sh.ch.Close()
-		return
-	}
-	if sess, err := sh.client.NewSession(); err == nil {
-		sess.Run(startSh(printfFormat(fmt.Sprintf("kill -s TERM -- -%d 2>/dev/null", pid))))
-		sess.Close()
-	}
+	sh.group.kill(sh.client)
 	sh.ch.Close()
 }

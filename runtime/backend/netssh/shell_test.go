@@ -174,7 +174,7 @@ func TestShellFramesEachCommandsOutput(t *testing.T) {
 				for _, s := range pending {
 					check(s)
 				}
-				if pid := int(sh.pid.Load()); pid != proc().Process.Pid {
+				if pid := int(sh.group.pid.Load()); pid != proc().Process.Pid {
 					t.Errorf("the greeting gave pid %d, want the shell's %d", pid, proc().Process.Pid)
 				}
 			})

@@ -117,28 +117,47 @@ func TestFirstCommandsStartThoughNoEndIsRead(t *testing.T) {
 // after a signal given as -TERM), and reaches the command's process.
 func TestCancelKillsTheShellCommandOnTheHost(t *testing.T) {
 	_, s := startServer(t)
-	c := dial(t, s)
+	cancelKills(t, dial(t, s), "exec sleep 61", backend.RunOptions{})
+}
+
+// cancelKills runs script on c (its pid written first), cancels it once
+// it runs, and fails unless the cancel ended it on the host.
+func cancelKills(t *testing.T, c *Conn, script string, opts backend.RunOptions) {
+	t.Helper()
 	pidFile := filepath.Join(t.TempDir(), "pid")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		_, err := c.Run(ctx, "sh -c 'echo $$ > "+pidFile+"; exec sleep 61'", backend.RunOptions{})
+		_, err := c.Run(ctx, "sh -c 'echo $$ > "+pidFile+"; "+script+"'", opts)
 		done <- err
 	}()
-	pid := 0
-	for deadline := time.Now().Add(hangGuard); pid == 0; time.Sleep(5 * time.Millisecond) {
-		b, _ := os.ReadFile(pidFile)
-		pid, _ = strconv.Atoi(strings.TrimSpace(string(b)))
-		if time.Now().After(deadline) {
-			t.Fatal("the command never started")
-		}
-	}
+	pid := waitPid(t, pidFile)
 	defer syscall.Kill(pid, syscall.SIGKILL)
 	cancel()
 	<-done
+	waitGone(t, pid)
+}
+
+// waitGone waits until the cancelled command pid has ended.
+func waitGone(t *testing.T, pid int) {
+	t.Helper()
 	for deadline := time.Now().Add(hangGuard); running(pid); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the cancelled command (pid %d) still runs on the host", pid)
+		}
+	}
+}
+
+// waitPid waits for a command to write its pid into file.
+func waitPid(t *testing.T, file string) int {
+	t.Helper()
+	for deadline := time.Now().Add(hangGuard); ; time.Sleep(5 * time.Millisecond) {
+		b, _ := os.ReadFile(file)
+		if pid, _ := strconv.Atoi(strings.TrimSpace(string(b))); pid != 0 {
+			return pid
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the command never started")
 		}
 	}
 }

@@ -35,8 +35,10 @@ type spare struct {
 // the server has started its command, a round trip after the exec
 // request; started ahead, a spare takes the command and its first input
 // in one flight. read takes a byte at a time from a pipe, so nothing of
-// the command's input is read ahead. A channel closed unused ends it.
-var ready = startSh(printfFormat(`IFS= read -r __luacap_n || exit 0; __luacap_c=
+// the command's input is read ahead. A channel closed unused ends it. It
+// writes its pid first, a line of stdout ahead of the command's
+// (pidTaker), so that a stop can kill the command's group.
+var ready = startSh(printfFormat(`echo $$; IFS= read -r __luacap_n || exit 0; __luacap_c=
 while [ "$__luacap_n" -gt 0 ]; do IFS= read -r __luacap_l || exit 1; __luacap_c="$__luacap_c$__luacap_l
 "; __luacap_n=$((__luacap_n - 1)); done; unset __luacap_n __luacap_l; eval "unset __luacap_c; $__luacap_c"`))
 
@@ -49,15 +51,16 @@ func readyInput(cmd string) io.Reader {
 // stdin in a session: the ready program, cmd ahead of stdin, where no
 // NUL byte cuts cmd short. The command's bytes as printf's escapes, up
 // to four each, would otherwise go to the login shell as one argument,
-// which Linux bounds at 128 KiB.
-func execute(cmd string, stdin io.Reader) (string, io.Reader) {
+// which Linux bounds at 128 KiB. isReady says the program is ready, whose
+// stdout starts with its pid.
+func execute(cmd string, stdin io.Reader) (command string, input io.Reader, isReady bool) {
 	if strings.IndexByte(cmd, 0) >= 0 {
-		return startSh(printfFormat(cmd)), stdin
+		return startSh(printfFormat(cmd)), stdin, false
 	}
 	if stdin == nil {
-		return ready, readyInput(cmd)
+		return ready, readyInput(cmd), true
 	}
-	return ready, io.MultiReader(readyInput(cmd), stdin)
+	return ready, io.MultiReader(readyInput(cmd), stdin), true
 }
 
 // openSpare opens the next spare channel in the background, and starts it
@@ -116,13 +119,14 @@ func (c *Conn) takeSpare(ctx context.Context, cmd string) *spare {
 // refused exec shows as the channel closing without an exit status.
 func (c *Conn) runOnSpare(ctx context.Context, sp *spare, cmd string, opts backend.RunOptions) (backend.Result, error) {
 	defer sp.ch.Close()
-	stdin, err := c.startOnSpare(sp, cmd, opts.Stdin)
+	stdin, isReady, err := c.startOnSpare(sp, cmd, opts.Stdin)
 	if err != nil {
 		return backend.Result{}, err
 	}
 	opts.Stdin = stdin
 	start := time.Now()
-	out := streams(sp.ch, opts)
+	g := newGroup()
+	out := streams(sp.ch, opts, g, isReady)
 	status := make(chan exitOutcome, 1)
 	go func() { status <- readExit(sp.reqs) }()
 	var o exitOutcome
@@ -130,6 +134,7 @@ func (c *Conn) runOnSpare(ctx context.Context, sp *spare, cmd string, opts backe
 	case o = <-status:
 	case <-ctx.Done():
 		sp.ch.SendRequest("signal", false, ssh.Marshal(struct{ Signal string }{"TERM"}))
+		g.kill(sp.client)
 		sp.ch.Close()
 		<-status
 	}
@@ -147,24 +152,25 @@ func (c *Conn) runOnSpare(ctx context.Context, sp *spare, cmd string, opts backe
 }
 
 // startOnSpare starts cmd on sp and returns what to write to its stdin:
-// for a ready spare, the command and then stdin.
-func (c *Conn) startOnSpare(sp *spare, cmd string, stdin io.Reader) (io.Reader, error) {
+// for a ready spare, the command and then stdin. isReady says ready runs
+// it, whose stdout starts with its pid.
+func (c *Conn) startOnSpare(sp *spare, cmd string, stdin io.Reader) (input io.Reader, isReady bool, err error) {
 	if sp.ready {
 		if stdin == nil {
-			return readyInput(cmd), nil
+			return readyInput(cmd), true, nil
 		}
-		return io.MultiReader(readyInput(cmd), stdin), nil
+		return io.MultiReader(readyInput(cmd), stdin), true, nil
 	}
 	if c.s.ForwardAgent {
 		if err := c.forwardAgent(sp.client, sp.ch); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
-	command, stdin := execute(cmd, stdin)
+	command, stdin, isReady := execute(cmd, stdin)
 	if _, err := sp.ch.SendRequest("exec", false, ssh.Marshal(struct{ Command string }{command})); err != nil {
-		return nil, fmt.Errorf("starting %s: %v", cmd, err)
+		return nil, false, fmt.Errorf("starting %s: %v", cmd, err)
 	}
-	return stdin, nil
+	return stdin, isReady, nil
 }
 
 // exitOutcome is how the server said a command ended.
@@ -201,7 +207,9 @@ type channelStreams struct {
 	stdout, stderr bytes.Buffer // read only after wg
 }
 
-func streams(ch ssh.Channel, opts backend.RunOptions) *channelStreams {
+// streams copies them; where the program writes its pid first
+// (isReady), that line goes to g, not to the output.
+func streams(ch ssh.Channel, opts backend.RunOptions, g *group, isReady bool) *channelStreams {
 	s := &channelStreams{}
 	if opts.Stdin != nil {
 		go func() {
@@ -211,8 +219,12 @@ func streams(ch ssh.Channel, opts backend.RunOptions) *channelStreams {
 	} else {
 		ch.CloseWrite()
 	}
+	out := backend.Tee(&s.stdout, opts.Stdout)
+	if isReady {
+		out = &pidTaker{g: g, w: out}
+	}
 	s.wg.Add(2)
-	go func() { defer s.wg.Done(); io.Copy(backend.Tee(&s.stdout, opts.Stdout), ch) }()
+	go func() { defer s.wg.Done(); io.Copy(out, ch) }()
 	go func() { defer s.wg.Done(); io.Copy(backend.Tee(&s.stderr, opts.Stderr), ch.Stderr()) }()
 	return s
 }

@@ -104,3 +104,18 @@ func TestATerminalCommandTooLongToSendSaysWhy(t *testing.T) {
 		t.Errorf("err = %v, want the limit and what to do", err)
 	}
 }
+
+// A cancelled command with stdin is stopped on the host, on the ready
+// spare and in a session of its own, though the server ignores the
+// "signal" request (as sshd does for a root login) and the command
+// ignores the end of its input.
+func TestCancelKillsACommandWithStdinOnTheHost(t *testing.T) {
+	_, s := startServer(t)
+	c := dial(t, s)
+	readySpare(t, c)
+	for _, where := range []string{"on the ready spare", "in a session of its own"} {
+		t.Run(where, func(t *testing.T) {
+			cancelKills(t, c, `trap "" HUP PIPE; exec sleep 61 <&-`, backend.RunOptions{Stdin: strings.NewReader("input")})
+		})
+	}
+}
