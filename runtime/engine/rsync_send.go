@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strconv"
 
 	lua "github.com/yuin/gopher-lua"
 
@@ -137,7 +138,7 @@ func (e *Engine) startRsync(L *lua.LState, r rsyncSend, after *localJob) int {
 // rsyncOverConnection opens the channel for r and returns the rsync
 // command that uses it, or why it cannot be used.
 func (e *Engine) rsyncOverConnection(ctx context.Context, r rsyncSend) (string, *rsyncpipe.Channel, string) {
-	self, err := os.Executable()
+	self, err := selfBinary()
 	if err != nil {
 		return "", nil, "luacap cannot find its own binary (" + err.Error() + ")"
 	}
@@ -157,6 +158,23 @@ func (e *Engine) rsyncOverConnection(ctx context.Context, r rsyncSend) (string, 
 	words := append([]string{"rsync"}, r.flags...)
 	words = append(words, "-z", "-e", command.RsyncShell([]string{self, rsyncpipe.ShellArg, ch.Sock()}), src, ch.Token()+":"+dst)
 	return command.Join(words), ch, ""
+}
+
+// selfBinary is the program rsync runs as its remote shell: this very
+// binary, by its path while that path still holds it. Once the path no
+// longer does (the binary removed, or replaced by an upgrade while the
+// deploy runs), /proc/PID/exe still is this binary, where there is a /proc.
+func selfBinary() (string, error) {
+	self, err := os.Executable()
+	proc := "/proc/" + strconv.Itoa(os.Getpid()) + "/exe"
+	running, perr := os.Stat(proc)
+	if perr != nil {
+		return self, err
+	}
+	if onDisk, serr := os.Stat(self); err == nil && serr == nil && os.SameFile(onDisk, running) {
+		return self, nil
+	}
+	return proc, nil
 }
 
 // runLocal runs line on this machine for h: printed and timed under h's
