@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,18 +14,23 @@ import (
 // itself, over the open connection) and the `-e ssh ...` it runs when the
 // connection cannot carry it.
 
-// sendTask is a Deployfile whose task "send" runs hook, then copies the
-// directory src into each of dsts on every host.
-func sendTask(c *harness.Cluster, hook string, dsts ...string) string {
+// webHosts is the preamble with every host in the role web.
+func webHosts(c *harness.Cluster) string {
 	roles := map[string]string{}
 	for _, h := range c.Hosts {
 		roles[h.Name] = `"web"`
 	}
+	return preamble(c, roles)
+}
+
+// sendTask is a Deployfile, after preamble, whose task "send" runs hook,
+// then copies the directory src into each of dsts on every host in web.
+func sendTask(preamble, hook string, dsts ...string) string {
 	var sends strings.Builder
 	for _, d := range dsts {
 		sends.WriteString("    rsync(fetch(\"src\"), " + luaString(d) + ")\n")
 	}
-	return preamble(c, roles) + `
+	return preamble + `
 task("send", function()
   ` + hook + `
   on(roles("web"), function()
@@ -62,7 +68,7 @@ func TestAttackRsyncAfterLuacapsBinaryIsRemovedOrReplaced(t *testing.T) {
 		if err := copyFile(luacap, bin, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		dir := harness.WriteDeployfile(t, sendTask(c, `run_locally(`+luaString(tc.hook)+`)`, "/var/www/"+tc.name))
+		dir := harness.WriteDeployfile(t, sendTask(webHosts(c), `run_locally(`+luaString(tc.hook)+`)`, "/var/www/"+tc.name))
 		r := harness.Run(t, bin, dir, c.Home(), []string{"BIN=" + bin}, "send", "-v", "-s", "src="+sendSource(t, dir))
 		if r.Code != 0 || !strings.Contains(r.Stdout, "rsync over luacap's connection") {
 			t.Errorf("binary %s: exit %d, want 0 and the files over the open connection:\n%s", tc.name, r.Code, tail(r.Output(), 10))
@@ -80,4 +86,69 @@ func copyFile(from, to string, mode os.FileMode) error {
 		return err
 	}
 	return os.WriteFile(to, b, mode)
+}
+
+// noSocketDir is a TMPDIR no socket can be made in, a file, short
+// enough that luacap does not choose /tmp instead: rsync() then runs
+// `-e ssh ...`, a new ssh process.
+func noSocketDir(t *testing.T) string {
+	t.Helper()
+	f, err := os.CreateTemp("", "file")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	t.Cleanup(func() { os.Remove(f.Name()) })
+	return f.Name()
+}
+
+// With the key, known_hosts, ssh_config and agent socket at paths ssh's
+// own option parser would split, unquote, cut or expand (a space, a tab,
+// a new line, quotes, a backslash, #, %), rsync's new ssh process reads
+// the very files luacap read: it logs in and checks the host's key
+// against them.
+func TestAttackRsyncByANewSSHProcessWithHostileClientFiles(t *testing.T) {
+	t.Parallel()
+	c := harness.Start(t, 1, harness.Options{})
+	h := c.Hosts[0]
+	base, err := os.MkdirTemp("", "h") // short: the agent's socket is reached through it
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(base) })
+	files := filepath.Join(base, "a b'c\"%h\t$x#\\\n")
+	if err := os.Mkdir(files, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	key, kh, cfg, agent := filepath.Join(files, "id"), filepath.Join(files, "kh"), filepath.Join(files, "cfg"), filepath.Join(files, "agent")
+	for from, to := range map[string]string{c.ClientKey: key, c.KnownHosts: kh} {
+		if err := copyFile(from, to, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conf := fmt.Sprintf("Host h1\n  HostName %s\n  Port %d\n  User root\n", h.Addr, h.Port)
+	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(harness.StartAgent(t, c.ClientKey), agent); err != nil {
+		t.Fatal(err)
+	}
+	keys := `keys = { ` + luaString(strings.ReplaceAll(key, "%", "%%")) + ` }, ` // luacap expands ssh's tokens in keys
+	for _, tc := range []struct{ name, keys, agent string }{
+		{"a key", keys, ""},
+		{"an agent", "", agent},
+	} {
+		opts := `set("ssh_options", { ` + tc.keys + `known_hosts = { ` + luaString(kh) + ` }, config = ` + luaString(cfg) + ` })
+server("h1", { roles = { "web" } })`
+		dir := harness.WriteDeployfile(t, sendTask(opts, "", "/var/www/"+tc.name))
+		env := []string{"TMPDIR=" + noSocketDir(t), "SSH_AUTH_SOCK=" + tc.agent}
+		r := harness.Run(t, luacap, dir, c.Home(), env, "send", "-v", "-s", "src="+sendSource(t, dir))
+		if r.Code != 0 || !strings.Contains(r.Stdout, "rsync over a new ssh process") {
+			t.Errorf("%s: exit %d, want 0 and the files sent by a new ssh process:\n%s", tc.name, r.Code, tail(r.Output(), 10))
+			continue
+		}
+		if got := readString(t, h.Path("/var/www/"+tc.name+"/f")); got != "sent\n" {
+			t.Errorf("%s: f = %q", tc.name, got)
+		}
+	}
 }

@@ -19,12 +19,13 @@ func (t Transport) Address(h *host.Host, opts transport.Options) (transport.Addr
 }
 
 // sshArgs are ssh's options, after -p, that make it reach the host as s
-// describes.
+// describes. ssh reads an -o option's value as words (see sshWords) and
+// expands %-tokens in the paths luacap has expanded already (sshPath).
 func (s Settings) sshArgs() []string {
 	args := []string{"-o", "BatchMode=yes",
 		"-o", "StrictHostKeyChecking=" + s.StrictHostKey,
-		"-o", "UserKnownHostsFile=" + strings.Join(s.KnownHosts, " "),
-		"-o", "GlobalKnownHostsFile=" + strings.Join(s.GlobalKnownHosts, " ")}
+		"-o", "UserKnownHostsFile=" + sshWords(mapStrings(s.KnownHosts, sshPath)),
+		"-o", "GlobalKnownHostsFile=" + sshWords(s.GlobalKnownHosts)}
 	switch {
 	case s.opts.Config != nil: // jump hosts may be aliases in it
 		args = append(args, "-F", expandTilde(*s.opts.Config))
@@ -33,16 +34,20 @@ func (s Settings) sshArgs() []string {
 	}
 	if s.namedKeys {
 		for _, k := range s.IdentityFiles {
-			args = append(args, "-i", k)
+			args = append(args, "-o", "IdentityFile="+sshWords([]string{sshPath(k)})) // -i would stat the path unexpanded
 		}
 	}
 	for _, c := range s.Certificates {
-		args = append(args, "-o", "CertificateFile="+c)
+		args = append(args, "-o", "CertificateFile="+sshWords([]string{sshPath(c)}))
 	}
 	if s.IdentitiesOnly {
 		args = append(args, "-o", "IdentitiesOnly=yes")
 	}
-	args = append(args, "-o", "IdentityAgent="+firstNonEmpty(s.AgentSocket, "none"))
+	agent := "none"
+	if s.AgentSocket != "" {
+		agent = sshWords([]string{sshPath(s.AgentSocket)})
+	}
+	args = append(args, "-o", "IdentityAgent="+agent)
 	switch {
 	case len(s.ProxyJump) > 0:
 		args = append(args, "-J", strings.Join(s.ProxyJump, ","))
@@ -50,4 +55,32 @@ func (s Settings) sshArgs() []string {
 		args = append(args, "-o", "ProxyCommand="+strings.ReplaceAll(s.ProxyCommand, "%", "%%"))
 	}
 	return args
+}
+
+// sshWords joins words into an -o option's value as ssh splits it: at
+// spaces and tabs, with quotes and backslashes read as a shell would
+// read them inside double quotes. A path with a space, a quote or a
+// backslash is one word only quoted.
+func sshWords(words []string) string {
+	quoted := make([]string, len(words))
+	for i, w := range words {
+		quoted[i] = w
+		if w == "" || strings.ContainsAny(w, " \t\n'\"\\#") {
+			quoted[i] = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(w) + `"`
+		}
+	}
+	return strings.Join(quoted, " ")
+}
+
+// sshPath is path as ssh reads it where it expands %-tokens (IdentityFile,
+// CertificateFile, UserKnownHostsFile, IdentityAgent): luacap expanded
+// them already, so a % left in the path is a %.
+func sshPath(path string) string { return strings.ReplaceAll(path, "%", "%%") }
+
+func mapStrings(in []string, f func(string) string) []string {
+	out := make([]string, len(in))
+	for i, s := range in {
+		out[i] = f(s)
+	}
+	return out
 }

@@ -127,7 +127,7 @@ func TestAddressForExternalTools(t *testing.T) {
 	args, dest := a.SSHCommand(), a.Destination()
 	want := []string{"ssh", "-p", "2222", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new",
 		"-o", "UserKnownHostsFile=" + home + "/kh", "-o", "GlobalKnownHostsFile=/etc/ssh/ssh_known_hosts /etc/ssh/ssh_known_hosts2",
-		"-F", path, "-i", home + "/.ssh/deploy_key", "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none",
+		"-F", path, "-o", "IdentityFile=" + home + "/.ssh/deploy_key", "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none",
 		"-J", "bastion@gate:2200,inner"}
 	if !reflect.DeepEqual(args, want) || dest != "deploy@10.0.0.5" {
 		t.Errorf("SSHCommand =\n%q %q\nwant\n%q deploy@10.0.0.5", args, dest, want)
