@@ -152,3 +152,25 @@ server("h1", { roles = { "web" } })`
 		}
 	}
 }
+
+// A host at an IPv6 address: rsync's new ssh process reaches it too
+// (rsync reads a bare address's first colon as the end of the host).
+func TestAttackRsyncByANewSSHProcessToAnIPv6Host(t *testing.T) {
+	t.Parallel()
+	c := harness.Start(t, 0, harness.Options{})
+	h, err := c.AddHost("h1", "::1", 0, "", harness.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WriteClientFiles(); err != nil {
+		t.Fatal(err)
+	}
+	dir := harness.WriteDeployfile(t, sendTask(webHosts(c), "", "/var/www/v6"))
+	r := harness.Run(t, luacap, dir, c.Home(), []string{"TMPDIR=" + noSocketDir(t)}, "send", "-v", "-s", "src="+sendSource(t, dir))
+	if r.Code != 0 || !strings.Contains(r.Stdout, "rsync over a new ssh process") {
+		t.Fatalf("exit %d, want 0 and the files sent by a new ssh process:\n%s", r.Code, tail(r.Output(), 10))
+	}
+	if got := readString(t, h.Path("/var/www/v6/f")); got != "sent\n" {
+		t.Errorf("f = %q", got)
+	}
+}

@@ -126,6 +126,9 @@ func (e *Engine) rsyncCommand(h *host.Host, flags []string, src, dst string) (st
 	if err != nil {
 		return "", err
 	}
+	if strings.Contains(a.Hostname, ":") { // IPv6: rsync ends the host at its first colon
+		a.Hostname = "[" + a.Hostname + "]"
+	}
 	words = append(words, "-z", "-e", command.RsyncShell(a.SSHCommand()), src, a.Destination()+":"+dst)
 	return command.Join(words), nil
 }
