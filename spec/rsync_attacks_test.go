@@ -174,3 +174,25 @@ func TestAttackRsyncByANewSSHProcessToAnIPv6Host(t *testing.T) {
 		t.Errorf("f = %q", got)
 	}
 }
+
+// RSYNC_OLD_ARGS, which a user may export for scripts of their own, has
+// rsync pass the remote directory to the remote shell as it is: rsync()
+// still sends into a directory with a space, a quote and a $ in its name.
+func TestAttackRsyncWithRSYNCOLDARGSExported(t *testing.T) {
+	t.Parallel()
+	c := harness.Start(t, 1, harness.Options{})
+	h := c.Hosts[0]
+	dst := "/var/www/a b/it's $HOME"
+	dir := harness.WriteDeployfile(t, sendTask(webHosts(c), "", dst))
+	for _, env := range [][]string{{"RSYNC_OLD_ARGS=1"}, {"RSYNC_OLD_ARGS=1", "TMPDIR=" + noSocketDir(t)}} {
+		os.RemoveAll(h.Path(dst))
+		r := harness.Run(t, luacap, dir, c.Home(), env, "send", "-s", "src="+sendSource(t, dir))
+		if r.Code != 0 {
+			t.Errorf("%s: exit %d:\n%s", env, r.Code, tail(r.Output(), 8))
+			continue
+		}
+		if got := readString(t, h.Path(dst+"/f")); got != "sent\n" {
+			t.Errorf("%s: f = %q", env, got)
+		}
+	}
+}

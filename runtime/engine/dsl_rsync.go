@@ -110,10 +110,10 @@ func (e *Engine) rsyncHere() error {
 // into dst on h.
 func (e *Engine) rsyncCommand(h *host.Host, flags []string, src, dst string) (string, error) {
 	src, dst = rsyncPaths(src, dst)
-	words := append([]string{"rsync"}, flags...)
 	if h.Transport == "local" {
-		return mkdirCommand(dst) + " && " + command.Join(append(words, src, dst)), nil
+		return mkdirCommand(dst) + " && " + command.Join(append(append([]string{"rsync"}, flags...), src, dst)), nil
 	}
+	words := append(rsyncProgram(), flags...)
 	t, err := e.transportOf(h)
 	if err != nil {
 		return "", err
@@ -132,6 +132,11 @@ func (e *Engine) rsyncCommand(h *host.Host, flags []string, src, dst string) (st
 	words = append(words, "-z", "-e", command.RsyncShell(a.SSHCommand()), src, a.Destination()+":"+dst)
 	return command.Join(words), nil
 }
+
+// rsyncProgram starts the command line of an rsync to a host. Set,
+// RSYNC_OLD_ARGS (a user's, for scripts of their own) has rsync pass the
+// remote directory to the remote shell unquoted; empty, rsync ignores it.
+func rsyncProgram() []string { return []string{"RSYNC_OLD_ARGS=", "rsync"} }
 
 // remoteRsync starts the remote rsync once remote_dir's parent is there
 // (rsync makes the last directory itself): a mkdir only when the parent

@@ -155,7 +155,7 @@ func (e *Engine) rsyncOverConnection(ctx context.Context, r rsyncSend) (string, 
 		return "", nil, "no socket for the helper (" + err.Error() + ")"
 	}
 	src, dst := rsyncPaths(r.src, r.dst)
-	words := append([]string{"rsync"}, r.flags...)
+	words := append(rsyncProgram(), r.flags...)
 	words = append(words, "-z", "-e", command.RsyncShell([]string{self, rsyncpipe.ShellArg, ch.Sock()}), src, ch.Token()+":"+dst)
 	return command.Join(words), ch, ""
 }
