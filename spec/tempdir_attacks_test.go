@@ -76,9 +76,9 @@ func TestAttackHostileTMPDIRForThePackAndTheAssets(t *testing.T) {
 
 // The copy strategy reads the branch from repo_url, the assets from
 // local_repo: one repository written two ways (an absolute path and a
-// relative one, a path and a symbolic link to it) is still read once, and
-// a commit landing between the two reads goes into neither the code nor
-// the assets.
+// relative one, a path and a symbolic link to it, a link to a directory
+// in it followed by ..) is still read once, and a commit landing between
+// the two reads goes into neither the code nor the assets.
 func TestAttackOneRepositoryWrittenTwoWaysIsReadOnce(t *testing.T) {
 	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
@@ -92,14 +92,19 @@ set("local_repo", os.getenv("LOCAL_REPO"))
 after("deploy:strategy:prepare", commit)
 after("deploy:assets:prepare", commit)
 `)
-	link := filepath.Join(t.TempDir(), "repo-link")
+	links := t.TempDir()
+	link, inner := filepath.Join(links, "repo-link"), filepath.Join(links, "app-link")
 	if err := os.Symlink(s.repo, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(s.repo, "app"), inner); err != nil {
 		t.Fatal(err)
 	}
 	spellings := []struct{ name, repoURL, localRepo string }{
 		{"absolute and relative", s.repo, "repo"},
 		{"relative and absolute", "repo", s.repo},
 		{"a symbolic link and the path", link, "repo"},
+		{"a link's .. and the path", inner + "/..", "repo"}, // the repository, not the links' directory
 	}
 	h := c.Hosts[0]
 	for i, sp := range spellings {

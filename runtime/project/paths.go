@@ -2,6 +2,7 @@ package project
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -89,19 +90,24 @@ func (p *Project) luaLocalPath(L *lua.LState) int {
 
 func (p *Project) luaAbsolute(L *lua.LState) int { return pathFunc(L, filepath.Abs) }
 
-// luaReal is absolute with the links resolved, or absolute alone where
-// the path does not exist yet (the caller's own command then says so).
-func (p *Project) luaReal(L *lua.LState) int {
-	return pathFunc(L, func(path string) (string, error) {
-		abs, err := filepath.Abs(path)
+func (p *Project) luaReal(L *lua.LState) int { return pathFunc(L, realPath) }
+
+// realPath is path absolute with the links resolved, or absolute alone where
+// the path does not exist yet (the caller's own command then says so). A
+// .. after a link leaves the link's target, as it does for a command:
+// the path is not cleaned before the links are read.
+func realPath(path string) (string, error) {
+	if !filepath.IsAbs(path) {
+		wd, err := os.Getwd()
 		if err != nil {
 			return "", err
 		}
-		if real, err := filepath.EvalSymlinks(abs); err == nil {
-			return real, nil
-		}
-		return abs, nil
-	})
+		path = wd + string(filepath.Separator) + path
+	}
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		return real, nil
+	}
+	return filepath.Clean(path), nil
 }
 
 // pathFunc pushes f of the path argument, nil for nil.
