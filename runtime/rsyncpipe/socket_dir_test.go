@@ -33,3 +33,19 @@ func TestRsyncChannelOpensWhateverTheLengthOfTMPDIR(t *testing.T) {
 		}
 	}
 }
+
+// At the limit: TMPDIR is kept while the longest socket os.MkdirTemp
+// can make in it fits in sun_path, and no longer.
+func TestSocketParentAtTheLimit(t *testing.T) {
+	longest := len("/luacap-rsync-4294967295/s") // MkdirTemp's random part is a uint32
+	for n := maxSocketPath - longest - 2; n <= maxSocketPath-longest+2; n++ {
+		tmp := "/" + strings.Repeat("t", n-1)
+		got := socketParent(tmp)
+		if keep := n+longest <= maxSocketPath; keep != (got == tmp) {
+			t.Errorf("TMPDIR of %d bytes: socket parent %.20s..., want TMPDIR kept: %v", n, got, keep)
+		}
+		if len(got)+longest > maxSocketPath {
+			t.Errorf("TMPDIR of %d bytes: a socket in %.20s... may pass %d bytes", n, got, maxSocketPath)
+		}
+	}
+}
