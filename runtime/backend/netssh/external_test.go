@@ -21,7 +21,8 @@ func TestExternalSSHReadsTheFilesLuacapRead(t *testing.T) {
 	}
 	for _, p := range hostilePaths {
 		s := Settings{StrictHostKey: "yes", KnownHosts: []string{p, p + "2"}, GlobalKnownHosts: []string{"/g 1"},
-			AgentSocket: p, opts: transport.Options{NoConfig: true}}
+			AgentSocket: p, IdentityFiles: []string{p}, namedKeys: true, Certificates: []string{p},
+			opts: transport.Options{NoConfig: true}}
 		args := append(append([]string{"-G", "-p", "22"}, s.sshArgs()...), "web1")
 		out, err := exec.Command("ssh", args...).CombinedOutput()
 		if err != nil {
@@ -29,7 +30,9 @@ func TestExternalSSHReadsTheFilesLuacapRead(t *testing.T) {
 			continue
 		}
 		for _, want := range []string{"\nuserknownhostsfile " + p + " " + p + "2\n", "\nidentityagent " + p + "\n",
-			"\nglobalknownhostsfile /g 1\n", "\nstricthostkeychecking true\n"} {
+			"\nglobalknownhostsfile /g 1\n", "\nstricthostkeychecking true\n",
+			// -G shows these two before it expands them: %% is still two
+			"\nidentityfile " + sshPath(p) + "\n", "\ncertificatefile " + sshPath(p) + "\n"} {
 			if !strings.Contains(string(out), want) {
 				t.Errorf("%q: ssh -G %q has no line %q", p, args, want)
 			}
