@@ -10,11 +10,12 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/luacap/luacap/runtime/backend"
+	"github.com/luacap/luacap/runtime/command"
 )
 
 // Run runs cmd on the host: through the connection's shell, one round
 // trip, or in a session of its own when it asks for a terminal or stdin.
-// Either way sh runs it, whatever the user's login shell (startSh).
+// Either way sh runs it, whatever the user's login shell (command.StartSh).
 func (c *Conn) Run(ctx context.Context, cmd string, opts backend.RunOptions) (backend.Result, error) {
 	if c.s.CommandTimeout > 0 {
 		var cancel context.CancelFunc
@@ -35,19 +36,19 @@ const maxRequest = 120 << 10
 
 // runInSession runs cmd in a new exec session.
 func (c *Conn) runInSession(ctx context.Context, cmd string, opts backend.RunOptions) (backend.Result, error) {
-	var command string
+	var request string
 	var stdin io.Reader
 	isReady := false
 	if opts.PTY { // a terminal is stdin: the command goes in the request
-		if command, stdin = startSh(printfFormat(cmd)), opts.Stdin; len(command) > maxRequest {
+		if request, stdin = command.StartSh(command.PrintfFormat(cmd)), opts.Stdin; len(request) > maxRequest {
 			return backend.Result{}, fmt.Errorf("a command run with a terminal (pty) may be %d KiB once escaped for the login shell, "+
-				"and this one is %d KiB: upload it as a script and run that", maxRequest>>10, len(command)>>10)
+				"and this one is %d KiB: upload it as a script and run that", maxRequest>>10, len(request)>>10)
 		}
 	} else {
 		if sp := c.takeSpare(ctx, cmd); sp != nil {
 			return c.runOnSpare(ctx, sp, cmd, opts)
 		}
-		command, stdin, isReady = execute(cmd, opts.Stdin)
+		request, stdin, isReady = execute(cmd, opts.Stdin)
 	}
 	sess, client, err := c.session(ctx)
 	if err != nil {
@@ -72,7 +73,7 @@ func (c *Conn) runInSession(ctx context.Context, cmd string, opts backend.RunOpt
 	}
 	sess.Stdin = stdin
 	start := time.Now()
-	if err := sess.Start(command); err != nil {
+	if err := sess.Start(request); err != nil {
 		return backend.Result{}, fmt.Errorf("starting the command: %v", err)
 	}
 	err = wait(ctx, sess, func() { g.kill(client) })

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/luacap/luacap/runtime/command"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -64,7 +65,7 @@ func (g *group) kill(client *ssh.Client) bool {
 	go func() {
 		defer close(done)
 		if sess, err := client.NewSession(); err == nil {
-			sess.Run(startSh(printfFormat(fmt.Sprintf("kill -s TERM -- -%d 2>/dev/null", pid))))
+			sess.Run(command.StartSh(command.PrintfFormat(fmt.Sprintf("kill -s TERM -- -%d 2>/dev/null", pid))))
 			sess.Close()
 		}
 	}()

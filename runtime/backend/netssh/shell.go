@@ -97,9 +97,9 @@ func (sh *shell) begin() error {
 	}
 	start := sh.start
 	sh.start, sh.handOff = nil, true
-	script := printfFormat("echo $$\n") + sh.first.String() + printfFormat(fmt.Sprintf(`exec sh -s -- "${%s-}"`, failedVar))
+	script := command.PrintfFormat("echo $$\n") + sh.first.String() + command.PrintfFormat(fmt.Sprintf(`exec sh -s -- "${%s-}"`, failedVar))
 	sh.first.Reset()
-	return start(startSh(script))
+	return start(command.StartSh(script))
 }
 
 // greeting reads the shell's pid, before the first command's output.
@@ -147,7 +147,7 @@ func (sh *shell) script(id int, cmd string, always bool) string {
 func (sh *shell) send(cmd string, always bool) error {
 	sh.next++
 	text := sh.script(sh.next, cmd, always)
-	if format := printfFormat(text); sh.start != nil && sh.first.Len()+len(format) <= maxFirst && strings.IndexByte(text, 0) < 0 {
+	if format := command.PrintfFormat(text); sh.start != nil && sh.first.Len()+len(format) <= maxFirst && strings.IndexByte(text, 0) < 0 {
 		sh.first.WriteString(format)
 		sh.queue = append(sh.queue, sh.next)
 		return nil

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/luacap/luacap/runtime/backend"
+	"github.com/luacap/luacap/runtime/command"
 )
 
 // spare is a session channel opened before it is needed, so a command
@@ -38,7 +39,7 @@ type spare struct {
 // the command's input is read ahead. A channel closed unused ends it. It
 // writes its pid first, a line of stdout ahead of the command's
 // (pidTaker), so that a stop can kill the command's group.
-var ready = startSh(printfFormat(`echo $$; IFS= read -r __luacap_n || exit 0; __luacap_c=
+var ready = command.StartSh(command.PrintfFormat(`echo $$; IFS= read -r __luacap_n || exit 0; __luacap_c=
 while [ "$__luacap_n" -gt 0 ]; do IFS= read -r __luacap_l || exit 1; __luacap_c="$__luacap_c$__luacap_l
 "; __luacap_n=$((__luacap_n - 1)); done; unset __luacap_n __luacap_l; eval "unset __luacap_c; $__luacap_c"`))
 
@@ -53,9 +54,9 @@ func readyInput(cmd string) io.Reader {
 // to four each, would otherwise go to the login shell as one argument,
 // which Linux bounds at 128 KiB. isReady says the program is ready, whose
 // stdout starts with its pid.
-func execute(cmd string, stdin io.Reader) (command string, input io.Reader, isReady bool) {
+func execute(cmd string, stdin io.Reader) (request string, input io.Reader, isReady bool) {
 	if strings.IndexByte(cmd, 0) >= 0 {
-		return startSh(printfFormat(cmd)), stdin, false
+		return command.StartSh(command.PrintfFormat(cmd)), stdin, false
 	}
 	if stdin == nil {
 		return ready, readyInput(cmd), true
@@ -166,8 +167,8 @@ func (c *Conn) startOnSpare(sp *spare, cmd string, stdin io.Reader) (input io.Re
 			return nil, false, err
 		}
 	}
-	command, stdin, isReady := execute(cmd, stdin)
-	if _, err := sp.ch.SendRequest("exec", false, ssh.Marshal(struct{ Command string }{command})); err != nil {
+	request, stdin, isReady := execute(cmd, stdin)
+	if _, err := sp.ch.SendRequest("exec", false, ssh.Marshal(struct{ Command string }{request})); err != nil {
 		return nil, false, fmt.Errorf("starting %s: %v", cmd, err)
 	}
 	return stdin, isReady, nil

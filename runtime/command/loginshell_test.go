@@ -1,4 +1,4 @@
-package netssh
+package command
 
 import (
 	"os/exec"
@@ -20,7 +20,7 @@ func TestStartShUnderEachLoginShell(t *testing.T) {
 			if err != nil {
 				t.Skipf("%s is not installed", login)
 			}
-			out, err := exec.Command(path, "-c", startSh(printfFormat(script))).CombinedOutput()
+			out, err := exec.Command(path, "-c", StartSh(PrintfFormat(script))).CombinedOutput()
 			if err != nil || string(out) != text+"\n" {
 				t.Errorf("%v; sh printed\n%q\nwant\n%q", err, out, text+"\n")
 			}
