@@ -196,3 +196,22 @@ func TestAttackRsyncWithRSYNCOLDARGSExported(t *testing.T) {
 		}
 	}
 }
+
+// The new ssh process hands its command to the deploy user's login shell:
+// rsync() reaches the host that way under each login shell, into a
+// directory whose name a shell would read (a space, quotes, $, a glob),
+// and makes the directory's missing parent.
+func TestAttackRsyncByANewSSHProcessUnderEachLoginShell(t *testing.T) {
+	onEachLoginShell(t, func(t *testing.T, c *harness.Cluster) {
+		h := c.Hosts[0]
+		dst := "/var/www/new parent/it's \"$HOME\" *"
+		dir := harness.WriteDeployfile(t, sendTask(webHosts(c), "", dst))
+		r := harness.Run(t, luacap, dir, c.Home(), []string{"TMPDIR=" + noSocketDir(t)}, "send", "-v", "-s", "src="+sendSource(t, dir))
+		if r.Code != 0 || !strings.Contains(r.Stdout, "rsync over a new ssh process") {
+			t.Fatalf("exit %d, want 0 and the files sent by a new ssh process:\n%s", r.Code, tail(r.Output(), 10))
+		}
+		if got := readString(t, h.Path(dst+"/f")); got != "sent\n" {
+			t.Errorf("f = %q", got)
+		}
+	})
+}

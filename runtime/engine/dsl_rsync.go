@@ -63,9 +63,6 @@ func (e *Engine) rawRsync(L *lua.LState) int {
 	default:
 		return luaval.Fail(L, "rsync() link_dest: an absolute directory on the host, not a %s", v.Type())
 	}
-	if f.Host.Transport != "local" { // the remote rsync makes remote_dir: no round trip of its own
-		flags = append(flags, "--rsync-path="+remoteRsync(args[1]))
-	}
 	// The fallback is made here, on the Lua goroutine that owns the settings.
 	fallback, fallbackErr := e.rsyncCommand(f.Host, flags, args[0], args[1])
 	send := rsyncSend{host: f.Host, flags: flags, src: args[0], dst: args[1], fallback: fallback, fallbackErr: fallbackErr}
@@ -114,6 +111,11 @@ func (e *Engine) rsyncCommand(h *host.Host, flags []string, src, dst string) (st
 		return mkdirCommand(dst) + " && " + command.Join(append(append([]string{"rsync"}, flags...), src, dst)), nil
 	}
 	words := append(rsyncProgram(), flags...)
+	if e.opts.DryRun { // printed: the form read as sh is the one to read
+		words = append(words, "--rsync-path="+remoteRsync(dst))
+	} else {
+		words = append(words, "-s", "--rsync-path="+remoteRsyncAnyShell(dst))
+	}
 	t, err := e.transportOf(h)
 	if err != nil {
 		return "", err
@@ -140,10 +142,22 @@ func rsyncProgram() []string { return []string{"RSYNC_OLD_ARGS=", "rsync"} }
 
 // remoteRsync starts the remote rsync once remote_dir's parent is there
 // (rsync makes the last directory itself): a mkdir only when the parent
-// is missing, and the shell gives way to rsync.
+// is missing, and the shell gives way to rsync. It is sh: the remote
+// shell over luacap's connection is sh.
 func remoteRsync(dir string) string {
 	parent := path.Dir(strings.TrimSuffix(dir, "/"))
 	return fmt.Sprintf("{ [ -d %[1]s ] || mkdir -p -- %[1]s; } && exec rsync", command.Quote(parent))
+}
+
+// remoteRsyncAnyShell is remoteRsync for a new ssh process, whose command
+// sshd hands to the deploy user's login shell, which may be csh or fish:
+// sh runs the same script, rsync's arguments as its own ("$@"). With -s
+// rsync sends the file names over its protocol, out of the login shell's
+// reach (zsh would fail on a glob in the directory that matches nothing).
+func remoteRsyncAnyShell(dir string) string {
+	parent := command.Quote(path.Dir(strings.TrimSuffix(dir, "/")))
+	script := fmt.Sprintf(`[ -d %[1]s ] || mkdir -p -- %[1]s; exec rsync "$@"`, parent)
+	return command.StartSh(command.PrintfFormat(script)) + " sh"
 }
 
 // mkdirCommand makes dir and its parents: rsync() makes remote_dir.

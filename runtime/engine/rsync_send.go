@@ -156,7 +156,7 @@ func (e *Engine) rsyncOverConnection(ctx context.Context, r rsyncSend) (string, 
 	}
 	src, dst := rsyncPaths(r.src, r.dst)
 	words := append(rsyncProgram(), r.flags...)
-	words = append(words, "-z", "-e", command.RsyncShell([]string{self, rsyncpipe.ShellArg, ch.Sock()}), src, ch.Token()+":"+dst)
+	words = append(words, "--rsync-path="+remoteRsync(dst), "-z", "-e", command.RsyncShell([]string{self, rsyncpipe.ShellArg, ch.Sock()}), src, ch.Token()+":"+dst)
 	return command.Join(words), ch, ""
 }
 
