@@ -30,8 +30,10 @@ func interruptOnceStarted(t *testing.T, c *harness.Cluster, dir, started string,
 
 // An interrupt stops a command that reads stdin, on the host, though the
 // deploy user is root (sshd refuses the "signal" request for a root
-// login) and the command ignores the end of its input: on the channel
-// opened at connect and on a session of its own after it.
+// login) and the command ignores the end of its input and SIGTERM: on the
+// channel opened at connect and on a session of its own after it. luacap
+// does not wait for the command's own end: sshd holds its channel open
+// until then.
 func TestInterruptStopsACommandWithStdinOnTheHost(t *testing.T) {
 	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
@@ -40,14 +42,18 @@ func TestInterruptStopsACommandWithStdinOnTheHost(t *testing.T) {
 task("long", function()
   on(roles("app"), function()
     if os.getenv("SECOND") == "1" then execute("cat > /dev/null", { stdin = "Deployfile.lua" }) end
-    execute("echo started > /var/www/started; trap '' HUP PIPE; exec sleep 37 <&-", { stdin = "Deployfile.lua" })
+    execute("echo started > /var/www/started; trap '' HUP PIPE TERM; exec sleep 37 <&-", { stdin = "Deployfile.lua" })
   end)
 end)`
 	dir := harness.WriteDeployfile(t, src)
 	for _, second := range []string{"0", "1"} {
 		os.Remove(h.Path("/var/www/started"))
 		cmd, out := interruptOnceStarted(t, c, dir, h.Path("/var/www/started"), "SECOND="+second)
+		interrupted := time.Now()
 		cmd.Wait()
+		if took := time.Since(interrupted); took > 10*time.Second {
+			t.Errorf("second session %s: luacap exited %v after the interrupt", second, took)
+		}
 		if code := cmd.ProcessState.ExitCode(); code != 130 {
 			t.Errorf("second session %s: the interrupted run exited %d, want 130\n%s", second, code, tail(out.String(), 6))
 		}

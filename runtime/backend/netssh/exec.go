@@ -76,24 +76,26 @@ func (c *Conn) runInSession(ctx context.Context, cmd string, opts backend.RunOpt
 	if err := sess.Start(request); err != nil {
 		return backend.Result{}, fmt.Errorf("starting the command: %v", err)
 	}
-	err = wait(ctx, sess, func() { g.kill(client) })
-	res := kept.Result(backend.Result{Duration: time.Since(start)})
+	ended, err := wait(ctx, sess, g, client)
+	res := backend.Result{Duration: time.Since(start)}
+	if ended { // else its output may still be coming
+		res = kept.Result(res)
+	}
 	return c.exitStatus(ctx, res, err)
 }
 
-// wait waits for the command, or on cancel asks the server to stop it,
-// kills its group and closes the session.
-func wait(ctx context.Context, sess *ssh.Session, kill func()) error {
+// wait waits for the command, or on cancel asks the server to stop it
+// and stops its group g; ended is false when its end never came.
+func wait(ctx context.Context, sess *ssh.Session, g *group, client *ssh.Client) (ended bool, err error) {
 	done := make(chan error, 1)
 	go func() { done <- sess.Wait() }()
 	select {
 	case err := <-done:
-		return err
+		return true, err
 	case <-ctx.Done():
 		sess.Signal(ssh.SIGTERM)
-		kill()
-		sess.Close()
-		return ctx.Err()
+		_, ended := stop(g, client, func() { sess.Close() }, done)
+		return ended, ctx.Err()
 	}
 }
 

@@ -44,14 +44,28 @@ func (g *group) set(pid int) {
 // any output; a command never started sends none.
 const pidWait = 500 * time.Millisecond
 
-// killWait bounds how long a stop waits for the kill to be done: over a
-// connection that no longer answers it would never be.
+// killWait bounds how long a stop waits for the host to start the kill:
+// over a connection that no longer answers it never would.
 const killWait = 2 * time.Second
 
-// kill stops the group through a new session on client, once its pid
-// is known or pidWait has passed, and reports whether it sent the kill.
-// "kill -s TERM --" is the form every sh reads: dash's kill takes no
+// killScript is what the kill runs on the host: SIGTERM to the group,
+// then SIGKILL to what is left of it 2 s later, as a local command gets
+// after its grace. A command that ignores SIGTERM would keep its channel
+// open. "kill -s SIG --" is the form every sh reads: dash's kill takes no
 // "--" after -TERM.
+const killScript = `kill -s TERM -- -%[1]d 2>/dev/null || exit 0
+sleep 1; kill -s 0 -- -%[1]d 2>/dev/null || exit 0
+sleep 1; kill -s KILL -- -%[1]d 2>/dev/null`
+
+// endWait bounds how long a stop waits for the command's end once the
+// kill has started: the grace, and a second for SIGKILL's effect to come
+// back. A process that left the group may hold the channel open longer.
+const endWait = 3 * time.Second
+
+// kill starts killScript on the host through a new session on client,
+// once the pid is known or pidWait has passed, and reports whether it
+// started within killWait. Once started it goes on by itself on the
+// host, though luacap exits.
 func (g *group) kill(client *ssh.Client) bool {
 	select {
 	case <-g.known:
@@ -61,19 +75,50 @@ func (g *group) kill(client *ssh.Client) bool {
 	if pid == 0 { // not started, or its pid never came
 		return false
 	}
-	done := make(chan struct{})
+	started := make(chan bool, 1)
 	go func() {
-		defer close(done)
-		if sess, err := client.NewSession(); err == nil {
-			sess.Run(command.StartSh(command.PrintfFormat(fmt.Sprintf("kill -s TERM -- -%d 2>/dev/null", pid))))
-			sess.Close()
+		sess, err := client.NewSession()
+		if err != nil {
+			started <- false
+			return
+		}
+		defer sess.Close()
+		err = sess.Start(command.StartSh(command.PrintfFormat(fmt.Sprintf(killScript, pid))))
+		started <- err == nil
+		if err == nil {
+			sess.Wait()
 		}
 	}()
-	select {
-	case <-done:
-	case <-time.After(killWait):
+	ok, _ := within(started, killWait)
+	return ok
+}
+
+// stop stops the group's command, whose end is to come on end:
+// SIGTERM, then SIGKILL after the grace (killScript), and closeChannel.
+// ok is false when the end did not come within endWait, or at once when
+// the host did not start the kill: it no longer answers, and should not
+// hold a stop (nor a second Ctrl-C). What the command wrote is then not
+// to be read: its streams may still be copied.
+func stop[T any](g *group, client *ssh.Client, closeChannel func(), end <-chan T) (v T, ok bool) {
+	pidKnown := g.pid.Load() != 0
+	started := g.kill(client)
+	closeChannel()
+	if pidKnown && !started {
+		return v, false
 	}
-	return true
+	return within(end, endWait)
+}
+
+// within waits at most d for a value on c.
+func within[T any](c <-chan T, d time.Duration) (v T, ok bool) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case v = <-c:
+		return v, true
+	case <-t.C:
+		return v, false
+	}
 }
 
 // pidTaker takes the first line of a command's stdout, the pid its

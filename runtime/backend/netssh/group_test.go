@@ -1,8 +1,15 @@
 package netssh
 
 import (
+	"context"
+	"io"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/luacap/luacap/runtime/backend"
 )
 
 // The pid line is taken off the output however the writes split it, and
@@ -38,5 +45,71 @@ func TestPidTakerTakesTheFirstLine(t *testing.T) {
 				t.Errorf("pid %d, output %q; want %d, %q", g.pid.Load(), out.String(), tt.pid, tt.out)
 			}
 		})
+	}
+}
+
+// A cancelled command ends promptly, whichever way it runs: one that
+// ignores SIGTERM is killed, and on a host that no longer answers the
+// stop gives up, instead of waiting for the channel to close (until the
+// command ends, or the keepalive gives the host up), which no second
+// Ctrl-C could shorten.
+func TestCancelEndsPromptly(t *testing.T) {
+	ways := []struct {
+		name string
+		run  func(ctx context.Context, c *Conn, cmd string) error
+	}{
+		{"in the shell", func(ctx context.Context, c *Conn, cmd string) error {
+			_, err := c.Run(ctx, cmd, backend.RunOptions{})
+			return err
+		}},
+		{"on the ready spare", func(ctx context.Context, c *Conn, cmd string) error {
+			_, err := c.Run(ctx, cmd, backend.RunOptions{Stdin: strings.NewReader("input")})
+			return err
+		}},
+		{"in a session of its own", func(ctx context.Context, c *Conn, cmd string) error {
+			c.Run(ctx, "true", backend.RunOptions{Stdin: strings.NewReader("")}) // takes the spare
+			_, err := c.Run(ctx, cmd, backend.RunOptions{Stdin: strings.NewReader("input")})
+			return err
+		}},
+		{"piped", func(ctx context.Context, c *Conn, cmd string) error {
+			_, err := c.Pipe(ctx, cmd, strings.NewReader("input"), io.Discard, io.Discard)
+			return err
+		}},
+	}
+	t.Setenv("SSH_AUTH_SOCK", "") // for newServer
+	for _, w := range ways {
+		for _, fault := range []string{"ignores SIGTERM", "silent host"} {
+			t.Run(w.name+", "+fault, func(t *testing.T) {
+				t.Parallel()
+				srv, s := newServer(t)
+				s.KeepAlive = 10 * time.Second // the keepalive must not be what ends it
+				c := dial(t, s)
+				readySpare(t, c)
+				pidFile := filepath.Join(t.TempDir(), "pid")
+				ctx, cancel := context.WithCancel(context.Background())
+				done := make(chan error, 1)
+				go func() {
+					done <- w.run(ctx, c, "sh -c 'echo $$ > "+pidFile+`; trap "" TERM HUP PIPE; exec sleep 61 <&-'`)
+				}()
+				pid := waitPid(t, pidFile)
+				defer syscall.Kill(pid, syscall.SIGKILL)
+				if fault == "silent host" {
+					srv.set(silent)
+				}
+				start := time.Now()
+				cancel()
+				select {
+				case <-done:
+				case <-time.After(hangGuard):
+					t.Fatal("the cancelled command's call never returned")
+				}
+				if took := time.Since(start); took > 3*killWait {
+					t.Errorf("the cancel took %v", took)
+				}
+				if fault == "ignores SIGTERM" {
+					waitGone(t, pid)
+				}
+			})
+		}
 	}
 }

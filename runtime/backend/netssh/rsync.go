@@ -52,9 +52,10 @@ func (c *Conn) Pipe(ctx context.Context, cmd string, stdin io.Reader, stdout, st
 	case o = <-status:
 	case <-ctx.Done():
 		sp.ch.SendRequest("signal", false, ssh.Marshal(struct{ Signal string }{"TERM"}))
-		g.kill(sp.client)
-		sp.ch.Close()
-		<-status
+		if _, ended := stop(g, sp.client, func() { sp.ch.Close() }, status); !ended { // its output may still be coming
+			_, err := c.exitStatus(ctx, backend.Result{}, ctx.Err())
+			return 0, err
+		}
 	}
 	wg.Wait()
 	switch {

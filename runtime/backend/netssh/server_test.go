@@ -50,6 +50,13 @@ type testServer struct {
 func startServer(t *testing.T) (*testServer, Settings) {
 	t.Helper()
 	t.Setenv("SSH_AUTH_SOCK", "") // only the key below logs in
+	return newServer(t)
+}
+
+// newServer is startServer for a parallel subtest, whose parent has
+// cleared SSH_AUTH_SOCK: a parallel test may not.
+func newServer(t *testing.T) (*testServer, Settings) {
+	t.Helper()
 	dir := t.TempDir()
 	hostPub, hostKey := newSigner(t)
 	clientPub, clientKey := newSigner(t)

@@ -244,9 +244,9 @@ func (l *lineReader) until(marker string, w io.Writer) (string, error) {
 	}
 }
 
-// stop kills the shell's process group, the running command with it,
-// through a separate session: the shell itself is busy.
-func (sh *shell) stop() {
-	sh.group.kill(sh.client)
-	sh.ch.Close()
+// stop stops the shell's process group, the running command with it,
+// through a separate session (the shell itself is busy), and waits a
+// bounded time for receive's end on done (stop).
+func (sh *shell) stop(done <-chan outcome) (outcome, bool) {
+	return stop(sh.group, sh.client, func() { sh.ch.Close() }, done)
 }

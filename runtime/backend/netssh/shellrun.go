@@ -84,16 +84,18 @@ func (c *Conn) Receive(ctx context.Context, stdout, stderr io.Writer) (backend.R
 	return c.receiveFrom(ctx, sh, stdout, stderr)
 }
 
+// outcome is how receive ended.
+type outcome struct {
+	exit    int
+	skipped bool
+	err     error
+}
+
 // receiveFrom reads the end of sh's oldest command; on cancel it stops the
 // shell, and the commands queued behind it with it.
 func (c *Conn) receiveFrom(ctx context.Context, sh *shell, stdout, stderr io.Writer) (backend.Result, error) {
 	kept := backend.NewKept()
 	start := time.Now()
-	type outcome struct {
-		exit    int
-		skipped bool
-		err     error
-	}
 	done := make(chan outcome, 1)
 	go func() {
 		exit, skipped, err := sh.receive(backend.Tee(kept.Stdout, stdout), backend.Tee(kept.Stderr, stderr))
@@ -103,10 +105,12 @@ func (c *Conn) receiveFrom(ctx context.Context, sh *shell, stdout, stderr io.Wri
 	select {
 	case o = <-done:
 	case <-ctx.Done():
-		sh.stop()
-		<-done
+		_, ended := sh.stop(done)
 		c.dropShell(sh)
-		res := kept.Result(backend.Result{Duration: time.Since(start)})
+		res := backend.Result{Duration: time.Since(start)}
+		if ended { // else its output may still be coming
+			res = kept.Result(res)
+		}
 		return c.exitStatus(ctx, res, ctx.Err())
 	}
 	res := kept.Result(backend.Result{Duration: time.Since(start), Exit: o.exit, Skipped: o.skipped})

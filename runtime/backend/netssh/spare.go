@@ -135,9 +135,9 @@ func (c *Conn) runOnSpare(ctx context.Context, sp *spare, cmd string, opts backe
 	case o = <-status:
 	case <-ctx.Done():
 		sp.ch.SendRequest("signal", false, ssh.Marshal(struct{ Signal string }{"TERM"}))
-		g.kill(sp.client)
-		sp.ch.Close()
-		<-status
+		if _, ended := stop(g, sp.client, func() { sp.ch.Close() }, status); !ended { // its output may still be coming
+			return c.exitStatus(ctx, backend.Result{Duration: time.Since(start)}, ctx.Err())
+		}
 	}
 	stdout, stderr := out.wait()
 	res := backend.Result{Stdout: stdout, Stderr: stderr, Duration: time.Since(start), Exit: o.code}
