@@ -1,8 +1,10 @@
 package spec
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -57,17 +59,84 @@ end)`
 		if code := cmd.ProcessState.ExitCode(); code != 130 {
 			t.Errorf("second session %s: the interrupted run exited %d, want 130\n%s", second, code, tail(out.String(), 6))
 		}
-		var left []string
-		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-			if left = hostProcesses(h, "sleep"); len(left) == 0 {
-				break
-			}
-		}
-		if len(left) > 0 {
+		if left := leftOn(h, "sleep"); len(left) > 0 {
 			t.Errorf("second session %s: left running on the host after the interrupt: %v", second, left)
-			for _, p := range left {
-				exec.Command("kill", "-9", strings.TrimSuffix(strings.Fields(p)[0], ":")).Run()
-			}
 		}
 	}
+}
+
+// rcFiles are the files each login shell reads for every command sshd
+// runs, as root's: bash reads .bashrc when sshd starts it.
+var rcFiles = map[string]string{"bash": ".bashrc", "zsh": ".zshenv", "tcsh": ".tcshrc", "fish": ".config/fish/config.fish"}
+
+// What the user's rc files print ahead of every command (a greeting, a
+// number: `ulimit -n`, or here the pid of another process group) is no
+// command's output and names no group to kill: under each login shell
+// that prints, commands in the shell and with stdin give only their own
+// output, rsync() over the connection speaks its protocol, and an
+// interrupt stops the command, not the group the rc file named.
+func TestWhatRCFilesPrintIsNeitherOutputNorAPid(t *testing.T) {
+	for _, login := range []string{"/bin/bash", "/usr/bin/zsh", "/usr/bin/tcsh", "/usr/bin/fish"} {
+		name := filepath.Base(login)
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c := harness.Start(t, 1, harness.Options{LoginShell: login})
+			h := c.Hosts[0]
+			decoy := exec.Command("sleep", "60")
+			decoy.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+			if err := decoy.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer decoy.Process.Kill()
+			rc := filepath.Join(h.Home(), rcFiles[name])
+			os.MkdirAll(filepath.Dir(rc), 0o755)
+			if err := os.WriteFile(rc, []byte(fmt.Sprintf("echo %d\necho welcome\n", decoy.Process.Pid)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			src := preamble(c, map[string]string{"h1": `"app"`}) + `
+task("long", function()
+  on(roles("app"), function()
+    execute("echo in the shell")
+    execute("cat > /dev/null; echo with stdin", { stdin = "Deployfile.lua" })
+    rsync(os.getenv("SRC"), "/var/www/sent")
+    execute("echo started > /var/www/started; trap '' HUP PIPE; exec sleep 37 <&-", { stdin = "Deployfile.lua" })
+  end)
+end)`
+			dir := harness.WriteDeployfile(t, src)
+			cmd, out := interruptOnceStarted(t, c, dir, h.Path("/var/www/started"), "LUACAP_FORMAT=verbose", "SRC="+sendSource(t, dir))
+			cmd.Wait()
+			for _, want := range []string{"h1 | in the shell\n", "h1 | with stdin\n"} {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("no %q in the output", want)
+				}
+			}
+			if got, _ := os.ReadFile(h.Path("/var/www/sent/f")); string(got) != "sent\n" {
+				t.Errorf("rsync() sent f = %q", got)
+			}
+			if strings.Contains(out.String(), "welcome") || cmd.ProcessState.ExitCode() != 130 {
+				t.Errorf("exit %d, want 130 and nothing of the rc file:\n%s", cmd.ProcessState.ExitCode(), tail(out.String(), 20))
+			}
+			if syscall.Kill(decoy.Process.Pid, 0) != nil {
+				t.Error("the interrupt killed the process group the rc file printed")
+			}
+			if left := leftOn(h, "sleep"); len(left) > 0 {
+				t.Errorf("left running on the host after the interrupt: %v", left)
+			}
+		})
+	}
+}
+
+// leftOn lists the processes named name still on h a moment after an
+// interrupt, and kills them.
+func leftOn(h *harness.Host, name string) []string {
+	var left []string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if left = hostProcesses(h, name); len(left) == 0 {
+			break
+		}
+	}
+	for _, p := range left {
+		exec.Command("kill", "-9", strings.TrimSuffix(strings.Fields(p)[0], ":")).Run()
+	}
+	return left
 }

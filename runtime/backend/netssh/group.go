@@ -121,31 +121,55 @@ func within[T any](c <-chan T, d time.Duration) (v T, ok bool) {
 	}
 }
 
-// pidTaker takes the first line of a command's stdout, the pid its
-// program wrote ahead of the command's output, into g, and passes the
-// rest on to w.
+// pidLine is the sh that writes a program's pid ahead of its command's
+// output, on a line of its own that starts with pidMark. The lines
+// before it were printed by the user's rc files, which the login shell
+// reads for every command sshd runs (zsh's .zshenv, csh's .cshrc, fish's
+// config.fish, bash's .bashrc): they are no command's output, and a
+// number among them names no group to kill.
+const pidLine = `printf '\036luacap-pid %s\n' "$$"`
+
+// pidMark starts the line pidLine writes.
+const pidMark = "\x1eluacap-pid "
+
+// maxPidLine bounds the pid line: a longer one is the rc files'.
+const maxPidLine = len(pidMark) + 20
+
+// pidTaker takes the pid line (pidLine) off a command's stdout into g,
+// drops the lines ahead of it, and passes the rest on to w.
 type pidTaker struct {
 	g    *group
 	w    io.Writer
-	line []byte
+	line []byte // the current line, while it may be the pid line
+	skip bool   // the current line is not the pid line
 	done bool
 }
 
 func (p *pidTaker) Write(b []byte) (int, error) {
 	n := len(b)
-	if !p.done {
-		i := bytes.IndexByte(b, '\n')
-		if i < 0 {
-			p.line = append(p.line, b...)
+	for !p.done && len(b) > 0 {
+		end := bytes.IndexByte(b, '\n')
+		part := b
+		if end >= 0 {
+			part = b[:end]
+		}
+		if !p.skip {
+			p.line = append(p.line, part...)
+			p.skip = len(p.line) > maxPidLine ||
+				!bytes.HasPrefix(p.line, []byte(pidMark)) && !bytes.HasPrefix([]byte(pidMark), p.line)
+		}
+		if end < 0 {
 			return n, nil
 		}
-		p.line, p.done = append(p.line, b[:i]...), true
-		if pid, err := strconv.Atoi(string(p.line)); err == nil {
+		if rest, ok := bytes.CutPrefix(p.line, []byte(pidMark)); ok && !p.skip {
+			pid, _ := strconv.Atoi(string(rest))
 			p.g.set(pid)
+			p.done = true
 		}
-		if b = b[i+1:]; len(b) == 0 {
-			return n, nil
-		}
+		p.line, p.skip, b = p.line[:0], false, b[end+1:]
+	}
+	if len(b) == 0 {
+		return n, nil
 	}
 	if _, err := p.w.Write(b); err != nil {
 		return 0, err

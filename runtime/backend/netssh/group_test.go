@@ -13,23 +13,31 @@ import (
 )
 
 // The pid line is taken off the output however the writes split it, and
-// nothing of the output after it is lost; a pid that names no command's
-// group (0, 1, not a number) is never one to kill.
-func TestPidTakerTakesTheFirstLine(t *testing.T) {
+// nothing of the output after it is lost; the lines ahead of it, which
+// the user's rc files printed, are dropped, numbers or not; a pid that
+// names no command's group (0, 1, not a number) is never one to kill.
+func TestPidTakerTakesThePidLine(t *testing.T) {
+	m := pidMark
 	tests := []struct {
 		name   string
 		writes []string
 		pid    int64
 		out    string
 	}{
-		{"one write", []string{"1234\nout\n"}, 1234, "out\n"},
-		{"the line alone", []string{"1234\n", "out"}, 1234, "out"},
-		{"split pid", []string{"12", "34", "\nout", "more"}, 1234, "outmore"},
-		{"no output", []string{"77\n"}, 77, ""},
-		{"never a whole line", []string{"12"}, 0, ""},
-		{"pid 1", []string{"1\nout"}, 0, "out"},
-		{"not a number", []string{"hello\nout"}, 0, "out"},
-		{"a second number line is output", []string{"5\n6\n"}, 5, "6\n"},
+		{"one write", []string{m + "1234\nout\n"}, 1234, "out\n"},
+		{"the line alone", []string{m + "1234\n", "out"}, 1234, "out"},
+		{"split pid", []string{m + "12", "34", "\nout", "more"}, 1234, "outmore"},
+		{"split mark", []string{m[:3], m[3:8], m[8:] + "7\nout"}, 7, "out"},
+		{"no output", []string{m + "77\n"}, 77, ""},
+		{"never a whole line", []string{m + "12"}, 0, ""},
+		{"pid 1", []string{m + "1\nout"}, 0, "out"},
+		{"not a number", []string{m + "hello\nout"}, 0, "out"},
+		{"a second pid line is output", []string{m + "5\n" + m + "6\n"}, 5, m + "6\n"},
+		{"rc lines ahead", []string{"welcome\n4242\n\n", m + "9\nout"}, 9, "out"},
+		{"an rc line split", []string{"4", "242\n" + m[:4], m[4:] + "9\nout"}, 9, "out"},
+		{"a long rc line", []string{strings.Repeat("x", 100<<10), "\n" + m + "9\nout"}, 9, "out"},
+		{"an rc line like the mark", []string{m[:5] + "x\n" + m + "9\nout"}, 9, "out"},
+		{"no pid line", []string{"4242\nout\n"}, 0, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -97,25 +97,30 @@ func (sh *shell) begin() error {
 	}
 	start := sh.start
 	sh.start, sh.handOff = nil, true
-	script := command.PrintfFormat("echo $$\n") + sh.first.String() + command.PrintfFormat(fmt.Sprintf(`exec sh -s -- "${%s-}"`, failedVar))
+	script := command.PrintfFormat(pidLine+"\n") + sh.first.String() + command.PrintfFormat(fmt.Sprintf(`exec sh -s -- "${%s-}"`, failedVar))
 	sh.first.Reset()
 	return start(command.StartSh(script))
 }
 
-// greeting reads the shell's pid, before the first command's output.
+// greeting reads the shell's pid, before the first command's output,
+// past the lines the user's rc files printed ahead of it (pidLine).
 func (sh *shell) greeting() error {
-	if sh.group.pid.Load() != 0 {
-		return nil
+	for sh.group.pid.Load() == 0 {
+		line, err := sh.out.r.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			continue // a long line of the rc files'
+		}
+		if err != nil {
+			return err
+		}
+		if rest, ok := bytes.CutPrefix(line, []byte(pidMark)); ok {
+			pid, err := strconv.Atoi(strings.TrimSpace(string(rest)))
+			if err != nil || pid <= 1 {
+				return fmt.Errorf("unexpected shell greeting %q", line)
+			}
+			sh.group.set(pid)
+		}
 	}
-	line, err := sh.out.r.ReadString('\n')
-	if err != nil {
-		return err
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(line))
-	if err != nil || pid <= 1 {
-		return fmt.Errorf("unexpected shell greeting %q", line)
-	}
-	sh.group.set(pid)
 	return nil
 }
 

@@ -38,8 +38,9 @@ type spare struct {
 // in one flight. read takes a byte at a time from a pipe, so nothing of
 // the command's input is read ahead. A channel closed unused ends it. It
 // writes its pid first, a line of stdout ahead of the command's
-// (pidTaker), so that a stop can kill the command's group.
-var ready = command.StartSh(command.PrintfFormat(`echo $$; IFS= read -r __luacap_n || exit 0; __luacap_c=
+// (pidLine, taken off by pidTaker), so that a stop can kill the
+// command's group.
+var ready = command.StartSh(command.PrintfFormat(pidLine + `; IFS= read -r __luacap_n || exit 0; __luacap_c=
 while [ "$__luacap_n" -gt 0 ]; do IFS= read -r __luacap_l || exit 1; __luacap_c="$__luacap_c$__luacap_l
 "; __luacap_n=$((__luacap_n - 1)); done; unset __luacap_n __luacap_l; eval "unset __luacap_c; $__luacap_c"`))
 
