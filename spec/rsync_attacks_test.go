@@ -215,3 +215,32 @@ func TestAttackRsyncByANewSSHProcessUnderEachLoginShell(t *testing.T) {
 		}
 	})
 }
+
+// A remote directory under ~/ is in the deploy user's home, over the
+// connection as by a new ssh process (whose rsync gets the names in its
+// protocol, out of a shell's reach), with its missing parent made there:
+// no directory named ~ appears.
+func TestAttackRsyncIntoTheHomeDirectory(t *testing.T) {
+	t.Parallel()
+	c := harness.Start(t, 1, harness.Options{})
+	h := c.Hosts[0]
+	for _, how := range []string{"connection", "new ssh process"} {
+		var env []string
+		if how == "new ssh process" {
+			env = []string{"TMPDIR=" + noSocketDir(t)}
+		}
+		dst := "~/by " + how + "/app"
+		dir := harness.WriteDeployfile(t, sendTask(webHosts(c), "", dst))
+		r := harness.Run(t, luacap, dir, c.Home(), env, "send", "-v", "-s", "src="+sendSource(t, dir))
+		if r.Code != 0 || !strings.Contains(r.Stdout, "rsync over a "+how) && !strings.Contains(r.Stdout, "rsync over luacap's "+how) {
+			t.Errorf("%s: exit %d, want 0 and the files sent over the %s:\n%s", how, r.Code, how, tail(r.Output(), 10))
+			continue
+		}
+		if got, err := os.ReadFile(filepath.Join(h.Home(), "by "+how, "app", "f")); string(got) != "sent\n" {
+			t.Errorf("%s: f in the home directory = %q, %v", how, got, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(h.Home(), "~")); err == nil {
+		t.Error("a directory named ~ was made in the home directory")
+	}
+}

@@ -106,10 +106,11 @@ func (e *Engine) rsyncHere() error {
 // rsyncCommand is the local rsync command line that sends src's contents
 // into dst on h.
 func (e *Engine) rsyncCommand(h *host.Host, flags []string, src, dst string) (string, error) {
-	src, dst = rsyncPaths(src, dst)
 	if h.Transport == "local" {
+		src, dst = rsyncPaths(src, dst)
 		return mkdirCommand(dst) + " && " + command.Join(append(append([]string{"rsync"}, flags...), src, dst)), nil
 	}
+	src, dst = rsyncPaths(src, inHome(dst))
 	words := append(rsyncProgram(), flags...)
 	if e.opts.DryRun { // printed: the form read as sh is the one to read
 		words = append(words, "--rsync-path="+remoteRsync(dst))
@@ -166,6 +167,24 @@ func mkdirCommand(dir string) string { return command.Join([]string{"mkdir", "-p
 // rsyncPaths end both paths with a slash: rsync sends src's contents.
 func rsyncPaths(src, dst string) (string, string) {
 	return strings.TrimSuffix(src, "/") + "/", strings.TrimSuffix(dst, "/") + "/"
+}
+
+// inHome is a host's directory as rsync's server reads it, which starts
+// in the deploy user's home: ~/ dropped from its front. Over the
+// connection sh would expand it, though not in mkdir's quoted parent,
+// and rsync by a new ssh process (-s) would make a directory named ~.
+func inHome(dir string) string {
+	if dir == "~" {
+		return "."
+	}
+	rest, ok := strings.CutPrefix(dir, "~/")
+	if !ok {
+		return dir
+	}
+	if rest = strings.TrimLeft(rest, "/"); rest == "" {
+		return "."
+	}
+	return rest
 }
 
 // explainRsync names the host and says when rsync is missing over there.

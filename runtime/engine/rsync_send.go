@@ -154,7 +154,7 @@ func (e *Engine) rsyncOverConnection(ctx context.Context, r rsyncSend) (string, 
 	if err != nil {
 		return "", nil, "no socket for the helper (" + err.Error() + ")"
 	}
-	src, dst := rsyncPaths(r.src, r.dst)
+	src, dst := rsyncPaths(r.src, inHome(r.dst))
 	words := append(rsyncProgram(), r.flags...)
 	words = append(words, "--rsync-path="+remoteRsync(dst), "-z", "-e", command.RsyncShell([]string{self, rsyncpipe.ShellArg, ch.Sock()}), src, ch.Token()+":"+dst)
 	return command.Join(words), ch, ""
