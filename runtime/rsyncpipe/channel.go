@@ -94,7 +94,7 @@ func (c *Channel) handle(ctx context.Context, conn net.Conn, p Piper) bool {
 	}
 	conn.SetReadDeadline(time.Time{})
 	out := &frameWriter{w: conn}
-	code, err := p.Pipe(ctx, req.Command, in, out.stream(frameStdout), out.stream(frameStderr))
+	code, err := p.Pipe(ctx, string(req.Command), in, out.stream(frameStdout), out.stream(frameStderr))
 	if err != nil {
 		out.frame(frameError, []byte(err.Error()))
 		return true

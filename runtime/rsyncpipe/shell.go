@@ -9,10 +9,12 @@ import (
 	"strings"
 )
 
-// request is the helper's first line on the socket.
+// request is the helper's first line on the socket. The command is
+// bytes (base64 in JSON): as a string, JSON would replace what is not
+// UTF-8 in a file name, and rsync would send elsewhere.
 type request struct {
 	Token   string `json:"token"`
-	Command string `json:"command"`
+	Command []byte `json:"command"`
 }
 
 // Shell is the helper rsync runs as its remote shell: args are the
@@ -33,7 +35,7 @@ func Shell(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 255
 	}
 	defer conn.Close()
-	line, _ := json.Marshal(request{Token: token, Command: cmd})
+	line, _ := json.Marshal(request{Token: token, Command: []byte(cmd)})
 	if _, err := conn.Write(append(line, '\n')); err != nil {
 		fmt.Fprintf(stderr, "luacap %s: %v\n", ShellArg, err)
 		return 255
