@@ -244,3 +244,35 @@ func TestAttackRsyncIntoTheHomeDirectory(t *testing.T) {
 		t.Error("a directory named ~ was made in the home directory")
 	}
 }
+
+// rsync() sends into directories whose names hold a new line, bytes that
+// are not UTF-8, quotes, $, a backtick, glob characters or a leading
+// dash, over the connection as by a new ssh process: the files land in
+// the directory named, its missing parent made.
+func TestAttackRsyncIntoHostileDirectoryNames(t *testing.T) {
+	t.Parallel()
+	c := harness.Start(t, 1, harness.Options{})
+	h := c.Hosts[0]
+	names := []string{"new\nline", "not utf-8 \xff\xfe\xc3(", "q'\"`$x` * ? [a] ~", "-dash"}
+	for _, how := range []string{"connection", "new ssh process"} {
+		var env []string
+		if how == "new ssh process" {
+			env = []string{"TMPDIR=" + noSocketDir(t)}
+		}
+		var dsts []string
+		for _, n := range names {
+			dsts = append(dsts, "/var/www/"+how+"/"+n+"/d")
+		}
+		dir := harness.WriteDeployfile(t, sendTask(webHosts(c), "", dsts...))
+		r := harness.Run(t, luacap, dir, c.Home(), env, "send", "-s", "src="+sendSource(t, dir))
+		if r.Code != 0 {
+			t.Errorf("%s: exit %d:\n%s", how, r.Code, tail(r.Output(), 8))
+			continue
+		}
+		for _, d := range dsts {
+			if got, err := os.ReadFile(h.Path(d + "/f")); string(got) != "sent\n" {
+				t.Errorf("%s: %q: f = %q, %v", how, d, got, err)
+			}
+		}
+	}
+}

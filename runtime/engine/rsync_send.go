@@ -156,7 +156,9 @@ func (e *Engine) rsyncOverConnection(ctx context.Context, r rsyncSend) (string, 
 	}
 	src, dst := rsyncPaths(r.src, inHome(r.dst))
 	words := append(rsyncProgram(), r.flags...)
-	words = append(words, "--rsync-path="+remoteRsync(dst), "-z", "-e", command.RsyncShell([]string{self, rsyncpipe.ShellArg, ch.Sock()}), src, ch.Token()+":"+dst)
+	// -s: the names go in rsync's protocol, where sh cannot change them
+	// (rsync escapes a new line in them with a backslash, which sh drops).
+	words = append(words, "-s", "--rsync-path="+remoteRsync(dst), "-z", "-e", command.RsyncShell([]string{self, rsyncpipe.ShellArg, ch.Sock()}), src, ch.Token()+":"+dst)
 	return command.Join(words), ch, ""
 }
 
