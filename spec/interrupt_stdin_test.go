@@ -127,7 +127,8 @@ end)`
 }
 
 // leftOn lists the processes named name still on h a moment after an
-// interrupt, and kills them.
+// interrupt (the kill's own session ends soon after the group it
+// stopped), and kills them.
 func leftOn(h *harness.Host, name string) []string {
 	var left []string
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {

@@ -202,8 +202,7 @@ end)`
 		if code := cmd.ProcessState.ExitCode(); code != 130 {
 			t.Errorf("the interrupted run exited %d, want 130", code)
 		}
-		time.Sleep(300 * time.Millisecond)
-		if left := hostProcesses(h, "sleep"); len(left) > 0 {
+		if left := leftOn(h, "sleep"); len(left) > 0 {
 			t.Errorf("left running on the host after the interrupt: %v", left)
 		}
 	})

@@ -49,13 +49,18 @@ const pidWait = 500 * time.Millisecond
 const killWait = 2 * time.Second
 
 // killScript is what the kill runs on the host: SIGTERM to the group,
-// then SIGKILL to what is left of it 2 s later, as a local command gets
-// after its grace. A command that ignores SIGTERM would keep its channel
-// open. "kill -s SIG --" is the form every sh reads: dash's kill takes no
-// "--" after -TERM.
+// then SIGKILL to what is left of it after 2 s, as a local command gets
+// after its grace; a command that ignores SIGTERM would keep its channel
+// open. It looks every 0.1 s (every second where sleep takes no
+// fraction), so that it ends soon after the group. "kill -s SIG --" is
+// the form every sh reads: dash's kill takes no "--" after -TERM.
 const killScript = `kill -s TERM -- -%[1]d 2>/dev/null || exit 0
-sleep 1; kill -s 0 -- -%[1]d 2>/dev/null || exit 0
-sleep 1; kill -s KILL -- -%[1]d 2>/dev/null`
+i=0
+while kill -s 0 -- -%[1]d 2>/dev/null; do
+	if [ $i -ge 20 ]; then kill -s KILL -- -%[1]d 2>/dev/null; exit; fi
+	sleep 0.1 2>/dev/null || { sleep 1; i=$((i + 9)); }
+	i=$((i + 1))
+done`
 
 // endWait bounds how long a stop waits for the command's end once the
 // kill has started: the grace, and a second for SIGKILL's effect to come
