@@ -141,3 +141,40 @@ func leftOn(h *harness.Host, name string) []string {
 	}
 	return left
 }
+
+// Behind a ForceCommand that runs the command it was sent without exec
+// (a wrapper that logs it, say), the program that writes the pid is not
+// its group's leader: an interrupt still stops the command, with stdin
+// and in the shell, and the group is the session's, wrapper and all.
+func TestInterruptStopsACommandBehindAForceCommandWrapper(t *testing.T) {
+	t.Parallel()
+	c := harness.Start(t, 1, harness.Options{})
+	h := c.Hosts[0]
+	wrapper := filepath.Join(t.TempDir(), "wrapper")
+	script := "#!/bin/sh\necho \"$SSH_ORIGINAL_COMMAND\" > /dev/null\n/bin/sh -c \"$SSH_ORIGINAL_COMMAND\"\n"
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Reconfigure(func(cfg string) string { return cfg + "ForceCommand " + wrapper + "\n" }); err != nil {
+		t.Fatal(err)
+	}
+	src := preamble(c, map[string]string{"h1": `"app"`}) + `
+task("long", function()
+  on(roles("app"), function()
+    local opts = os.getenv("STDIN") == "1" and { stdin = "Deployfile.lua" } or {}
+    execute("echo started > /var/www/started; trap '' HUP PIPE; exec sleep 37 <&-", opts)
+  end)
+end)`
+	dir := harness.WriteDeployfile(t, src)
+	for _, stdin := range []string{"0", "1"} {
+		os.Remove(h.Path("/var/www/started"))
+		cmd, out := interruptOnceStarted(t, c, dir, h.Path("/var/www/started"), "STDIN="+stdin)
+		cmd.Wait()
+		if code := cmd.ProcessState.ExitCode(); code != 130 {
+			t.Errorf("stdin %s: the interrupted run exited %d, want 130\n%s", stdin, code, tail(out.String(), 6))
+		}
+		if left := leftOn(h, "sleep"); len(left) > 0 {
+			t.Errorf("stdin %s: left running on the host after the interrupt: %v", stdin, left)
+		}
+	}
+}

@@ -14,12 +14,11 @@ import (
 )
 
 // group is a remote command's process group, known once the program that
-// runs it has written its pid ($$: sshd starts every session's command as
-// a session and group leader). Stopping a command kills the group through
-// a second session: sshd refuses the "signal" request where it cannot
-// send it (a root login: "session signalling requires privilege
-// separation"), and a command that ignores the end of its input would
-// run on after the channel closed.
+// runs it has written the group's id, its pid (pidLine). Stopping a
+// command kills the group through a second session: sshd refuses the
+// "signal" request where it cannot send it (a root login: "session
+// signalling requires privilege separation"), and a command that ignores
+// the end of its input would run on after the channel closed.
 type group struct {
 	pid   atomic.Int64
 	known chan struct{} // closed once pid is set
@@ -126,13 +125,17 @@ func within[T any](c <-chan T, d time.Duration) (v T, ok bool) {
 	}
 }
 
-// pidLine is the sh that writes a program's pid ahead of its command's
-// output, on a line of its own that starts with pidMark. The lines
-// before it were printed by the user's rc files, which the login shell
-// reads for every command sshd runs (zsh's .zshenv, csh's .cshrc, fish's
-// config.fish, bash's .bashrc): they are no command's output, and a
-// number among them names no group to kill.
-const pidLine = `printf '\036luacap-pid %s\n' "$$"`
+// pidLine is the sh that writes a program's process group ahead of its
+// command's output, on a line of its own that starts with pidMark: the
+// fifth field of /proc/$$/stat, where there is one, else $$, which sshd
+// makes a group's leader. A ForceCommand that runs the command without
+// exec makes it a child in the session's group. The lines before it were
+// printed by the user's rc files, which the login shell reads for every
+// command sshd runs (zsh's .zshenv, csh's .cshrc, fish's config.fish,
+// bash's .bashrc): they are no command's output, and a number among
+// them names no group to kill.
+const pidLine = `__luacap_g=$$; { read -r __luacap_p __luacap_c __luacap_s __luacap_pp __luacap_g __luacap_r </proc/$$/stat; } 2>/dev/null
+printf '\036luacap-pid %s\n' "$__luacap_g"; unset __luacap_p __luacap_c __luacap_s __luacap_pp __luacap_g __luacap_r`
 
 // pidMark starts the line pidLine writes.
 const pidMark = "\x1eluacap-pid "
