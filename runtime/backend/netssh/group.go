@@ -137,19 +137,19 @@ func within[T any](c <-chan T, d time.Duration) (v T, ok bool) {
 const pidLine = `__luacap_g=$$; { read -r __luacap_p __luacap_c __luacap_s __luacap_pp __luacap_g __luacap_r </proc/$$/stat; } 2>/dev/null
 printf '\036luacap-pid %s\n' "$__luacap_g"; unset __luacap_p __luacap_c __luacap_s __luacap_pp __luacap_g __luacap_r`
 
-// pidMark starts the line pidLine writes.
+// pidMark starts what pidLine writes: at the start of a line, or after
+// what an rc file printed without a new line.
 const pidMark = "\x1eluacap-pid "
 
-// maxPidLine bounds the pid line: a longer one is the rc files'.
+// maxPidLine bounds what pidTaker keeps of a line: the mark and a pid.
 const maxPidLine = len(pidMark) + 20
 
 // pidTaker takes the pid line (pidLine) off a command's stdout into g,
-// drops the lines ahead of it, and passes the rest on to w.
+// drops what comes ahead of it, and passes the rest on to w.
 type pidTaker struct {
 	g    *group
 	w    io.Writer
-	line []byte // the current line, while it may be the pid line
-	skip bool   // the current line is not the pid line
+	line []byte // what of the current line may hold the mark and a pid
 	done bool
 }
 
@@ -157,24 +157,17 @@ func (p *pidTaker) Write(b []byte) (int, error) {
 	n := len(b)
 	for !p.done && len(b) > 0 {
 		end := bytes.IndexByte(b, '\n')
-		part := b
-		if end >= 0 {
-			part = b[:end]
-		}
-		if !p.skip {
-			p.line = append(p.line, part...)
-			p.skip = len(p.line) > maxPidLine ||
-				!bytes.HasPrefix(p.line, []byte(pidMark)) && !bytes.HasPrefix([]byte(pidMark), p.line)
-		}
 		if end < 0 {
+			p.keep(b)
 			return n, nil
 		}
-		if rest, ok := bytes.CutPrefix(p.line, []byte(pidMark)); ok && !p.skip {
-			pid, _ := strconv.Atoi(string(rest))
+		p.keep(b[:end])
+		if i := bytes.Index(p.line, []byte(pidMark)); i >= 0 {
+			pid, _ := strconv.Atoi(string(p.line[i+len(pidMark):]))
 			p.g.set(pid)
 			p.done = true
 		}
-		p.line, p.skip, b = p.line[:0], false, b[end+1:]
+		p.line, b = p.line[:0], b[end+1:]
 	}
 	if len(b) == 0 {
 		return n, nil
@@ -183,4 +176,19 @@ func (p *pidTaker) Write(b []byte) (int, error) {
 		return 0, err
 	}
 	return n, nil
+}
+
+// keep adds b to the current line, of which it keeps at most maxPidLine
+// bytes: from the mark on, or else the end a mark split across writes
+// may start in.
+func (p *pidTaker) keep(b []byte) {
+	p.line = append(p.line, b...)
+	if len(p.line) <= maxPidLine {
+		return
+	}
+	from := len(p.line) - (len(pidMark) - 1)
+	if i := bytes.Index(p.line, []byte(pidMark)); i >= 0 {
+		from = i
+	}
+	p.line = append(p.line[:0], p.line[from:min(len(p.line), from+maxPidLine)]...)
 }

@@ -38,6 +38,9 @@ func TestPidTakerTakesThePidLine(t *testing.T) {
 		{"a long rc line", []string{strings.Repeat("x", 100<<10), "\n" + m + "9\nout"}, 9, "out"},
 		{"an rc line like the mark", []string{m[:5] + "x\n" + m + "9\nout"}, 9, "out"},
 		{"no pid line", []string{"4242\nout\n"}, 0, ""},
+		{"an rc line without its new line", []string{"hello" + m + "9\nout"}, 9, "out"},
+		{"the mark split after rc bytes", []string{"hel", "lo" + m[:3], m[3:] + "9\nout"}, 9, "out"},
+		{"a long rc line without its new line", []string{strings.Repeat("y", 100<<10), m[:4], m[4:] + "9\nout"}, 9, "out"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -113,8 +113,8 @@ func (sh *shell) greeting() error {
 		if err != nil {
 			return err
 		}
-		if rest, ok := bytes.CutPrefix(line, []byte(pidMark)); ok {
-			pid, err := strconv.Atoi(strings.TrimSpace(string(rest)))
+		if i := bytes.Index(line, []byte(pidMark)); i >= 0 {
+			pid, err := strconv.Atoi(strings.TrimSpace(string(line[i+len(pidMark):])))
 			if err != nil || pid <= 1 {
 				return fmt.Errorf("unexpected shell greeting %q", line)
 			}
