@@ -146,8 +146,13 @@ func rsyncProgram() []string { return []string{"RSYNC_OLD_ARGS=", "rsync"} }
 // is missing, and the shell gives way to rsync. It is sh: the remote
 // shell over luacap's connection is sh.
 func remoteRsync(dir string) string {
-	parent := path.Dir(strings.TrimSuffix(dir, "/"))
-	return fmt.Sprintf("{ [ -d %[1]s ] || mkdir -p -- %[1]s; } && exec rsync", command.Quote(parent))
+	return "{ " + makeParent(dir) + "; } && exec rsync"
+}
+
+// makeParent is the sh that makes dir's parent when it is missing.
+func makeParent(dir string) string {
+	parent := command.Quote(path.Dir(strings.TrimSuffix(dir, "/")))
+	return fmt.Sprintf("[ -d %[1]s ] || mkdir -p -- %[1]s", parent)
 }
 
 // remoteRsyncAnyShell is remoteRsync for a new ssh process, whose command
@@ -156,8 +161,7 @@ func remoteRsync(dir string) string {
 // rsync sends the file names over its protocol, out of the login shell's
 // reach (zsh would fail on a glob in the directory that matches nothing).
 func remoteRsyncAnyShell(dir string) string {
-	parent := command.Quote(path.Dir(strings.TrimSuffix(dir, "/")))
-	script := fmt.Sprintf(`[ -d %[1]s ] || mkdir -p -- %[1]s; exec rsync "$@"`, parent)
+	script := makeParent(dir) + `; exec rsync "$@"`
 	return command.StartSh(command.PrintfFormat(script)) + " sh"
 }
 

@@ -68,9 +68,7 @@ func (c *Conn) runInSession(ctx context.Context, cmd string, opts backend.RunOpt
 	kept := backend.NewKept()
 	sess.Stdout, sess.Stderr = backend.Tee(kept.Stdout, opts.Stdout), backend.Tee(kept.Stderr, opts.Stderr)
 	g := newGroup()
-	if isReady {
-		sess.Stdout = &pidTaker{g: g, w: sess.Stdout}
-	}
+	sess.Stdout = g.output(sess.Stdout, isReady)
 	sess.Stdin = stdin
 	start := time.Now()
 	if err := sess.Start(request); err != nil {

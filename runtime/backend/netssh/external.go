@@ -20,11 +20,11 @@ func (t Transport) Address(h *host.Host, opts transport.Options) (transport.Addr
 
 // sshArgs are ssh's options, after -p, that make it reach the host as s
 // describes. ssh reads an -o option's value as words (see sshWords) and
-// expands %-tokens in the paths luacap has expanded already (sshPath).
+// expands %-tokens in the paths luacap has expanded already (sshPaths).
 func (s Settings) sshArgs() []string {
 	args := []string{"-o", "BatchMode=yes",
 		"-o", "StrictHostKeyChecking=" + s.StrictHostKey,
-		"-o", "UserKnownHostsFile=" + sshWords(mapStrings(s.KnownHosts, sshPath)),
+		"-o", "UserKnownHostsFile=" + sshPaths(s.KnownHosts...),
 		"-o", "GlobalKnownHostsFile=" + sshWords(s.GlobalKnownHosts)}
 	switch {
 	case s.opts.Config != nil: // jump hosts may be aliases in it
@@ -34,18 +34,18 @@ func (s Settings) sshArgs() []string {
 	}
 	if s.namedKeys {
 		for _, k := range s.IdentityFiles {
-			args = append(args, "-o", "IdentityFile="+sshWords([]string{sshPath(k)})) // -i would stat the path unexpanded
+			args = append(args, "-o", "IdentityFile="+sshPaths(k)) // -i would stat the path unexpanded
 		}
 	}
 	for _, c := range s.Certificates {
-		args = append(args, "-o", "CertificateFile="+sshWords([]string{sshPath(c)}))
+		args = append(args, "-o", "CertificateFile="+sshPaths(c))
 	}
 	if s.IdentitiesOnly {
 		args = append(args, "-o", "IdentitiesOnly=yes")
 	}
 	agent := "none"
 	if s.AgentSocket != "" {
-		agent = sshWords([]string{sshPath(s.AgentSocket)})
+		agent = sshPaths(s.AgentSocket)
 	}
 	args = append(args, "-o", "IdentityAgent="+agent)
 	switch {
@@ -72,15 +72,14 @@ func sshWords(words []string) string {
 	return strings.Join(quoted, " ")
 }
 
-// sshPath is path as ssh reads it where it expands %-tokens (IdentityFile,
-// CertificateFile, UserKnownHostsFile, IdentityAgent): luacap expanded
-// them already, so a % left in the path is a %.
-func sshPath(path string) string { return strings.ReplaceAll(path, "%", "%%") }
-
-func mapStrings(in []string, f func(string) string) []string {
-	out := make([]string, len(in))
-	for i, s := range in {
-		out[i] = f(s)
+// sshPaths is sshWords of paths that ssh reads where it expands
+// %-tokens (IdentityFile, CertificateFile, UserKnownHostsFile,
+// IdentityAgent): luacap expanded them already, so a % left in a path is
+// a %.
+func sshPaths(paths ...string) string {
+	escaped := make([]string, len(paths))
+	for i, p := range paths {
+		escaped[i] = strings.ReplaceAll(p, "%", "%%")
 	}
-	return out
+	return sshWords(escaped)
 }

@@ -29,10 +29,11 @@ func TestExternalSSHReadsTheFilesLuacapRead(t *testing.T) {
 			t.Errorf("%q: ssh -G %q: %v\n%s", p, args, err, out)
 			continue
 		}
+		doubled := strings.ReplaceAll(p, "%", "%%")
 		for _, want := range []string{"\nuserknownhostsfile " + p + " " + p + "2\n", "\nidentityagent " + p + "\n",
 			"\nglobalknownhostsfile /g 1\n", "\nstricthostkeychecking true\n",
 			// -G shows these two before it expands them: %% is still two
-			"\nidentityfile " + sshPath(p) + "\n", "\ncertificatefile " + sshPath(p) + "\n"} {
+			"\nidentityfile " + doubled + "\n", "\ncertificatefile " + doubled + "\n"} {
 			if !strings.Contains(string(out), want) {
 				t.Errorf("%q: ssh -G %q has no line %q", p, args, want)
 			}

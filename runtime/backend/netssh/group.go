@@ -144,6 +144,15 @@ const pidMark = "\x1eluacap-pid "
 // maxPidLine bounds what pidTaker keeps of a line: the mark and a pid.
 const maxPidLine = len(pidMark) + 20
 
+// output is w, with the pid line taken off it into g where the program
+// writes one (isReady).
+func (g *group) output(w io.Writer, isReady bool) io.Writer {
+	if !isReady {
+		return w
+	}
+	return &pidTaker{g: g, w: w}
+}
+
 // pidTaker takes the pid line (pidLine) off a command's stdout into g,
 // drops what comes ahead of it, and passes the rest on to w.
 type pidTaker struct {

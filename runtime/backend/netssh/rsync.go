@@ -34,9 +34,7 @@ func (c *Conn) Pipe(ctx context.Context, cmd string, stdin io.Reader, stdout, st
 		return 0, err
 	}
 	g := newGroup()
-	if isReady { // the pid line is not rsync's
-		stdout = &pidTaker{g: g, w: stdout}
-	}
+	stdout = g.output(stdout, isReady) // the pid line is not rsync's
 	go func() {
 		io.Copy(sp.ch, stdin)
 		sp.ch.CloseWrite()

@@ -44,9 +44,14 @@ var ready = command.StartSh(command.PrintfFormat(pidLine + `; IFS= read -r __lua
 while [ "$__luacap_n" -gt 0 ]; do IFS= read -r __luacap_l || exit 1; __luacap_c="$__luacap_c$__luacap_l
 "; __luacap_n=$((__luacap_n - 1)); done; unset __luacap_n __luacap_l; eval "unset __luacap_c; $__luacap_c"`))
 
-// readyInput is what a ready spare reads to run cmd: its lines, counted.
-func readyInput(cmd string) io.Reader {
-	return strings.NewReader(fmt.Sprintf("%d\n%s\n", strings.Count(cmd, "\n")+1, cmd))
+// readyInput is what a ready spare reads to run cmd: its lines, counted,
+// then the command's stdin, if any.
+func readyInput(cmd string, stdin io.Reader) io.Reader {
+	lines := strings.NewReader(fmt.Sprintf("%d\n%s\n", strings.Count(cmd, "\n")+1, cmd))
+	if stdin == nil {
+		return lines
+	}
+	return io.MultiReader(lines, stdin)
 }
 
 // execute is the exec request's command and the stdin that run cmd with
@@ -59,10 +64,7 @@ func execute(cmd string, stdin io.Reader) (request string, input io.Reader, isRe
 	if strings.IndexByte(cmd, 0) >= 0 {
 		return command.StartSh(command.PrintfFormat(cmd)), stdin, false
 	}
-	if stdin == nil {
-		return ready, readyInput(cmd), true
-	}
-	return ready, io.MultiReader(readyInput(cmd), stdin), true
+	return ready, readyInput(cmd, stdin), true
 }
 
 // openSpare opens the next spare channel in the background, and starts it
@@ -158,10 +160,7 @@ func (c *Conn) runOnSpare(ctx context.Context, sp *spare, cmd string, opts backe
 // it, whose stdout starts with its pid.
 func (c *Conn) startOnSpare(sp *spare, cmd string, stdin io.Reader) (input io.Reader, isReady bool, err error) {
 	if sp.ready {
-		if stdin == nil {
-			return readyInput(cmd), true, nil
-		}
-		return io.MultiReader(readyInput(cmd), stdin), true, nil
+		return readyInput(cmd, stdin), true, nil
 	}
 	if c.s.ForwardAgent {
 		if err := c.forwardAgent(sp.client, sp.ch); err != nil {
@@ -221,10 +220,7 @@ func streams(ch ssh.Channel, opts backend.RunOptions, g *group, isReady bool) *c
 	} else {
 		ch.CloseWrite()
 	}
-	out := backend.Tee(&s.stdout, opts.Stdout)
-	if isReady {
-		out = &pidTaker{g: g, w: out}
-	}
+	out := g.output(backend.Tee(&s.stdout, opts.Stdout), isReady)
 	s.wg.Add(2)
 	go func() { defer s.wg.Done(); io.Copy(out, ch) }()
 	go func() { defer s.wg.Done(); io.Copy(backend.Tee(&s.stderr, opts.Stderr), ch.Stderr()) }()
