@@ -40,7 +40,8 @@ func BenchmarkAssets(b *testing.B) {
 func benchAssetsHosts(b *testing.B, bin string, n int) {
 	c := harness.Start(b, n, harness.Options{})
 	dir := seedApp(b, c)
-	medians := map[string][]float64{}
+	capRun := newCapRunner(b, c, dir)
+	medians, capMedians := map[string][]float64{}, map[string][]float64{}
 	release := 0
 	for _, rtt := range ints(*rtts) {
 		ports := map[string]int{}
@@ -77,11 +78,19 @@ func benchAssetsHosts(b *testing.B, bin string, n int) {
 			fmt.Printf("%-6d %-6s %-9s %8dms %8dms %9dms %7dMB %11dB\n", n, fmt.Sprint(rtt, "ms"), phase,
 				m.wall.Milliseconds(), m.cpu.Milliseconds(), medianDuration(machine[phase]).Milliseconds(), m.rss/1024, m.bytes)
 		}
+		for phase, ms := range capPhases(b, capRun, c, dir, n, rtt, &release, samples) {
+			capMedians[phase] = append(capMedians[phase], ms)
+		}
 	}
 	for _, phase := range phases {
 		s := slope(ints(*rtts), medians[phase])
 		fmt.Printf("%-6d slope  %-9s %6.1f round trips on the critical path\n", n, phase, s)
 		b.ReportMetric(s, phase+"-rtts")
+	}
+	for _, phase := range phases {
+		if ms := capMedians[phase]; len(ms) > 0 {
+			fmt.Printf("%-6d slope  %-9s %6.1f round trips on Capistrano's critical path\n", n, phase, slope(ints(*rtts), ms))
+		}
 	}
 }
 
@@ -94,11 +103,7 @@ func seedApp(b *testing.B, c *harness.Cluster) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	// One awk writes every file: the build's own cost is not what is measured.
-	build := fmt.Sprintf(`mkdir -p public/assets && awk -v v="$(cat app/assets/version)" 'BEGIN { `+
-		`while ((getline l < "app/assets/source.js") > 0) src = src l "\n"; `+
-		`for (i = 0; i < %d; i++) { f = "public/assets/asset" (i < %d ? i "-" v : i) ".js"; printf "%%d %%s", i, src > f; close(f) } }'`,
-		assetFiles, changedAssets)
+	build := assetsBuild()
 	seed := strings.Replace(string(src), `set("copy_source", "app")`, `set("repo_url", "app")
 set("local_repo", "app")
 set("migrate_command", "echo migrated")
@@ -112,6 +117,15 @@ set("assets_build_command", `+fmt.Sprintf("%q", build)+`)`, 1)
 	write(b, filepath.Join(dir, "app/app/assets/source.js"), strings.Repeat("function f() { return 1 }\n", 40))
 	gitIn(b, filepath.Join(dir, "app"), "init", "-q", "-b", "main")
 	return dir
+}
+
+// assetsBuild is the seed app's asset build. One awk writes every file:
+// the build's own cost is not what is measured.
+func assetsBuild() string {
+	return fmt.Sprintf(`mkdir -p public/assets && awk -v v="$(cat app/assets/version)" 'BEGIN { `+
+		`while ((getline l < "app/assets/source.js") > 0) src = src l "\n"; `+
+		`for (i = 0; i < %d; i++) { f = "public/assets/asset" (i < %d ? i "-" v : i) ".js"; printf "%%d %%s", i, src > f; close(f) } }'`,
+		assetFiles, changedAssets)
 }
 
 // changeAssets commits a new asset version, so the next deploy builds.
