@@ -280,7 +280,10 @@ task("deploy:assets:precompile", { pipelined = true }, function()
 end)
 
 desc("Computes, as the deploy starts, the digest of the asset sources, and makes the build's directory")
-task("deploy:assets:prepare", function() prepare() end)
+task("deploy:assets:prepare", function()
+  prepare()
+  on(assets_hosts(), function() prepare_rsync() end) -- opens while the hosts are dialled and checked
+end)
 before("deploy:starting", "deploy:assets:prepare")
 
 desc("With assets_shared, serves the assets of the release in current again (after a rollback)")

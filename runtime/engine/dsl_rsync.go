@@ -91,6 +91,31 @@ func (e *Engine) rawRsync(L *lua.LState) int {
 	})
 }
 
+// prepare_rsync() opens, ahead and in the background, the channel that
+// this on() block's host's next rsync() takes: the open, and the start of
+// the program that runs rsync's server, cost 2 round trips, which then
+// overlap what runs until the rsync (a deploy's check, lock and upload).
+// It returns at once; what it cannot open, the rsync opens itself.
+func (e *Engine) rawPrepareRsync(L *lua.LState) int {
+	if L.GetTop() > 0 {
+		return luaval.Fail(L, "prepare_rsync() takes no arguments: it opens the channel of the on() block's host")
+	}
+	f := e.sched.FiberOf(L)
+	if f == nil {
+		return luaval.Fail(L, "prepare_rsync() opens a channel to one host: call it inside on()")
+	}
+	if e.opts.DryRun || f.Host.Transport == "local" {
+		return luaval.Push(L, lua.LTrue)
+	}
+	go e.onHost(e.ctx, f.Host, func(ctx context.Context, s *backend.Session) error {
+		if p, ok := s.Backend.(channelPreparer); ok {
+			p.PrepareChannel(ctx)
+		}
+		return nil
+	})
+	return luaval.Push(L, lua.LTrue)
+}
+
 // errNoRsyncHere is rsync()'s failure when this machine has no rsync.
 var errNoRsyncHere = errors.New("rsync is not installed on this machine; install it (apt-get install rsync) to send files with rsync()")
 

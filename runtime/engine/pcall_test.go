@@ -48,7 +48,7 @@ var goodArgs = map[string][]string{
 var insideOn = map[string]bool{
 	"execute": true, "run": true, "sudo": true, "capture": true, "test": true, "put": true,
 	"upload": true, "download": true, "rsync": true, "within": true, "with": true, "as": true,
-	"ssh_address": true, "previous_release": true, "local_tempdir": true,
+	"ssh_address": true, "previous_release": true, "local_tempdir": true, "prepare_rsync": true,
 }
 
 // inTransaction are the verbs that do nothing outside a transaction.

@@ -110,6 +110,7 @@ var verbs = []Verb{
 	{Checked, "upload", (*Engine).rawUpload, "fun(local_path: string, remote_path: string)", "Copies a local file to each host."},
 	{Checked, "download", (*Engine).rawDownload, "fun(remote_path: string, local_path: string)", "Copies a file from each host here."},
 	{Global, "rsync", (*Engine).rawRsync, "fun(local_dir: string, remote_dir: string, opts?: {delete?: boolean, exclude?: string[], link_dest?: string, background?: boolean, after?: table}): any", "Runs the system rsync to this host over its open connection; in the background it returns a job whose wait() returns when it has ended."},
+	{Checked, "prepare_rsync", (*Engine).rawPrepareRsync, "fun()", "Inside on(): opens, ahead, the channel this host's next rsync() takes, so that its round trips overlap what runs until then."},
 	{Global, "run_locally", (*Engine).rawRunLocally, "fun(cmd_or_fn: string|string[]|fun(host: luacap.Host), ...: string|{dry_run?: string, background?: boolean, after?: table}): any", "Runs a command, or a function, on this machine; in the background it returns a job whose wait() returns the output and stop() stops it."},
 	{Plain, "local_tempdir", (*Engine).luaLocalTempdir, "fun(name?: string): string", "Makes a directory on this machine that is removed as the run ends, however it ends."},
 	{Raw, "wait_local", (*Engine).rawWaitLocal, "", "Waits for a background command."},

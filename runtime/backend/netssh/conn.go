@@ -33,7 +33,9 @@ type Conn struct {
 
 	shellMu sync.Mutex // one command at a time through the shell
 	sh      *shell
-	spare   *spare // a session channel opened ahead, for a command that needs its own
+	spare   *spare          // a session channel opened ahead, for a command that needs its own
+	piped   *spare          // one PrepareChannel opened ahead for the Pipe it announced
+	opening <-chan struct{} // closed once PrepareChannel's open has ended; nil when none runs
 }
 
 // connect dials the chain and starts the keepalives. Callers hold mu, or
@@ -54,8 +56,8 @@ func (c *Conn) connect(ctx context.Context) error {
 	kaCtx, stop := context.WithCancel(context.Background())
 	c.stopKA = stop
 	go keepAlive(kaCtx, client, c.s.KeepAlive, c.s.KeepAliveMax, lost.note)
-	c.spare = nil
-	c.openSpare(client)
+	c.spare, c.piped, c.opening = nil, nil, nil
+	c.openSpare(client, &c.spare)
 	return nil
 }
 
@@ -174,9 +176,11 @@ func (c *Conn) closeLocked() error {
 		c.sftp.Close()
 		c.sftp = nil
 	}
-	if c.spare != nil {
-		c.spare.ch.Close()
-		c.spare = nil
+	for _, sp := range []**spare{&c.spare, &c.piped} {
+		if *sp != nil {
+			(*sp).ch.Close()
+			*sp = nil
+		}
 	}
 	var err error
 	if len(c.chain) > 0 {

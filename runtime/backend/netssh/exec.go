@@ -45,7 +45,7 @@ func (c *Conn) runInSession(ctx context.Context, cmd string, opts backend.RunOpt
 				"and this one is %d KiB: upload it as a script and run that", maxRequest>>10, len(request)>>10)
 		}
 	} else {
-		if sp := c.takeSpare(ctx, cmd); sp != nil {
+		if sp := c.takeSpare(ctx, cmd, &c.spare); sp != nil {
 			return c.runOnSpare(ctx, sp, cmd, opts)
 		}
 		request, stdin, isReady = execute(cmd, opts.Stdin)

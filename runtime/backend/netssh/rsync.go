@@ -68,10 +68,28 @@ func (c *Conn) Pipe(ctx context.Context, cmd string, stdin io.Reader, stdout, st
 	return o.code, nil
 }
 
-// pipeChannel is the spare channel, or a new one on the live client.
+// pipeChannel is a channel opened ahead: the one PrepareChannel opened,
+// else the spare, else the one PrepareChannel is opening, once open; else
+// a new one on the live client.
 func (c *Conn) pipeChannel(ctx context.Context, cmd string) (*spare, error) {
-	if sp := c.takeSpare(ctx, cmd); sp != nil {
+	if sp := c.takeSpare(ctx, cmd, &c.piped); sp != nil {
 		return sp, nil
+	}
+	if sp := c.takeSpare(ctx, cmd, &c.spare); sp != nil {
+		return sp, nil
+	}
+	c.mu.Lock()
+	opening := c.opening
+	c.mu.Unlock()
+	if opening != nil {
+		select {
+		case <-opening:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if sp := c.takeSpare(ctx, cmd, &c.piped); sp != nil {
+			return sp, nil
+		}
 	}
 	client, err := c.live(ctx)
 	if err != nil {
@@ -84,18 +102,32 @@ func (c *Conn) pipeChannel(ctx context.Context, cmd string) (*spare, error) {
 	return &spare{client: client, ch: ch, reqs: reqs}, nil
 }
 
-// PrepareChannel opens a spare channel ahead, unless one is open, so that
-// the Pipe that follows finds it open: its round trip overlaps whatever
-// the caller waits for meanwhile.
+// PrepareChannel opens a channel ahead and starts it ready, for the Pipe
+// that follows, unless one is open or opening for it: its round trips
+// (the open, and the start of the ready program: the server takes no
+// input before) overlap whatever the caller waits for meanwhile. It is
+// not the spare channel, which a command with stdin takes: in a deploy,
+// the code's upload takes that one while the assets are built, and the
+// rsync that follows paid for a channel of its own, 2 round trips of its
+// 8 (RTT 200 ms).
 func (c *Conn) PrepareChannel(ctx context.Context) {
 	client, err := c.live(ctx)
 	if err != nil {
 		return // the Pipe reports it
 	}
 	c.mu.Lock()
-	open := c.spare != nil
-	c.mu.Unlock()
-	if !open {
-		c.openSpare(client)
+	defer c.mu.Unlock()
+	if c.piped != nil || c.opening != nil {
+		return
 	}
+	done := c.openSpare(client, &c.piped)
+	c.opening = done
+	go func() {
+		<-done
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.opening == done {
+			c.opening = nil
+		}
+	}()
 }

@@ -39,6 +39,10 @@ type testServer struct {
 	cfg     *ssh.ServerConfig
 	fault   atomic.Int32
 	accepts atomic.Int32
+	// sessions counts the session channels opened; openDelay holds each
+	// open that long first, as a round trip would.
+	sessions  atomic.Int32
+	openDelay atomic.Int64
 
 	mu    sync.Mutex
 	conns []net.Conn
@@ -180,10 +184,12 @@ func (s *testServer) handle(conn net.Conn) {
 			nc.Reject(ssh.UnknownChannelType, "sessions only")
 			continue
 		}
+		time.Sleep(time.Duration(s.openDelay.Load()))
 		ch, creqs, err := nc.Accept()
 		if err != nil {
 			continue
 		}
+		s.sessions.Add(1)
 		go s.session(ch, creqs)
 	}
 }

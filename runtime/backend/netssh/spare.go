@@ -22,7 +22,8 @@ import (
 // connects: a deploy streams one archive. It is not replaced once used; a
 // later such command opens a session of its own, and 64 hosts opening a
 // second channel while the first streamed raised luacap's peak RSS from
-// about 50 to 72 MB in the benchmark.
+// about 50 to 72 MB in the benchmark. An rsync announced ahead
+// (PrepareChannel, prepare_rsync()) gets one of its own, c.piped.
 type spare struct {
 	client *ssh.Client
 	ch     ssh.Channel
@@ -67,39 +68,53 @@ func execute(cmd string, stdin io.Reader) (request string, input io.Reader, isRe
 	return ready, readyInput(cmd, stdin), true
 }
 
-// openSpare opens the next spare channel in the background, and starts it
-// ready. With agent forwarding it is not started: sshd gives the agent
-// only to sessions started after it was asked for, and asking costs the
-// round trip that starting ahead saves.
-func (c *Conn) openSpare(client *ssh.Client) {
+// openSpare opens a spare channel in the background into slot (c.spare
+// or c.piped), and starts it ready. With agent forwarding it is not
+// started: sshd gives the agent only to sessions started after it was
+// asked for, and asking costs the round trip that starting ahead saves.
+// The channel it returns is closed once the attempt has ended, opened or
+// not.
+func (c *Conn) openSpare(client *ssh.Client, slot **spare) <-chan struct{} {
+	done := make(chan struct{})
 	go func() {
-		ch, reqs, err := client.OpenChannel("session", nil)
-		if err != nil {
+		defer close(done)
+		sp := openReady(client, !c.s.ForwardAgent)
+		if sp == nil {
 			return // a command that wanted it opens its own session
-		}
-		started := !c.s.ForwardAgent
-		if started {
-			if _, err := ch.SendRequest("exec", false, ssh.Marshal(struct{ Command string }{ready})); err != nil {
-				ch.Close()
-				go ssh.DiscardRequests(reqs)
-				return
-			}
 		}
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		if c.spare != nil || len(c.chain) == 0 || c.client() != client {
-			ch.Close()
-			go ssh.DiscardRequests(reqs)
+		if *slot != nil || len(c.chain) == 0 || c.client() != client {
+			sp.ch.Close()
+			go ssh.DiscardRequests(sp.reqs)
 			return
 		}
-		c.spare = &spare{client: client, ch: ch, reqs: reqs, ready: started}
+		*slot = sp
 	}()
+	return done
 }
 
-// takeSpare returns the spare channel, if one is open on the live client
-// and can run cmd: a ready one reads it line by line, which a NUL byte
-// would cut short.
-func (c *Conn) takeSpare(ctx context.Context, cmd string) *spare {
+// openReady opens a session channel on client and, with start, starts the
+// ready program in it; nil when either failed.
+func openReady(client *ssh.Client, start bool) *spare {
+	ch, reqs, err := client.OpenChannel("session", nil)
+	if err != nil {
+		return nil
+	}
+	if start {
+		if _, err := ch.SendRequest("exec", false, ssh.Marshal(struct{ Command string }{ready})); err != nil {
+			ch.Close()
+			go ssh.DiscardRequests(reqs)
+			return nil
+		}
+	}
+	return &spare{client: client, ch: ch, reqs: reqs, ready: start}
+}
+
+// takeSpare returns the spare channel in slot, if one is open on the
+// live client and can run cmd: a ready one reads it line by line, which a
+// NUL byte would cut short.
+func (c *Conn) takeSpare(ctx context.Context, cmd string, slot **spare) *spare {
 	if strings.IndexByte(cmd, 0) >= 0 {
 		return nil
 	}
@@ -109,8 +124,8 @@ func (c *Conn) takeSpare(ctx context.Context, cmd string) *spare {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	sp := c.spare
-	c.spare = nil
+	sp := *slot
+	*slot = nil
 	if sp == nil || sp.client != client {
 		return nil
 	}

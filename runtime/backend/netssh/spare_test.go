@@ -12,21 +12,36 @@ import (
 // readySpare waits until c has a spare channel open and ready.
 func readySpare(t *testing.T, c *Conn) *spare {
 	t.Helper()
+	sp := waitSlot(t, c, &c.spare)
+	if !sp.ready {
+		t.Fatal("the spare channel was not started ready")
+	}
+	return sp
+}
+
+// waitSlot waits until c has a channel open in slot (c.spare, c.piped).
+func waitSlot(t *testing.T, c *Conn, slot **spare) *spare {
+	t.Helper()
 	deadline := time.Now().Add(hangGuard)
 	for time.Now().Before(deadline) {
 		c.mu.Lock()
-		sp := c.spare
+		sp := *slot
 		c.mu.Unlock()
 		if sp != nil {
-			if !sp.ready {
-				t.Fatal("the spare channel was not started ready")
-			}
 			return sp
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	t.Fatal("no spare channel was opened")
+	t.Fatal("no channel was opened ahead")
 	return nil
+}
+
+// reopenSpare opens the spare channel again, once it was taken.
+func reopenSpare(t *testing.T, c *Conn) {
+	t.Helper()
+	client, err := c.live(context.Background())
+	must(t, err)
+	<-c.openSpare(client, &c.spare)
 }
 
 // A ready spare runs the command it reads as sshd would have run it,
@@ -71,7 +86,7 @@ func TestReadySpareRunsTheCommandItReads(t *testing.T) {
 			if !taken {
 				t.Error("the command did not run on the spare channel")
 			}
-			c.PrepareChannel(context.Background()) // the next case's
+			reopenSpare(t, c) // the next case's
 		})
 	}
 }
@@ -82,7 +97,7 @@ func TestReadySpareIsNotGivenANulByte(t *testing.T) {
 	_, s := startServer(t)
 	c := dial(t, s)
 	sp := readySpare(t, c)
-	if got := c.takeSpare(context.Background(), "echo a\x00b"); got != nil {
+	if got := c.takeSpare(context.Background(), "echo a\x00b", &c.spare); got != nil {
 		t.Fatal("a command with a NUL byte took the ready spare")
 	}
 	c.mu.Lock()

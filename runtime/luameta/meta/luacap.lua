@@ -260,6 +260,9 @@ function download(remote_path, local_path) end
 ---@return any
 function rsync(local_dir, remote_dir, opts) end
 
+---Inside on(): opens, ahead, the channel this host's next rsync() takes, so that its round trips overlap what runs until then.
+function prepare_rsync() end
+
 ---Runs a command, or a function, on this machine; in the background it returns a job whose wait() returns the output and stop() stops it.
 ---@param cmd_or_fn string|string[]|fun(host: luacap.Host)
 ---@param ... string|{dry_run?: string, background?: boolean, after?: table}
