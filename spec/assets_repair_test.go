@@ -17,13 +17,7 @@ func TestSharedAssetsCutBetweenTheRenamesAreMendedByTheNextRun(t *testing.T) {
 	t.Parallel()
 	c := harness.Start(t, 1, harness.Options{})
 	h := c.Hosts[0]
-	d := newDeployEnv(t, c, appDeployfile(c, map[string]string{"h1": `"web"`}, `
-set("copy_source", nil)
-set("repo_url", "repo")
-set("local_repo", "repo")
-set("linked_dirs", { "log", "tmp/pids", "public/assets" })
-use("rails/assets_local")
-set("assets_shared", true)
+	d := newDeployEnv(t, c, appDeployfile(c, map[string]string{"h1": `"web"`}, sharedAssetsFromRepo+`
 set("assets_build_command", "mkdir -p public/assets && v=$(cat app/assets/version) && echo app-$v.css > public/assets/manifest.txt")
 -- the first thing after the lock: shared/ serves a set again
 before("deploy:create_release", function()

@@ -9,6 +9,17 @@ import (
 	"github.com/luacap/luacap/spec/harness"
 )
 
+// sharedAssetsFromRepo is the Deployfile's part of an app deployed from
+// the git repository "repo" with its assets built here and served from
+// shared/ (assets_shared): each test adds its build command.
+const sharedAssetsFromRepo = `
+set("copy_source", nil)
+set("repo_url", "repo")
+set("local_repo", "repo")
+set("linked_dirs", { "log", "tmp/pids", "public/assets" })
+use("rails/assets_local")
+set("assets_shared", true)`
+
 // With assets_shared, every release keeps the set of assets it served: a
 // rollback, and a deploy that is undone, serve the older set again. What
 // the live release serves is untouched until current switches, and the
@@ -18,13 +29,7 @@ func TestSharedAssetsFollowTheReleaseInCurrent(t *testing.T) {
 	t.Parallel()
 	c := harness.Start(t, 2, harness.Options{})
 	roles := map[string]string{"h1": `"web"`, "h2": `"web"`}
-	d := newDeployEnv(t, c, appDeployfile(c, roles, `
-set("copy_source", nil)
-set("repo_url", "repo")
-set("local_repo", "repo")
-set("linked_dirs", { "log", "tmp/pids", "public/assets" })
-use("rails/assets_local")
-set("assets_shared", true)
+	d := newDeployEnv(t, c, appDeployfile(c, roles, sharedAssetsFromRepo+`
 -- digest-named files and a manifest, as Rails writes them
 set("assets_build_command", "mkdir -p public/assets && v=$(cat app/assets/version) && cp app/assets/app.css public/assets/app-$v.css && echo app-$v.css > public/assets/manifest.txt")
 -- until the switch, shared/ serves what the live release was deployed with

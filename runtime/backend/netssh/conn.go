@@ -99,7 +99,7 @@ func (c *Conn) session(ctx context.Context) (*ssh.Session, *ssh.Client, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		sess, err := client.NewSession()
+		sess, err := withRoom(c, false, client.NewSession)
 		if err == nil {
 			return sess, client, nil
 		}

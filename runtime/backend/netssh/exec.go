@@ -74,7 +74,7 @@ func (c *Conn) runInSession(ctx context.Context, cmd string, opts backend.RunOpt
 	if err := sess.Start(request); err != nil {
 		return backend.Result{}, fmt.Errorf("starting the command: %v", err)
 	}
-	ended, err := wait(ctx, sess, g, client)
+	ended, err := wait(ctx, sess, g, c.sessionOn(client))
 	res := backend.Result{Duration: time.Since(start)}
 	if ended { // else its output may still be coming
 		res = kept.Result(res)
@@ -84,7 +84,7 @@ func (c *Conn) runInSession(ctx context.Context, cmd string, opts backend.RunOpt
 
 // wait waits for the command, or on cancel asks the server to stop it
 // and stops its group g; ended is false when its end never came.
-func wait(ctx context.Context, sess *ssh.Session, g *group, client *ssh.Client) (ended bool, err error) {
+func wait(ctx context.Context, sess *ssh.Session, g *group, newSession sessionOpener) (ended bool, err error) {
 	done := make(chan error, 1)
 	go func() { done <- sess.Wait() }()
 	select {
@@ -92,7 +92,7 @@ func wait(ctx context.Context, sess *ssh.Session, g *group, client *ssh.Client) 
 		return true, err
 	case <-ctx.Done():
 		sess.Signal(ssh.SIGTERM)
-		_, ended := stop(g, client, func() { sess.Close() }, done)
+		_, ended := stop(g, newSession, func() { sess.Close() }, done)
 		return ended, ctx.Err()
 	}
 }

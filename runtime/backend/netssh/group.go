@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/luacap/luacap/runtime/command"
-	"golang.org/x/crypto/ssh"
 )
 
 // group is a remote command's process group, known once the program that
@@ -70,7 +69,7 @@ const endWait = 3 * time.Second
 // once the pid is known or pidWait has passed, and reports whether it
 // started within killWait. Once started it goes on by itself on the
 // host, though luacap exits.
-func (g *group) kill(client *ssh.Client) bool {
+func (g *group) kill(newSession sessionOpener) bool {
 	select {
 	case <-g.known:
 	case <-time.After(pidWait):
@@ -81,7 +80,7 @@ func (g *group) kill(client *ssh.Client) bool {
 	}
 	started := make(chan bool, 1)
 	go func() {
-		sess, err := client.NewSession()
+		sess, err := newSession()
 		if err != nil {
 			started <- false
 			return
@@ -103,9 +102,9 @@ func (g *group) kill(client *ssh.Client) bool {
 // the host did not start the kill: it no longer answers, and should not
 // hold a stop (nor a second Ctrl-C). What the command wrote is then not
 // to be read: its streams may still be copied.
-func stop[T any](g *group, client *ssh.Client, closeChannel func(), end <-chan T) (v T, ok bool) {
+func stop[T any](g *group, newSession sessionOpener, closeChannel func(), end <-chan T) (v T, ok bool) {
 	pidKnown := g.pid.Load() != 0
-	started := g.kill(client)
+	started := g.kill(newSession)
 	closeChannel()
 	if pidKnown && !started {
 		return v, false

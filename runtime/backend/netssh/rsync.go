@@ -50,7 +50,7 @@ func (c *Conn) Pipe(ctx context.Context, cmd string, stdin io.Reader, stdout, st
 	case o = <-status:
 	case <-ctx.Done():
 		sp.ch.SendRequest("signal", false, ssh.Marshal(struct{ Signal string }{"TERM"}))
-		if _, ended := stop(g, sp.client, func() { sp.ch.Close() }, status); !ended { // its output may still be coming
+		if _, ended := stop(g, c.sessionOn(sp.client), func() { sp.ch.Close() }, status); !ended { // its output may still be coming
 			_, err := c.exitStatus(ctx, backend.Result{}, ctx.Err())
 			return 0, err
 		}
@@ -95,11 +95,14 @@ func (c *Conn) pipeChannel(ctx context.Context, cmd string) (*spare, error) {
 	if err != nil {
 		return nil, err
 	}
-	ch, reqs, err := client.OpenChannel("session", nil)
+	sp, err := withRoom(c, false, func() (*spare, error) {
+		ch, reqs, err := client.OpenChannel("session", nil)
+		return &spare{client: client, ch: ch, reqs: reqs}, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("opening a channel: %v", err)
 	}
-	return &spare{client: client, ch: ch, reqs: reqs}, nil
+	return sp, nil
 }
 
 // PrepareChannel opens a channel ahead and starts it ready, for the Pipe

@@ -37,9 +37,12 @@ type shell struct {
 	errs   *lineReader
 	marker string
 	group  *group // the shell's process group, to stop a command; stop reads it while receive sets it
-	next   int
-	queue  []int // ids of the commands sent whose ends are not read yet
-	reset  bool  // a failure was read: clear failedVar with the next command
+	// newSession opens the session that stops a command; the Conn's
+	// makes room for it (withRoom).
+	newSession sessionOpener
+	next       int
+	queue      []int // ids of the commands sent whose ends are not read yet
+	reset      bool  // a failure was read: clear failedVar with the next command
 
 	start   func(cmd string) error // sends the exec request; nil once sent
 	first   strings.Builder        // the commands that go with it, as printf's format
@@ -74,7 +77,7 @@ func startShell(client *ssh.Client, prepare func(ssh.Channel) error) (*shell, er
 		_, err := ch.SendRequest("exec", false, ssh.Marshal(struct{ Command string }{cmd}))
 		return err
 	})
-	sh.ch, sh.client = ch, client
+	sh.ch, sh.client, sh.newSession = ch, client, client.NewSession
 	return sh, nil
 }
 
@@ -253,5 +256,5 @@ func (l *lineReader) until(marker string, w io.Writer) (string, error) {
 // through a separate session (the shell itself is busy), and waits a
 // bounded time for receive's end on done (stop).
 func (sh *shell) stop(done <-chan outcome) (outcome, bool) {
-	return stop(sh.group, sh.client, func() { sh.ch.Close() }, done)
+	return stop(sh.group, sh.newSession, func() { sh.ch.Close() }, done)
 }

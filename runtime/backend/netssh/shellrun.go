@@ -140,15 +140,18 @@ func (c *Conn) shell(ctx context.Context) (*shell, error) {
 	if c.sh != nil && c.sh.client == client {
 		return c.sh, nil
 	}
-	sh, err := startShell(client, func(ch ssh.Channel) error {
-		if c.s.ForwardAgent {
-			return c.forwardAgentLocked(client, ch)
-		}
-		return nil
+	sh, err := withRoom(c, true, func() (*shell, error) {
+		return startShell(client, func(ch ssh.Channel) error {
+			if c.s.ForwardAgent {
+				return c.forwardAgentLocked(client, ch)
+			}
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, err
 	}
+	sh.newSession = c.sessionOn(client)
 	c.sh = sh
 	return sh, nil
 }

@@ -153,7 +153,7 @@ func (c *Conn) runOnSpare(ctx context.Context, sp *spare, cmd string, opts backe
 	case o = <-status:
 	case <-ctx.Done():
 		sp.ch.SendRequest("signal", false, ssh.Marshal(struct{ Signal string }{"TERM"}))
-		if _, ended := stop(g, sp.client, func() { sp.ch.Close() }, status); !ended { // its output may still be coming
+		if _, ended := stop(g, c.sessionOn(sp.client), func() { sp.ch.Close() }, status); !ended { // its output may still be coming
 			return c.exitStatus(ctx, backend.Result{Duration: time.Since(start)}, ctx.Err())
 		}
 	}
