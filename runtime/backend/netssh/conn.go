@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 
 	"github.com/pkg/sftp"
 	"golang.org/x/crypto/ssh"
@@ -36,6 +37,7 @@ type Conn struct {
 	spare   *spare          // a session channel opened ahead, for a command that needs its own
 	piped   *spare          // one PrepareChannel opened ahead for the Pipe it announced
 	opening <-chan struct{} // closed once PrepareChannel's open has ended; nil when none runs
+	running atomic.Int32    // commands running in sessions of their own, which end by themselves (withRoom)
 }
 
 // connect dials the chain and starts the keepalives. Callers hold mu, or
@@ -99,7 +101,7 @@ func (c *Conn) session(ctx context.Context) (*ssh.Session, *ssh.Client, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		sess, err := withRoom(c, false, client.NewSession)
+		sess, err := withRoom(ctx, c, false, client.NewSession)
 		if err == nil {
 			return sess, client, nil
 		}

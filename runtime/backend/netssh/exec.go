@@ -54,6 +54,7 @@ func (c *Conn) runInSession(ctx context.Context, cmd string, opts backend.RunOpt
 	if err != nil {
 		return backend.Result{}, err
 	}
+	defer c.runs()()
 	defer sess.Close()
 	if c.s.ForwardAgent {
 		if err := c.forwardAgent(client, sessionRequester{sess}); err != nil {

@@ -1,6 +1,7 @@
 package netssh
 
 import (
+	"context"
 	"errors"
 	"time"
 
@@ -28,17 +29,20 @@ func refusedOpen(err error) bool {
 // PrepareChannel opened) gave way, since what needs a session now comes
 // before what might need one later; then, unless the caller holds c.mu
 // (locked), after waits that double from 50 ms, up to roomWait in all,
-// for a session of the run's own (an upload) to end.
-func withRoom[T any](c *Conn, locked bool, open func() (T, error)) (T, error) {
+// for a command running in a session of its own (an upload) to end,
+// while one runs. The shell and sftp hold theirs for the run.
+func withRoom[T any](ctx context.Context, c *Conn, locked bool, open func() (T, error)) (T, error) {
 	v, err := open()
 	waited, pause := time.Duration(0), 50*time.Millisecond
+	// Once one ran, the wait goes on after it ended: sshd frees its
+	// session a moment later.
+	wait := !locked && c.running.Load() > 0
 	for err != nil && refusedOpen(err) {
-		if idle := c.takeIdle(locked); len(idle) > 0 {
-			giveWay(idle)
-		} else if locked || waited >= roomWait {
+		if idle := c.takeIdle(ctx, locked); len(idle) > 0 {
+			giveWay(ctx, idle)
+		} else if !wait || waited >= roomWait || sleep(ctx, pause) != nil {
 			return v, err
 		} else {
-			time.Sleep(pause)
 			waited, pause = waited+pause, pause*2
 		}
 		v, err = open()
@@ -46,10 +50,22 @@ func withRoom[T any](c *Conn, locked bool, open func() (T, error)) (T, error) {
 	return v, err
 }
 
+// sleep waits d, or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // takeIdle takes the channels opened ahead that nothing has taken,
 // once the one PrepareChannel may be opening has opened (the server
 // counts it already). locked says the caller holds c.mu.
-func (c *Conn) takeIdle(locked bool) []*spare {
+func (c *Conn) takeIdle(ctx context.Context, locked bool) []*spare {
 	if locked {
 		return c.takeIdleLocked()
 	}
@@ -57,7 +73,11 @@ func (c *Conn) takeIdle(locked bool) []*spare {
 	opening := c.opening
 	c.mu.Unlock()
 	if opening != nil {
-		<-opening
+		select {
+		case <-opening:
+		case <-ctx.Done():
+			return nil
+		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -80,7 +100,7 @@ func (c *Conn) takeIdleLocked() []*spare {
 // giveWay closes sps and waits, at most giveWayWait in all, until the
 // server has closed each: sshd counts a session until its program has
 // ended.
-func giveWay(sps []*spare) {
+func giveWay(ctx context.Context, sps []*spare) {
 	deadline := time.NewTimer(giveWayWait)
 	defer deadline.Stop()
 	for _, sp := range sps {
@@ -94,6 +114,8 @@ func giveWay(sps []*spare) {
 				}
 			case <-deadline.C:
 				return
+			case <-ctx.Done():
+				return
 			}
 		}
 	}
@@ -103,7 +125,17 @@ func giveWay(sps []*spare) {
 type sessionOpener func() (*ssh.Session, error)
 
 // sessionOn opens sessions on client, making room as withRoom does: a
-// stop must get its session on a host that allows few.
+// stop must get its session on a host that allows few. The stop that
+// asks has been cancelled already, and bounds its own wait (killWait).
 func (c *Conn) sessionOn(client *ssh.Client) sessionOpener {
-	return func() (*ssh.Session, error) { return withRoom(c, false, client.NewSession) }
+	return func() (*ssh.Session, error) {
+		return withRoom(context.Background(), c, false, client.NewSession)
+	}
+}
+
+// runs counts a command running in a session of its own until the
+// returned func is called.
+func (c *Conn) runs() (done func()) {
+	c.running.Add(1)
+	return func() { c.running.Add(-1) }
 }

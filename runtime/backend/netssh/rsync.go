@@ -28,6 +28,7 @@ func (c *Conn) Pipe(ctx context.Context, cmd string, stdin io.Reader, stdout, st
 	if err != nil {
 		return 0, err
 	}
+	defer c.runs()()
 	defer sp.ch.Close()
 	stdin, isReady, err := c.startOnSpare(sp, cmd, stdin)
 	if err != nil {
@@ -95,7 +96,7 @@ func (c *Conn) pipeChannel(ctx context.Context, cmd string) (*spare, error) {
 	if err != nil {
 		return nil, err
 	}
-	sp, err := withRoom(c, false, func() (*spare, error) {
+	sp, err := withRoom(ctx, c, false, func() (*spare, error) {
 		ch, reqs, err := client.OpenChannel("session", nil)
 		return &spare{client: client, ch: ch, reqs: reqs}, err
 	})

@@ -43,6 +43,9 @@ type testServer struct {
 	// open that long first, as a round trip would.
 	sessions  atomic.Int32
 	openDelay atomic.Int64
+	// maxSessions, when set, refuses a session beyond that many open at
+	// once on a connection, as sshd's MaxSessions does.
+	maxSessions atomic.Int32
 
 	mu    sync.Mutex
 	conns []net.Conn
@@ -179,18 +182,27 @@ func (s *testServer) handle(conn net.Conn) {
 	}
 	defer sc.Close()
 	go ssh.DiscardRequests(reqs) // keepalives: a refusal is a reply
+	var live atomic.Int32
 	for nc := range chans {
 		if nc.ChannelType() != "session" {
 			nc.Reject(ssh.UnknownChannelType, "sessions only")
 			continue
 		}
 		time.Sleep(time.Duration(s.openDelay.Load()))
+		if max := s.maxSessions.Load(); max > 0 && live.Load() >= max {
+			nc.Reject(ssh.ConnectionFailed, "open failed")
+			continue
+		}
 		ch, creqs, err := nc.Accept()
 		if err != nil {
 			continue
 		}
 		s.sessions.Add(1)
-		go s.session(ch, creqs)
+		live.Add(1)
+		go func() {
+			defer live.Add(-1)
+			s.session(ch, creqs)
+		}()
 	}
 }
 
@@ -202,6 +214,9 @@ func (s *testServer) session(ch ssh.Channel, reqs <-chan *ssh.Request) {
 		var p struct{ Value string }
 		ssh.Unmarshal(req.Payload, &p)
 		switch {
+		case req.Type == "pty-req": // granted, and ignored: the command runs as without
+			req.Reply(true, nil)
+			continue
 		case req.Type == "exec":
 			req.Reply(true, nil)
 			go ssh.DiscardRequests(reqs)

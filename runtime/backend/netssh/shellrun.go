@@ -140,7 +140,7 @@ func (c *Conn) shell(ctx context.Context) (*shell, error) {
 	if c.sh != nil && c.sh.client == client {
 		return c.sh, nil
 	}
-	sh, err := withRoom(c, true, func() (*shell, error) {
+	sh, err := withRoom(ctx, c, true, func() (*shell, error) {
 		return startShell(client, func(ch ssh.Channel) error {
 			if c.s.ForwardAgent {
 				return c.forwardAgentLocked(client, ch)

@@ -137,6 +137,7 @@ func (c *Conn) takeSpare(ctx context.Context, cmd string, slot **spare) *spare {
 // follows it in the same flight, once the server has started it. A
 // refused exec shows as the channel closing without an exit status.
 func (c *Conn) runOnSpare(ctx context.Context, sp *spare, cmd string, opts backend.RunOptions) (backend.Result, error) {
+	defer c.runs()()
 	defer sp.ch.Close()
 	stdin, isReady, err := c.startOnSpare(sp, cmd, opts.Stdin)
 	if err != nil {

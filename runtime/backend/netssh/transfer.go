@@ -22,7 +22,7 @@ func (c *Conn) sftpClient(ctx context.Context) (*sftp.Client, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.sftp == nil {
-		sc, err := withRoom(c, true, func() (*sftp.Client, error) { return sftp.NewClient(client, sftp.UseConcurrentWrites(true)) })
+		sc, err := withRoom(ctx, c, true, func() (*sftp.Client, error) { return sftp.NewClient(client, sftp.UseConcurrentWrites(true)) })
 		if err != nil {
 			return nil, fmt.Errorf("starting sftp (is the sftp subsystem enabled in sshd_config?): %v", err)
 		}
