@@ -64,7 +64,11 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 // takeIdle takes the channels opened ahead that nothing has taken,
 // once the one PrepareChannel may be opening has opened (the server
-// counts it already). locked says the caller holds c.mu.
+// counts it already); where there are none, the shell, when no command
+// of its runs or is queued: under MaxSessions 2, the shell and a command
+// with stdin left no room for the session that stops that command, which
+// ran on after an interrupt. The next command starts a shell again.
+// locked says the caller holds c.mu.
 func (c *Conn) takeIdle(ctx context.Context, locked bool) []*spare {
 	if locked {
 		return c.takeIdleLocked()
@@ -80,8 +84,19 @@ func (c *Conn) takeIdle(ctx context.Context, locked bool) []*spare {
 		}
 	}
 	c.mu.Lock()
+	idle := c.takeIdleLocked()
+	c.mu.Unlock()
+	if len(idle) > 0 || !c.shellMu.TryLock() { // the shell runs a command, or one is queued
+		return idle
+	}
+	defer c.shellMu.Unlock()
+	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.takeIdleLocked()
+	if sh := c.sh; sh != nil && len(sh.queue) == 0 && sh.gone != nil {
+		c.sh = nil
+		idle = append(idle, &spare{client: sh.client, ch: sh.ch, reqs: sh.gone})
+	}
+	return idle
 }
 
 // takeIdleLocked takes the channels opened ahead that nothing has taken.

@@ -36,7 +36,8 @@ type shell struct {
 	out    *lineReader
 	errs   *lineReader
 	marker string
-	group  *group // the shell's process group, to stop a command; stop reads it while receive sets it
+	group  *group              // the shell's process group, to stop a command; stop reads it while receive sets it
+	gone   <-chan *ssh.Request // closed once the server has closed the channel; nothing is sent on it
 	// newSession opens the session that stops a command; the Conn's
 	// makes room for it (withRoom).
 	newSession sessionOpener
@@ -68,7 +69,8 @@ func startShell(client *ssh.Client, prepare func(ssh.Channel) error) (*shell, er
 	if err != nil {
 		return nil, err
 	}
-	go ssh.DiscardRequests(reqs) // exit-status and the like: the markers carry what we need
+	gone := make(chan *ssh.Request)
+	go func() { ssh.DiscardRequests(reqs); close(gone) }() // exit-status and the like: the markers carry what we need
 	if err := prepare(ch); err != nil {
 		ch.Close()
 		return nil, err
@@ -77,7 +79,7 @@ func startShell(client *ssh.Client, prepare func(ssh.Channel) error) (*shell, er
 		_, err := ch.SendRequest("exec", false, ssh.Marshal(struct{ Command string }{cmd}))
 		return err
 	})
-	sh.ch, sh.client, sh.newSession = ch, client, client.NewSession
+	sh.ch, sh.client, sh.newSession, sh.gone = ch, client, client.NewSession, gone
 	return sh, nil
 }
 
