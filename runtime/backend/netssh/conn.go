@@ -38,6 +38,7 @@ type Conn struct {
 	piped   *spare          // one PrepareChannel opened ahead for the Pipe it announced
 	opening <-chan struct{} // closed once PrepareChannel's open has ended; nil when none runs
 	running atomic.Int32    // commands running in sessions of their own, which end by themselves (withRoom)
+	closed  bool            // Close was called: live does not dial again
 }
 
 // connect dials the chain and starts the keepalives. Callers hold mu, or
@@ -65,6 +66,9 @@ func (c *Conn) connect(ctx context.Context) error {
 
 func (c *Conn) client() *ssh.Client { return c.chain[len(c.chain)-1] }
 
+// errClosed is what asks for a connection after it was closed.
+var errClosed = errors.New("the connection was closed as the run ended")
+
 // live returns the client. When the connection has died it dials once
 // more; when that fails, the host is down and live fails at once from
 // then on. A dial stopped by the caller's context (Ctrl-C) does not mark
@@ -74,6 +78,9 @@ func (c *Conn) live(ctx context.Context) (*ssh.Client, error) {
 	defer c.mu.Unlock()
 	if c.down != nil {
 		return nil, c.down
+	}
+	if c.closed {
+		return nil, errClosed
 	}
 	select {
 	case <-c.dead:
@@ -163,10 +170,13 @@ func (c *Conn) forwardAgentLocked(client *ssh.Client, on requester) error {
 	return nil
 }
 
-// Close ends the connection and every hop.
+// Close ends the connection and every hop. What asks for the connection
+// afterwards (a channel opened ahead in the background, late) gets an
+// error: the run has ended, and nothing dials again.
 func (c *Conn) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.closed = true
 	return c.closeLocked()
 }
 
