@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/luacap/luacap/spec/harness"
 )
@@ -113,6 +114,12 @@ func TestAttack8LoginShellsAssets(t *testing.T) {
 				commit("2", "")
 				d.deploy("20260101000002")
 				servesAssets(t, d, c.Hosts, "unchanged", "20260101000002", "1", "red")
+				// the idle channel's ready program ends with the run
+				for _, name := range []string{"sh", filepath.Base(shell), "cat", "rsync"} {
+					if left := leftOn(c.Hosts[0], name); len(left) > 0 {
+						t.Errorf("left running on the host after the run: %v", left)
+					}
+				}
 				commit("3", "green")
 				d.deploy("20260101000003")
 				servesAssets(t, d, c.Hosts, "changed", "20260101000003", "3", "green")
@@ -200,7 +207,24 @@ func TestAttack8ManyHostsMaxHosts(t *testing.T) {
 // and every other host stays on its release, serving its set.
 func TestAttack8HostDiesBeforeRsync(t *testing.T) {
 	t.Parallel()
+	for _, max := range []int{0, 2} {
+		max := max
+		t.Run(fmt.Sprintf("MaxSessions %d", max), func(t *testing.T) {
+			t.Parallel()
+			hostDiesBeforeRsync(t, max)
+		})
+	}
+}
+
+func hostDiesBeforeRsync(t *testing.T, max int) {
 	c := harness.Start(t, 3, harness.Options{})
+	for _, h := range c.Hosts {
+		if max > 0 {
+			if err := h.Reconfigure(func(cfg string) string { return fmt.Sprintf("MaxSessions %d\n", max) + cfg }); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	d, commit := assets8(t, c, "", `
 before("deploy:assets:precompile", function() run_locally("touch building") end)`)
 	d.deploy("20260101000001")
@@ -312,4 +336,35 @@ end)`
 			})
 		}
 	}
+}
+
+// Over a link with RTT 80 ms, under MaxSessions 2, fish as the login
+// shell and forward_agent: the channel opened ahead is still opening while
+// other channels are asked for; deploys (first, changed, unchanged) and a
+// rollback succeed and serve the right set.
+func TestAttack8SlowLinkFewSessions(t *testing.T) {
+	t.Parallel()
+	c := harness.Start(t, 2, harness.Options{LoginShell: "/usr/bin/fish"})
+	ports := map[string]int{}
+	for _, h := range c.Hosts {
+		if err := h.Reconfigure(func(cfg string) string { return "MaxSessions 2\n" + cfg }); err != nil {
+			t.Fatal(err)
+		}
+		ports[h.Name] = harness.StartDelayProxy(t, fmt.Sprintf("%s:%d", h.Addr, h.Port), 80*time.Millisecond)
+	}
+	if err := c.WriteClientFilesVia(ports); err != nil {
+		t.Fatal(err)
+	}
+	d, commit := assets8(t, c, "forward_agent = true", "")
+	d.env = []string{"SSH_AUTH_SOCK=" + harness.StartAgent(t, c.ClientKey)}
+	d.deploy("20260101000001")
+	servesAssets(t, d, c.Hosts, "first", "20260101000001", "1", "red")
+	commit("2", "blue")
+	d.deploy("20260101000002")
+	servesAssets(t, d, c.Hosts, "changed", "20260101000002", "2", "blue")
+	commit("3", "")
+	d.deploy("20260101000003")
+	servesAssets(t, d, c.Hosts, "unchanged", "20260101000003", "2", "blue")
+	mustSucceed(t, d.run("deploy:rollback"))
+	servesAssets(t, d, c.Hosts, "rollback", "20260101000002", "2", "blue")
 }
