@@ -13,13 +13,13 @@ import (
 	"github.com/luacap/luacap/spec/harness"
 )
 
-// Under MaxSessions 2 and 3, an interrupt still stops a command with
+// Under MaxSessions 2, an interrupt still stops a command with
 // stdin that ignores SIGTERM and the end of its input, once the shell
 // is open (and, with prepare_rsync(), a channel opened ahead is idle):
 // the kill's session must find room.
 func TestAttack7InterruptUnderFewSessions(t *testing.T) {
 	t.Parallel()
-	for _, max := range []int{2, 3} {
+	for _, max := range []int{2} { // 3 held too; 2 is the tight case
 		for _, prepare := range []string{"0", "1"} {
 			max, prepare := max, prepare
 			t.Run(fmt.Sprintf("MaxSessions %d prepare %s", max, prepare), func(t *testing.T) {

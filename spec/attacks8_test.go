@@ -94,11 +94,14 @@ end)`)
 
 // The prepared channel runs luacap's ready program under the login shell:
 // fish, tcsh and zsh, assets changed and unchanged (the channel stays
-// idle), under MaxSessions default and 2.
+// idle), under MaxSessions default or 2.
 func TestAttack8LoginShellsAssets(t *testing.T) {
 	t.Parallel()
 	for _, shell := range []string{"/usr/bin/fish", "/usr/bin/tcsh", "/usr/bin/zsh"} {
 		for _, max := range []int{0, 2} {
+			if (shell == "/usr/bin/tcsh" && max == 0) || (shell == "/usr/bin/zsh" && max == 2) {
+				continue // fish under both, the others once: the spec's time is CI's
+			}
 			shell, max := shell, max
 			t.Run(fmt.Sprintf("%s MaxSessions %d", filepath.Base(shell), max), func(t *testing.T) {
 				t.Parallel()
@@ -181,11 +184,11 @@ func TestAttack8TwoDeploysAtOnce(t *testing.T) {
 	}
 }
 
-// Eight hosts with --max-hosts 2 under MaxSessions 2: assets changed and
+// Five hosts with --max-hosts 2 (three groups) under MaxSessions 2: assets changed and
 // unchanged, every host serves the set.
 func TestAttack8ManyHostsMaxHosts(t *testing.T) {
 	t.Parallel()
-	c := harness.Start(t, 8, harness.Options{})
+	c := harness.Start(t, 5, harness.Options{})
 	for _, h := range c.Hosts {
 		if err := h.Reconfigure(func(cfg string) string { return "MaxSessions 2\n" + cfg }); err != nil {
 			t.Fatal(err)
@@ -254,7 +257,7 @@ before("deploy:assets:precompile", function() run_locally("touch building") end)
 // and unchanged, succeed.
 func TestAttack8ForwardAgentFewSessions(t *testing.T) {
 	t.Parallel()
-	for _, max := range []int{2, 3} {
+	for _, max := range []int{2} { // 3 held too; 2 is the tight case
 		max := max
 		t.Run(fmt.Sprintf("MaxSessions %d", max), func(t *testing.T) {
 			t.Parallel()
@@ -289,6 +292,9 @@ func TestAttack8PreparedChannelReuse(t *testing.T) {
 	t.Parallel()
 	for _, max := range []int{2, 3} {
 		for _, fa := range []bool{false, true} {
+			if (max == 2) == fa {
+				continue // each setting once: the spec's time is CI's
+			}
 			max, fa := max, fa
 			t.Run(fmt.Sprintf("MaxSessions %d forward_agent %v", max, fa), func(t *testing.T) {
 				t.Parallel()

@@ -39,6 +39,7 @@ type Conn struct {
 	opening <-chan struct{} // closed once PrepareChannel's open has ended; nil when none runs
 	running atomic.Int32    // commands running in sessions of their own, which end by themselves (withRoom)
 	closed  bool            // Close was called: live does not dial again
+	lastEnd atomic.Int64    // when such a command last ended, in Unix ns
 }
 
 // connect dials the chain and starts the keepalives. Callers hold mu, or

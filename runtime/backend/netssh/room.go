@@ -34,9 +34,10 @@ func refusedOpen(err error) bool {
 func withRoom[T any](ctx context.Context, c *Conn, locked bool, open func() (T, error)) (T, error) {
 	v, err := open()
 	waited, pause := time.Duration(0), 50*time.Millisecond
-	// Once one ran, the wait goes on after it ended: sshd frees its
-	// session a moment later.
-	wait := !locked && c.running.Load() > 0
+	// A command that ended lately counts: sshd frees its session once our
+	// close has reached it, half a round trip after the command returned.
+	// Once one ran, the wait goes on after it ended.
+	wait := !locked && (c.running.Load() > 0 || time.Since(time.Unix(0, c.lastEnd.Load())) < roomWait)
 	for err != nil && refusedOpen(err) {
 		if idle := c.takeIdle(ctx, locked); len(idle) > 0 {
 			giveWay(ctx, idle)
@@ -152,5 +153,8 @@ func (c *Conn) sessionOn(client *ssh.Client) sessionOpener {
 // returned func is called.
 func (c *Conn) runs() (done func()) {
 	c.running.Add(1)
-	return func() { c.running.Add(-1) }
+	return func() {
+		c.lastEnd.Store(time.Now().UnixNano())
+		c.running.Add(-1)
+	}
 }
