@@ -79,7 +79,7 @@ end)`
 			dir := harness.WriteDeployfile(t, src)
 			big := filepath.Join(dir, "big")
 			os.MkdirAll(big, 0o755)
-			if err := exec.Command("dd", "if=/dev/urandom", "of="+filepath.Join(big, "blob"), "bs=1M", "count=400").Run(); err != nil {
+			if err := exec.Command("dd", "if=/dev/urandom", "of="+filepath.Join(big, "blob"), "bs=1M", "count=150").Run(); err != nil {
 				t.Fatal(err)
 			}
 			cmd := exec.Command(luacap, "long")
@@ -126,7 +126,7 @@ end)`
 	dir := harness.WriteDeployfile(t, src)
 	big := filepath.Join(dir, "big")
 	os.MkdirAll(big, 0o755)
-	if err := exec.Command("dd", "if=/dev/urandom", "of="+filepath.Join(big, "blob"), "bs=1M", "count=600").Run(); err != nil {
+	if err := exec.Command("dd", "if=/dev/urandom", "of="+filepath.Join(big, "blob"), "bs=1M", "count=200").Run(); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(luacap, "long")
