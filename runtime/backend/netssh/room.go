@@ -74,15 +74,8 @@ func (c *Conn) takeIdle(ctx context.Context, locked bool) []*spare {
 	if locked {
 		return c.takeIdleLocked()
 	}
-	c.mu.Lock()
-	opening := c.opening
-	c.mu.Unlock()
-	if opening != nil {
-		select {
-		case <-opening:
-		case <-ctx.Done():
-			return nil
-		}
+	if c.awaitOpening(ctx) != nil {
+		return nil
 	}
 	c.mu.Lock()
 	idle := c.takeIdleLocked()

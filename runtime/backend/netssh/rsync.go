@@ -79,18 +79,11 @@ func (c *Conn) pipeChannel(ctx context.Context, cmd string) (*spare, error) {
 	if sp := c.takeSpare(ctx, cmd, &c.spare); sp != nil {
 		return sp, nil
 	}
-	c.mu.Lock()
-	opening := c.opening
-	c.mu.Unlock()
-	if opening != nil {
-		select {
-		case <-opening:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-		if sp := c.takeSpare(ctx, cmd, &c.piped); sp != nil {
-			return sp, nil
-		}
+	if err := c.awaitOpening(ctx); err != nil {
+		return nil, err
+	}
+	if sp := c.takeSpare(ctx, cmd, &c.piped); sp != nil {
+		return sp, nil
 	}
 	client, err := c.live(ctx)
 	if err != nil {
@@ -104,6 +97,23 @@ func (c *Conn) pipeChannel(ctx context.Context, cmd string) (*spare, error) {
 		return nil, fmt.Errorf("opening a channel: %v", err)
 	}
 	return sp, nil
+}
+
+// awaitOpening waits until the open PrepareChannel started, if any, has
+// ended.
+func (c *Conn) awaitOpening(ctx context.Context) error {
+	c.mu.Lock()
+	opening := c.opening
+	c.mu.Unlock()
+	if opening == nil {
+		return nil
+	}
+	select {
+	case <-opening:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // PrepareChannel opens a channel ahead and starts it ready, for the Pipe
