@@ -78,11 +78,7 @@ task("long", function()
   end)
 end)`
 			dir := harness.WriteDeployfile(t, src)
-			big := filepath.Join(dir, "big")
-			os.MkdirAll(big, 0o755)
-			if err := exec.Command("dd", "if=/dev/urandom", "of="+filepath.Join(big, "blob"), "bs=1M", "count=150").Run(); err != nil {
-				t.Fatal(err)
-			}
+			big := randomDir(t, dir, 150)
 			cmd := exec.Command(luacap, "long")
 			cmd.Dir = dir
 			cmd.Env = []string{"HOME=" + c.Home(), "PATH=" + os.Getenv("PATH"), "USER=root", "SRC=" + big}
@@ -125,11 +121,7 @@ task("long", function()
   end)
 end)`
 	dir := harness.WriteDeployfile(t, src)
-	big := filepath.Join(dir, "big")
-	os.MkdirAll(big, 0o755)
-	if err := exec.Command("dd", "if=/dev/urandom", "of="+filepath.Join(big, "blob"), "bs=1M", "count=200").Run(); err != nil {
-		t.Fatal(err)
-	}
+	big := randomDir(t, dir, 200)
 	cmd := exec.Command(luacap, "long")
 	cmd.Dir = dir
 	cmd.Env = []string{"HOME=" + c.Home(), "PATH=" + os.Getenv("PATH"), "USER=root", "SRC=" + big}
@@ -179,4 +171,16 @@ end)`
 	if got, _ := os.ReadFile(h.Path("/var/www/sent/f")); string(got) != "sent\n" {
 		t.Errorf("rsync() sent f = %q", got)
 	}
+}
+
+// randomDir makes dir/big holding one file of mb MiB that compresses not
+// at all: an rsync of it runs long enough to be interrupted or timed out.
+func randomDir(t *testing.T, dir string, mb int) string {
+	t.Helper()
+	big := filepath.Join(dir, "big")
+	os.MkdirAll(big, 0o755)
+	if err := exec.Command("dd", "if=/dev/urandom", "of="+filepath.Join(big, "blob"), "bs=1M", fmt.Sprintf("count=%d", mb)).Run(); err != nil {
+		t.Fatal(err)
+	}
+	return big
 }
