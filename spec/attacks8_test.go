@@ -79,14 +79,7 @@ after("deploy:assets:precompile", function()
   on(roles("web"), function() execute("test -S \"$SSH_AUTH_SOCK\" && ssh-add -l > /dev/null") end)
 end)`)
 	d.env = []string{"SSH_AUTH_SOCK=" + harness.StartAgent(t, c.ClientKey)}
-	d.deploy("20260101000001")
-	servesAssets(t, d, c.Hosts, "first", "20260101000001", "1", "red")
-	commit("2", "blue")
-	d.deploy("20260101000002")
-	servesAssets(t, d, c.Hosts, "changed", "20260101000002", "2", "blue")
-	commit("3", "")
-	d.deploy("20260101000003")
-	servesAssets(t, d, c.Hosts, "unchanged", "20260101000003", "2", "blue")
+	firstChangedUnchanged(t, d, c.Hosts, commit)
 	mustSucceed(t, d.run("deploy:rollback"))
 	mustSucceed(t, d.run("deploy:rollback"))
 	servesAssets(t, d, c.Hosts, "rollback", "20260101000001", "1", "red")
@@ -195,14 +188,7 @@ func TestAttack8ManyHostsMaxHosts(t *testing.T) {
 		}
 	}
 	d, commit := assets8(t, c, "", "")
-	d.deploy("20260101000001", "--max-hosts", "2")
-	servesAssets(t, d, c.Hosts, "first", "20260101000001", "1", "red")
-	commit("2", "blue")
-	d.deploy("20260101000002", "--max-hosts", "2")
-	servesAssets(t, d, c.Hosts, "changed", "20260101000002", "2", "blue")
-	commit("3", "")
-	d.deploy("20260101000003", "--max-hosts", "2")
-	servesAssets(t, d, c.Hosts, "unchanged", "20260101000003", "2", "blue")
+	firstChangedUnchanged(t, d, c.Hosts, commit, "--max-hosts", "2")
 }
 
 // A host's sshd is killed once the code is unpacked and before the assets
@@ -272,14 +258,7 @@ after("deploy:assets:precompile", function()
   on(roles("web"), function() execute("ssh-add -l > /dev/null") end)
 end)`)
 			d.env = []string{"SSH_AUTH_SOCK=" + harness.StartAgent(t, c.ClientKey)}
-			d.deploy("20260101000001")
-			servesAssets(t, d, c.Hosts, "first", "20260101000001", "1", "red")
-			commit("2", "blue")
-			d.deploy("20260101000002")
-			servesAssets(t, d, c.Hosts, "changed", "20260101000002", "2", "blue")
-			commit("3", "")
-			d.deploy("20260101000003")
-			servesAssets(t, d, c.Hosts, "unchanged", "20260101000003", "2", "blue")
+			firstChangedUnchanged(t, d, c.Hosts, commit)
 		})
 	}
 }
@@ -363,14 +342,22 @@ func TestAttack8SlowLinkFewSessions(t *testing.T) {
 	}
 	d, commit := assets8(t, c, "forward_agent = true", "")
 	d.env = []string{"SSH_AUTH_SOCK=" + harness.StartAgent(t, c.ClientKey)}
-	d.deploy("20260101000001")
-	servesAssets(t, d, c.Hosts, "first", "20260101000001", "1", "red")
-	commit("2", "blue")
-	d.deploy("20260101000002")
-	servesAssets(t, d, c.Hosts, "changed", "20260101000002", "2", "blue")
-	commit("3", "")
-	d.deploy("20260101000003")
-	servesAssets(t, d, c.Hosts, "unchanged", "20260101000003", "2", "blue")
+	firstChangedUnchanged(t, d, c.Hosts, commit)
 	mustSucceed(t, d.run("deploy:rollback"))
 	servesAssets(t, d, c.Hosts, "rollback", "20260101000002", "2", "blue")
+}
+
+// firstChangedUnchanged deploys three times with args: a first deploy,
+// one with new assets, one with the same assets; after each, every host
+// serves the set it should.
+func firstChangedUnchanged(t *testing.T, d *deployEnv, hosts []*harness.Host, commit func(v, color string), args ...string) {
+	t.Helper()
+	d.deploy("20260101000001", args...)
+	servesAssets(t, d, hosts, "first", "20260101000001", "1", "red")
+	commit("2", "blue")
+	d.deploy("20260101000002", args...)
+	servesAssets(t, d, hosts, "changed", "20260101000002", "2", "blue")
+	commit("3", "")
+	d.deploy("20260101000003", args...)
+	servesAssets(t, d, hosts, "unchanged", "20260101000003", "2", "blue")
 }
