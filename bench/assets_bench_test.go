@@ -44,13 +44,7 @@ func benchAssetsHosts(b *testing.B, bin string, n int) {
 	medians, capMedians := map[string][]float64{}, map[string][]float64{}
 	release := 0
 	for _, rtt := range ints(*rtts) {
-		ports := map[string]int{}
-		for _, h := range c.Hosts {
-			ports[h.Name] = harness.StartDelayProxy(b, fmt.Sprintf("127.0.0.1:%d", h.Port), time.Duration(rtt)*time.Millisecond)
-		}
-		if err := c.WriteClientFilesVia(ports); err != nil {
-			b.Fatal(err)
-		}
+		delayHosts(b, c, rtt)
 		samples := map[string][]sample{}
 		machine := map[string][]time.Duration{}
 		for r := 0; r < *runs; r++ {

@@ -58,13 +58,7 @@ func benchHosts(b *testing.B, bin string, n int) {
 	medians := map[string][]float64{} // phase -> median ms per RTT
 	release := 0
 	for _, rtt := range ints(*rtts) {
-		ports := map[string]int{}
-		for _, h := range c.Hosts {
-			ports[h.Name] = harness.StartDelayProxy(b, fmt.Sprintf("127.0.0.1:%d", h.Port), time.Duration(rtt)*time.Millisecond)
-		}
-		if err := c.WriteClientFilesVia(ports); err != nil {
-			b.Fatal(err)
-		}
+		delayHosts(b, c, rtt)
 		samples := map[string][]sample{}
 		for r := 0; r < *runs; r++ {
 			clean(b, c)
@@ -220,6 +214,18 @@ func write(b *testing.B, path, body string) {
 		b.Fatal(err)
 	}
 	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// delayHosts puts every host behind a proxy that adds rtt, and points
+// the cluster's ssh_config at the proxies.
+func delayHosts(b *testing.B, c *harness.Cluster, rtt int) {
+	ports := map[string]int{}
+	for _, h := range c.Hosts {
+		ports[h.Name] = harness.StartDelayProxy(b, fmt.Sprintf("127.0.0.1:%d", h.Port), time.Duration(rtt)*time.Millisecond)
+	}
+	if err := c.WriteClientFilesVia(ports); err != nil {
 		b.Fatal(err)
 	}
 }
