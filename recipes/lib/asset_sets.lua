@@ -16,12 +16,23 @@ function M.remove_leftovers(live)
   return "{ " .. releases.remove_present("-rf", { live .. ".luacap-new", live .. ".luacap-old" }) .. "; }"
 end
 
+-- own_set copies into dst (a shell word, not there yet) the set that
+-- release (a shell word), which kept none, served: its own assets_dir
+-- when that is a directory of its own (it was deployed without
+-- assets_shared, assets_dir not linked), else what shared/ serves. Through
+-- "/.": a link is not copied as a link.
+function M.own_set(release, dst)
+  local own = release .. "/" .. q(fetch("assets_dir"))
+  return string.format("if [ -d %s ] && [ ! -L %s ]; then cp -al %s/. %s; else cp -al %s %s; fi",
+    own, own, own, dst, q(shared_path() .. "/" .. fetch("assets_dir") .. "/."), dst)
+end
+
 -- serve_script, run right after current was switched to target, serves in
 -- shared/ target's set and, for the requests still in flight, the set of
 -- the release current pointed at before ($p, read by the switch): built
 -- aside from hard links, then swapped in by two renames. A release left
--- that kept no set (deployed before assets_shared) keeps what shared/
--- served until now as its own, so that a rollback to it, or an undo of
+-- that kept no set (deployed before assets_shared) keeps the set it
+-- served (own_set) as its own, so that a rollback to it, or an undo of
 -- this switch, serves its manifest again. Each program here runs on every
 -- host: the leftovers of a cut-off run are removed only when there are
 -- any, and the first set copied makes the new directory. A set is copied
@@ -31,8 +42,8 @@ end
 function M.serve_script(target)
   local live = shared_path() .. "/" .. fetch("assets_dir")
   local new, old, snap = q(live .. ".luacap-new"), q(live .. ".luacap-old"), q(target .. "/" .. SNAPSHOT)
-  local keep = string.format("{ [ -z \"$p\" ] || [ \"$p\" = %s ] || [ ! -d \"$p\" ] || cp -al %s \"$p\"/%s; }",
-    q(target), q(live .. "/."), SNAPSHOT)
+  local keep = string.format("{ [ -z \"$p\" ] || [ \"$p\" = %s ] || [ ! -d \"$p\" ] || { %s; }; }",
+    q(target), M.own_set('"$p"', '"$p"/' .. SNAPSHOT))
   return string.format("if [ -d %s ]; then %s && " ..
     "{ if [ -n \"$p\" ] && [ \"$p\" != %s ] && [ -d \"$p\"/%s ]; then cp -al \"$p\"/%s/. %s; elif [ -d %s ]; then cp -al %s %s && %s; else mkdir %s; fi; } && " ..
     "cp -alf %s/. %s/ && { [ ! -e %s ] || mv %s %s; } && mv %s %s && rm -rf %s; fi",

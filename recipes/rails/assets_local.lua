@@ -155,9 +155,10 @@ local function reuse(sum)
     local to = assets_target()
     local from = current_path() .. "/" .. fetch("assets_dir")
     local copy = string.format("rm -rf %s && mkdir -p %s && cp -a %s/. %s/", q(to), q(to), q(from), q(to))
-    if fetch("assets_shared") then -- the current release's set, or what shared/ serves if it kept none
-      local kept, live = q(current_path() .. "/" .. SNAPSHOT), q(shared_path() .. "/" .. fetch("assets_dir"))
-      copy = string.format("rm -rf %s && if [ -d %s ]; then cp -al %s %s; else cp -al %s %s; fi", q(to), kept, kept, q(to), live, q(to))
+    if fetch("assets_shared") then -- the current release's set, or the one it served if it kept none
+      local kept = q(current_path() .. "/" .. SNAPSHOT)
+      copy = string.format("rm -rf %s && if [ -d %s ]; then cp -al %s %s; else %s; fi", q(to), kept, kept, q(to),
+        sets.own_set(q(current_path()), q(to)))
     end
     execute(copy .. " && " .. record_script(sum))
   end)
