@@ -445,3 +445,85 @@ func TestAttack9SharedAssetsTurnedOnWithUnchangedSources(t *testing.T) {
 	e.rolledBack("rollback to the release not shared", true)
 	e.deployed("shared again from it, the same sources", "-s", "release_name=20200101000004")
 }
+
+// sprocketsManifests lists the Sprockets manifests in a host's
+// shared/public/assets, with what each names.
+func sprocketsManifests(t *testing.T, h *harness.Host) map[string]string {
+	t.Helper()
+	dir := h.Path(shop + "/shared/public/assets")
+	found, _ := filepath.Glob(dir + "/.sprockets-manifest-*.json")
+	out := map[string]string{}
+	for _, f := range found {
+		out[filepath.Base(f)] = strings.TrimSpace(readString(t, f))
+	}
+	return out
+}
+
+// Sprockets names each build's manifest .sprockets-manifest-<random>.json,
+// and Rails reads the first one it finds in public/assets. The switch
+// served the new set together with the set of the release left, manifest
+// included: two manifests, and the new release's workers could read the
+// old one and serve the old assets. Only the manifest of the release in
+// current is served, after a deploy and after a rollback.
+func TestAttack9OnlyTheManifestOfCurrentIsServed(t *testing.T) {
+	t.Parallel()
+	cl := harness.Start(t, 2, harness.Options{})
+	build := assets9Build + ` && echo app-$v.css > public/assets/.sprockets-manifest-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n').json`
+	e := newAssetsEnv(t, cl, t.TempDir(), false, fmt.Sprintf("set(%q, %q)\n", "assets_build_command", build))
+	check := func(when string) {
+		t.Helper()
+		e.served(when)
+		for _, h := range cl.Hosts {
+			v, _ := os.ReadFile(h.Path(shop + "/releases/" + e.d.current(h) + "/app/assets/version"))
+			m := sprocketsManifests(t, h)
+			if len(m) != 1 {
+				t.Errorf("%s: %s: shared/ serves %d Sprockets manifests %v, want the one of version %s", when, h.Name, len(m), m, strings.TrimSpace(string(v)))
+			}
+			for _, names := range m {
+				if want := "app-" + strings.TrimSpace(string(v)) + ".css"; names != want {
+					t.Errorf("%s: %s: the Sprockets manifest served names %q, want %q", when, h.Name, names, want)
+				}
+			}
+		}
+	}
+	e.bump()
+	e.deployed("first")
+	check("first")
+	e.bump()
+	e.deployed("second")
+	check("second")
+	e.rolledBack("rollback", true)
+	check("rollback")
+}
+
+// A build writing names with a quote, spaces and a newline, then one that
+// writes no file at all: every set is sent, kept and served as it is; the
+// empty set serves no manifest of another release.
+func TestAttack9OddAndNoAssetFiles(t *testing.T) {
+	t.Parallel()
+	cl := harness.Start(t, 2, harness.Options{})
+	odd := assets9Build + ` && printf q > "public/assets/it's a $v.css" && printf n > "public/assets/new$(printf '\nline')-$v.js"`
+	e := newAssetsEnv(t, cl, t.TempDir(), false, fmt.Sprintf("set(%q, %q)\n", "assets_build_command", odd))
+	e.bump()
+	e.deployed("odd names 1", "-s", "release_name=20200101000001")
+	e.bump()
+	e.deployed("odd names 2", "-s", "release_name=20200101000002")
+	for _, h := range cl.Hosts {
+		for _, name := range []string{"it's a 2.css", "new\nline-2.js", "it's a 1.css", "new\nline-1.js"} {
+			if _, err := os.Stat(h.Path(shop + "/shared/public/assets/" + name)); err != nil {
+				t.Errorf("%s: shared/ does not serve %q: %v", h.Name, name, err)
+			}
+		}
+	}
+	e.rolledBack("odd names rolled back", true)
+	e.bump()
+	if r := e.d.run("deploy", "-q", "-s", "release_name=20200101000003", "-s", "assets_build_command=mkdir -p public/assets"); r.Code != 0 {
+		t.Fatalf("a build of no file: deploy exited %d:\n%s", r.Code, r.Output())
+	}
+	for _, h := range cl.Hosts {
+		if m, err := os.ReadFile(h.Path(shop + "/shared/public/assets/manifest.txt")); err == nil {
+			t.Errorf("%s: a release whose build wrote no file is served the manifest %q", h.Name, m)
+		}
+	}
+	e.rolledBack("the empty set rolled back", true)
+}

@@ -27,10 +27,26 @@ function M.own_set(release, dst)
     own, own, own, dst, q(shared_path() .. "/" .. fetch("assets_dir") .. "/."), dst)
 end
 
+-- drop_manifests removes from dir (a shell word) the files assets_manifests
+-- names (shell patterns, * and ? only), in a loop of builtins: rm runs
+-- only for a match.
+function M.drop_manifests(dir)
+  local words = {}
+  for _, p in ipairs(fetch("assets_manifests")) do
+    words[#words + 1] = dir .. "/" .. tostring(p):gsub("[^*?]+", q)
+  end
+  if #words == 0 then return "true" end
+  return string.format("{ s=0; for m in %s; do if [ -e \"$m\" ] || [ -L \"$m\" ]; then rm -f -- \"$m\" || s=1; fi; done; [ \"$s\" = 0 ]; }",
+    table.concat(words, " "))
+end
+
 -- serve_script, run right after current was switched to target, serves in
 -- shared/ target's set and, for the requests still in flight, the set of
--- the release current pointed at before ($p, read by the switch): built
--- aside from hard links, then swapped in by two renames. A release left
+-- the release current pointed at before ($p, read by the switch), but
+-- for its manifests (assets_manifests): Sprockets names each build's
+-- .sprockets-manifest-<random>.json and Rails reads the first it finds, so
+-- the release left's would make current serve its assets. Built aside
+-- from hard links, then swapped in by two renames. A release left
 -- that kept no set (deployed before assets_shared) keeps the set it
 -- served (own_set) as its own, so that a rollback to it, or an undo of
 -- this switch, serves its manifest again. Each program here runs on every
@@ -46,10 +62,10 @@ function M.serve_script(target)
     q(target), M.own_set('"$p"', '"$p"/' .. SNAPSHOT))
   return string.format("if [ -d %s ]; then %s && " ..
     "{ if [ -n \"$p\" ] && [ \"$p\" != %s ] && [ -d \"$p\"/%s ]; then cp -al \"$p\"/%s/. %s; elif [ -d %s ]; then cp -al %s %s && %s; else mkdir %s; fi; } && " ..
-    "cp -alf %s/. %s/ && { [ ! -e %s ] || mv %s %s; } && mv %s %s && rm -rf %s; fi",
+    "%s && cp -alf %s/. %s/ && { [ ! -e %s ] || mv %s %s; } && mv %s %s && rm -rf %s; fi",
     snap, M.remove_leftovers(live),
     q(target), SNAPSHOT, SNAPSHOT, new, q(live), q(live .. "/."), new, keep, new,
-    snap, new, q(live), q(live), old, new, q(live), old)
+    M.drop_manifests(new), snap, new, q(live), q(live), old, new, q(live), old)
 end
 
 -- repair_script puts back the set shared/ serves when a run was cut off

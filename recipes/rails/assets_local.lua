@@ -44,6 +44,9 @@ end
 local function assets_hosts() return roles(unpack(fetch("assets_roles"))) end
 
 set_if_empty("local_repo", ".")
+-- the names of the manifests in assets_dir (shell patterns), as
+-- capistrano-rails's: with assets_shared, only current's are served
+set_if_empty("assets_manifests", { ".sprockets-manifest*", "manifest*.*", ".manifest.json" })
 set_if_empty("assets_dependencies", { "app/assets", "app/javascript", "lib/assets", "vendor/assets",
   "Gemfile.lock", "package.json", "yarn.lock", "config/initializers/assets.rb" })
 
