@@ -455,3 +455,36 @@ func TestAttack9OddAndNoAssetFiles(t *testing.T) {
 	}
 	e.rolledBack("the empty set rolled back", true)
 }
+
+// An assets_manifests entry reaches only the files of the set the switch
+// builds: ".*", which matches "." too, removes no directory, and an entry
+// with a path is refused before anything changes on a host.
+func TestAttack9ManifestPatternsStayInTheSet(t *testing.T) {
+	t.Parallel()
+	cl := harness.Start(t, 1, harness.Options{})
+	e := newAssetsEnv(t, cl, t.TempDir(), false, `local m = fetch("manifests_case", "")
+if m == "dots" then set("assets_manifests", { ".*", "manifest*.*" }) elseif m == "outside" then set("assets_manifests", { "../x*" }) end
+`)
+	for i := 1; i <= 2; i++ {
+		e.bump()
+		e.deployed(fmt.Sprintf("assets_manifests \".*\", deploy %d", i), "-s", "manifests_case=dots", "-s", fmt.Sprintf("release_name=2020010100000%d", i))
+	}
+	keep := cl.Hosts[0].Path(shop + "/shared/public/x-keep")
+	if err := os.WriteFile(keep, []byte("keep\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := readClusterState(cl)
+	e.bump()
+	r := e.d.run("deploy", "-q", "-s", "manifests_case=outside", "-s", "release_name=20200101000003")
+	want := `assets_manifests: "../x*" is not a file name in assets_dir`
+	if r.Code == 0 || !strings.Contains(r.Stderr, want) {
+		t.Errorf("assets_manifests with a path: exit %d, stderr lacks %q:\n%s", r.Code, want, r.Output())
+	}
+	if _, err := os.Stat(keep); err != nil {
+		t.Errorf("a file beside shared/public/assets went: %v", err)
+	}
+	if after := readClusterState(cl); after.currents() != before.currents() {
+		t.Errorf("current moved: %s, was %s", after.currents(), before.currents())
+	}
+	e.served("after the refused deploy")
+}

@@ -29,14 +29,14 @@ end
 
 -- drop_manifests removes from dir (a shell word) the files assets_manifests
 -- names (shell patterns, * and ? only), in a loop of builtins: rm runs
--- only for a match.
+-- only for a match, and never for a directory (".*" matches "." too).
 function M.drop_manifests(dir)
   local words = {}
   for _, p in ipairs(fetch("assets_manifests")) do
     words[#words + 1] = dir .. "/" .. tostring(p):gsub("[^*?]+", q)
   end
   if #words == 0 then return "true" end
-  return string.format("{ s=0; for m in %s; do if [ -e \"$m\" ] || [ -L \"$m\" ]; then rm -f -- \"$m\" || s=1; fi; done; [ \"$s\" = 0 ]; }",
+  return string.format("{ s=0; for m in %s; do if [ -f \"$m\" ] || [ -L \"$m\" ]; then rm -f -- \"$m\" || s=1; fi; done; [ \"$s\" = 0 ]; }",
     table.concat(words, " "))
 end
 

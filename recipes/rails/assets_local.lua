@@ -202,6 +202,17 @@ local function check_shared()
   error(string.format('assets_shared = true serves the assets from shared/%s: add "%s" to linked_dirs', want, want), 0)
 end
 
+-- check_manifests refuses an assets_manifests entry that is not a file
+-- name: the switch removes what they match from the set it builds.
+local function check_manifests()
+  if not fetch("assets_shared") then return end
+  for _, m in ipairs(fetch("assets_manifests")) do
+    if type(m) ~= "string" or m == "" or m:find("/") then
+      error(string.format("assets_manifests: %q is not a file name in assets_dir; give names or patterns with * and ?, such as \".sprockets-manifest*\"", tostring(m)), 0)
+    end
+  end
+end
+
 -- prepare, as the deploy starts, computes the digest, makes the build's
 -- directory and starts the clean checkout in the background: local work,
 -- done while the servers are dialled. The build command itself waits for
@@ -210,6 +221,7 @@ end
 -- goes when the run ends, however it ends.
 local function prepare()
   check_shared()
+  check_manifests()
   local dir = local_tempdir("assets")
   local key = digest_command()
   local commit, sum = run_locally(key, { dry_run = "dry-run-commit dry-run-digest" }):match("^(%S+) (%S+)$")
