@@ -24,6 +24,10 @@ var faultFlows = []struct {
 	{"deploy:rollback", []string{"deploy:lock", "deploy:rollback:revision", "deploy:restart", "deploy:rollback:cleanup"}},
 }
 
+// faultHosts is the size of each cell's cluster: h3 takes the host
+// faults, and two more hosts are the rest of the fleet (h1 the primary).
+const faultHosts = 3
+
 // faultCell is one flow, one step, one fault.
 type faultCell struct {
 	flow, step string
@@ -37,7 +41,7 @@ func (c faultCell) name() string {
 }
 
 // TestFaultMatrix injects every fault after every step of deploy,
-// deploy:migrations and deploy:rollback on a cluster of four hosts of
+// deploy:migrations and deploy:rollback on a cluster of faultHosts hosts of
 // its own, and checks the invariants of "releases are never lost" after
 // each, then that the recovery path works.
 //
@@ -90,7 +94,7 @@ func (c faultCell) run(t *testing.T, template *faultTemplate) {
 	if c.fault.tmpfsH3 {
 		opts.TmpfsRoot = map[string]int64{"h3": 4 << 20}
 	}
-	cl := harness.Start(t, 4, opts)
+	cl := harness.Start(t, faultHosts, opts)
 	fr := newFaultRun(t, c)
 	if c.fault.proxyH3 {
 		fr.h3 = proxyHost(t, cl, "h3")

@@ -21,7 +21,7 @@ var setupReleases = []string{"20200101000001", "20200101000002"}
 
 func newFaultTemplate(t *testing.T) *faultTemplate {
 	t.Helper()
-	cl := harness.Start(t, 4, harness.Options{})
+	cl := harness.Start(t, faultHosts, harness.Options{})
 	defer cl.Stop()
 	ft := &faultTemplate{dir: t.TempDir()}
 	d := newDeployEnv(t, cl, faultDeployfile(cl, t.TempDir(), false))
