@@ -42,25 +42,36 @@ set("linked_dirs", { "log", "tmp/pids" })
 set("keep_releases", 10)
 set("migrate_command", "touch migrated")
 %s
-task("deploy:restart", function()
-  on(roles("app"), function() execute("touch " .. current_path() .. "/restarted") end)
+-- A second run passes lock_probe to say when it starts to take the lock.
+before("deploy:lock", function()
+  if fetch("lock_probe", "") ~= "" then run_locally("touch " .. fetch("lock_probe")) end
+end)
+%s`, shop, sshOptions(c, deadHost), faultPoints("app", dir, faultSteps))
+	return b.String()
+}
+
+// faultPoints is the Deployfile's part that injects a fault: a restart
+// that touches current/restarted on the hosts of role, and a fault point
+// after each of steps, idle unless -s fault_step names the step. There
+// it fails on h3 with fault_kind=fail, or else touches dir/at and waits
+// for a line from dir/go.
+func faultPoints(role, dir string, steps []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `task("deploy:restart", function()
+  on(roles(%[1]q), function() execute("touch " .. current_path() .. "/restarted") end)
 end)
 local function fault_point(step)
   return function()
     if fetch("fault_step", "") ~= step then return end
     if fetch("fault_kind", "") == "fail" then
-      on(roles("app"), function(host) if host.name == "h3" then execute("false") end end)
+      on(roles(%[1]q), function(host) if host.name == "h3" then execute("false") end end)
       return
     end
-    run_locally("touch %s/at; read line < %s/go")
+    run_locally("touch %[2]s/at; read line < %[2]s/go")
   end
 end
--- A second run passes lock_probe to say when it starts to take the lock.
-before("deploy:lock", function()
-  if fetch("lock_probe", "") ~= "" then run_locally("touch " .. fetch("lock_probe")) end
-end)
-`, shop, sshOptions(c, deadHost), dir, dir)
-	for _, s := range faultSteps {
+`, role, dir)
+	for _, s := range steps {
 		fmt.Fprintf(&b, "after(%q, fault_point(%q))\n", s, s)
 	}
 	return b.String()

@@ -45,10 +45,8 @@ func (c faultCell) name() string {
 // its own, and checks the invariants of "releases are never lost" after
 // each, then that the recovery path works.
 //
-// Cells run side by side from goroutines rather than with t.Parallel,
-// whose limit (-parallel) is the spec's for all its scenarios: a cell
-// mostly waits on sshd and on its own pauses, not on the CPU.
-// LUACAP_FAULT_PARALLEL overrides how many run at once. The matrix itself
+// Cells run side by side (runSideBySide): a cell mostly waits on sshd
+// and on its own pauses. LUACAP_FAULT_PARALLEL overrides how many run at once. The matrix itself
 // runs beside the other scenarios.
 func TestFaultMatrix(t *testing.T) {
 	t.Parallel()
@@ -66,7 +64,14 @@ func TestFaultMatrix(t *testing.T) {
 		}
 	}
 	template := newFaultTemplate(t)
-	slots := make(chan struct{}, faultParallel())
+	runSideBySide(t, faultParallel(), cells, func(t *testing.T, cell faultCell) { cell.run(t, template) })
+}
+
+// runSideBySide runs each cell as a subtest named cell.name(), at most n
+// at once, from goroutines rather than with t.Parallel, whose limit
+// (-parallel) is the spec's for all its scenarios.
+func runSideBySide[C interface{ name() string }](t *testing.T, n int, cells []C, run func(*testing.T, C)) {
+	slots := make(chan struct{}, n)
 	var wg sync.WaitGroup
 	for _, cell := range cells {
 		wg.Add(1)
@@ -74,7 +79,7 @@ func TestFaultMatrix(t *testing.T) {
 			defer wg.Done()
 			slots <- struct{}{}
 			defer func() { <-slots }()
-			t.Run(cell.name(), func(t *testing.T) { cell.run(t, template) })
+			t.Run(cell.name(), func(t *testing.T) { run(t, cell) })
 		}()
 	}
 	wg.Wait()
